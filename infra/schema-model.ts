@@ -1,0 +1,107 @@
+/**
+ * The vocabulary of the schema map in `schemas.ts`. Everything the constructs, the docs and the
+ * local tooling know about a table comes from a value of these types.
+ */
+
+/** DynamoDB scalar types that may be a key: String, Number, Binary. */
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+/** DynamoDB attribute types a documented (non-key) attribute may have. */
+export type AttributeType = KeyAttributeType | 'BOOL' | 'M' | 'L' | 'SS' | 'NS';
+
+/** A key attribute: its name and its DynamoDB scalar type. */
+export interface KeyAttribute {
+  /** Attribute name as stored in the item. */
+  readonly name: string;
+  /** DynamoDB type of the attribute; keys are S, N or B only. */
+  readonly type: KeyAttributeType;
+}
+
+/** One documented attribute of an item. */
+export interface AttributeSchema {
+  /** Attribute name as stored in the item. */
+  readonly name: string;
+  /** DynamoDB type of the attribute. */
+  readonly type: AttributeType;
+  /** What the attribute means, for readers of the map and of the generated docs. */
+  readonly description: string;
+  /** True when the value is a secret or personal data that must never be logged or projected. */
+  readonly sensitive?: boolean;
+}
+
+/** How much of an item a global secondary index copies, and why that much. */
+export type ProjectionSchema =
+  | {
+      /** ALL copies every attribute; KEYS_ONLY copies the table and index keys only. */
+      readonly type: 'ALL' | 'KEYS_ONLY';
+      /** One line on why this projection was chosen. */
+      readonly reason: string;
+    }
+  | {
+      /** INCLUDE copies the keys plus the listed non-key attributes. */
+      readonly type: 'INCLUDE';
+      /** Non-key attributes copied into the index. */
+      readonly attributes: readonly string[];
+      /** One line on why this projection was chosen. */
+      readonly reason: string;
+    };
+
+/** A global secondary index. */
+export interface IndexSchema {
+  /** Index name, as used in `IndexName` of a Query. */
+  readonly name: string;
+  /** Partition key of the index. */
+  readonly partitionKey: KeyAttribute;
+  /** Sort key of the index. */
+  readonly sortKey?: KeyAttribute;
+  /** What the index copies and why. */
+  readonly projection: ProjectionSchema;
+}
+
+/** Time to live: DynamoDB deletes an item some time after the epoch-seconds value in `attribute`. */
+export interface TtlSchema {
+  /** Number attribute holding the expiry time in epoch seconds. */
+  readonly attribute: string;
+  /** Days an item lives, counted from `countedFrom`. */
+  readonly retentionDays: number;
+  /** The attribute the retention is counted from. */
+  readonly countedFrom: string;
+}
+
+/** A read the application performs, and the key or index that answers it. */
+export interface AccessPatternSchema {
+  /** Short camelCase name used in docs, tests and the local runner. */
+  readonly name: string;
+  /** The question the read answers, in words. */
+  readonly description: string;
+  /** Index that answers the read; absent when the table's own primary key does. */
+  readonly index?: string;
+  /** GetItem for a single item by its full key, Query for a range within one partition. */
+  readonly operation: 'GetItem' | 'Query';
+  /** For a Query: true when results come newest first (ScanIndexForward false). */
+  readonly newestFirst?: boolean;
+}
+
+/** One DynamoDB table, as the application sees it. */
+export interface TableSchema {
+  /** Logical table name; the physical name is `<name>-<stage>`. */
+  readonly name: string;
+  /** What the table stores and who uses it. */
+  readonly purpose: string;
+  /** Partition key of the table. */
+  readonly partitionKey: KeyAttribute;
+  /** Sort key of the table. */
+  readonly sortKey?: KeyAttribute;
+  /** Every attribute the application writes, keys included. */
+  readonly attributes: readonly AttributeSchema[];
+  /** Global secondary indexes. */
+  readonly indexes: readonly IndexSchema[];
+  /** Why the table has no index, when it has none. */
+  readonly noIndexReason?: string;
+  /** Time to live, when items expire. */
+  readonly ttl?: TtlSchema;
+  /** The reads the table serves. */
+  readonly accessPatterns: readonly AccessPatternSchema[];
+  /** Rules every writer of the table must follow. */
+  readonly writerRules?: readonly string[];
+}

@@ -1,0 +1,126 @@
+import type { TableSchema } from './schema-model';
+
+/**
+ * The one source of truth for the data layer's tables. Constructs, tests, docs and the local
+ * engine are all driven by this map; change a table here and nowhere else.
+ *
+ * Sessions are not here: Shopify sessions stay in Prisma/SQLite in the app for this phase, so
+ * this map defines no Sessions table (see docs/decisions.md).
+ */
+export const TABLE_SCHEMAS = [
+  {
+    name: 'Shops',
+    purpose: 'One item per merchant shop that installed the app: its access token, plan, billing and settings.',
+    partitionKey: { name: 'domain', type: 'S' },
+    attributes: [
+      { name: 'domain', type: 'S', description: 'The shop\'s myshopify.com domain, e.g. "acme.myshopify.com".' },
+      { name: 'name', type: 'S', description: 'The shop\'s display name.' },
+      {
+        name: 'accessToken',
+        type: 'S',
+        description: 'Shopify Admin API offline access token; encrypted at rest with the stage\'s KMS key, never logged or projected.',
+        sensitive: true,
+      },
+      { name: 'plan', type: 'S', description: 'The app plan the shop is on, e.g. "free", "pro".' },
+      { name: 'installedAt', type: 'S', description: 'When the app was installed, ISO-8601 UTC.' },
+      { name: 'uninstalledAt', type: 'S', description: 'When the app was uninstalled, ISO-8601 UTC; absent while installed.' },
+      { name: 'billingStatus', type: 'S', description: 'Shopify billing state: "active", "pending", "frozen" or "cancelled".' },
+      { name: 'settings', type: 'M', description: 'Per-shop import/export preferences.' },
+    ],
+    indexes: [],
+    noIndexReason: 'Every read is a lookup by domain, which the primary key answers; an index would only add write cost.',
+    accessPatterns: [
+      { name: 'shopByDomain', description: 'Load a shop by its domain.', operation: 'GetItem' },
+    ],
+  },
+  {
+    name: 'Jobs',
+    purpose: 'One item per product import or export job: what it does, its status and its progress.',
+    partitionKey: { name: 'jobId', type: 'S' },
+    attributes: [
+      { name: 'jobId', type: 'S', description: 'ULID of the job; sorts by creation time.' },
+      { name: 'shopDomain', type: 'S', description: 'Domain of the shop that owns the job.' },
+      { name: 'createdAt', type: 'S', description: 'When the job was created, ISO-8601 UTC with milliseconds (e.g. "2026-11-25T09:30:00.000Z").' },
+      { name: 'updatedAt', type: 'S', description: 'When the job last changed, ISO-8601 UTC.' },
+      { name: 'type', type: 'S', description: '"import" or "export".' },
+      { name: 'mode', type: 'S', description: 'How products are matched: "create", "update" or "upsert".' },
+      { name: 'status', type: 'S', description: '"PENDING", "RUNNING", "COMPLETED", "FAILED" or "CANCELLED".' },
+      { name: 'isDryRun', type: 'BOOL', description: 'True when the job validates without writing to Shopify.' },
+      { name: 'totalProducts', type: 'N', description: 'Products the job will process.' },
+      { name: 'processedProducts', type: 'N', description: 'Products processed so far.' },
+      { name: 'errorMessage', type: 'S', description: 'Why the job failed; absent unless status is FAILED.' },
+      { name: 'expiresAt', type: 'N', description: 'Epoch seconds when the item expires: createdAt + 90 days.' },
+    ],
+    indexes: [
+      {
+        name: 'shopDomain-createdAt',
+        partitionKey: { name: 'shopDomain', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+        projection: {
+          type: 'INCLUDE',
+          attributes: ['type', 'mode', 'status', 'isDryRun', 'totalProducts', 'processedProducts'],
+          reason: 'The shop\'s job list renders exactly these columns without a second read; error text stays off the index.',
+        },
+      },
+      {
+        name: 'status-createdAt',
+        partitionKey: { name: 'status', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+        projection: {
+          type: 'KEYS_ONLY',
+          reason: 'Workers only need job ids to claim work; progress updates then never rewrite this hot, low-cardinality index.',
+        },
+      },
+    ],
+    ttl: { attribute: 'expiresAt', retentionDays: 90, countedFrom: 'createdAt' },
+    accessPatterns: [
+      { name: 'jobById', description: 'Load one job by its id.', operation: 'GetItem' },
+      {
+        name: 'jobsByShop',
+        description: 'A shop\'s jobs, newest first, one page at a time.',
+        index: 'shopDomain-createdAt',
+        operation: 'Query',
+        newestFirst: true,
+      },
+      {
+        name: 'jobsByStatus',
+        description: 'Jobs in one status created within a time window, oldest first.',
+        index: 'status-createdAt',
+        operation: 'Query',
+      },
+    ],
+  },
+  {
+    name: 'ImportHistory',
+    purpose: 'One item per finished import, kept for a year for the shop\'s history page and support.',
+    partitionKey: { name: 'shopDomain', type: 'S' },
+    sortKey: { name: 'timestamp', type: 'N' },
+    attributes: [
+      { name: 'shopDomain', type: 'S', description: 'Domain of the shop the import ran for.' },
+      { name: 'timestamp', type: 'N', description: 'When the import finished, Unix time in seconds; unique per shop (see writer rules).' },
+      { name: 'jobId', type: 'S', description: 'ULID of the job that ran the import.' },
+      { name: 'productsImported', type: 'N', description: 'Products written to Shopify.' },
+      { name: 'status', type: 'S', description: '"COMPLETED", "PARTIAL" or "FAILED".' },
+      { name: 'errorCount', type: 'N', description: 'Products that failed.' },
+      { name: 'expiresAt', type: 'N', description: 'Epoch seconds when the item expires: timestamp + 365 days.' },
+    ],
+    indexes: [],
+    noIndexReason: 'The only read is a shop\'s history in a date range, which the primary key (shopDomain, timestamp) answers.',
+    ttl: { attribute: 'expiresAt', retentionDays: 365, countedFrom: 'timestamp' },
+    accessPatterns: [
+      {
+        name: 'importHistoryByShop',
+        description: 'A shop\'s imports within a date range, newest first.',
+        operation: 'Query',
+        newestFirst: true,
+      },
+    ],
+    writerRules: [
+      'Put with ConditionExpression "attribute_not_exists(#timestamp)": two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first.',
+      'On ConditionalCheckFailedException, read the existing item: if its jobId is yours the write already happened (a retry); otherwise retry with timestamp + 1, at most 5 times, then fail the job with the collision rather than drop the record.',
+    ],
+  },
+] as const satisfies readonly TableSchema[];
+
+/** Logical names of the tables in the map. */
+export type TableName = (typeof TABLE_SCHEMAS)[number]['name'];

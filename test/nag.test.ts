@@ -1,0 +1,52 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { applyNag } from '../infra/nag';
+import { synthAllStages, type SynthesizedStages } from './support/synth';
+
+const ANY_AWS_SOLUTIONS_FINDING = Match.stringLikeRegexp('AwsSolutions-.*');
+
+let synthesized: SynthesizedStages;
+let fixture: Stack;
+beforeAll(() => {
+  synthesized = synthAllStages();
+  // A deliberately non-compliant stack under the same nag wiring proves the gate can fail.
+  const app = new App();
+  fixture = new Stack(app, 'NonCompliantFixture');
+  new dynamodb.Table(fixture, 'NoPitrTable', {
+    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+  });
+  new kms.Key(fixture, 'UnrotatedKey', { enableKeyRotation: false });
+  applyNag(app, { reports: false });
+  app.synth();
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('AwsSolutions nag on the %s stack', (stage) => {
+  test('reports no error', () => {
+    const errors = Annotations.fromStack(synthesized.stacks[stage]).findError('*', ANY_AWS_SOLUTIONS_FINDING);
+    expect(errors).toEqual([]);
+  });
+
+  test('reports no warning', () => {
+    const warnings = Annotations.fromStack(synthesized.stacks[stage]).findWarning('*', ANY_AWS_SOLUTIONS_FINDING);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('the nag gate on a non-compliant fixture', () => {
+  test('reports a DynamoDB table without point-in-time recovery as warning AwsSolutions-DDB3', () => {
+    Annotations.fromStack(fixture).hasWarning(
+      '/NonCompliantFixture/NoPitrTable/Resource',
+      Match.stringLikeRegexp('AwsSolutions-DDB3'),
+    );
+  });
+
+  test('reports a KMS key without rotation as error AwsSolutions-KMS5', () => {
+    Annotations.fromStack(fixture).hasError(
+      '/NonCompliantFixture/UnrotatedKey/Resource',
+      Match.stringLikeRegexp('AwsSolutions-KMS5'),
+    );
+  });
+});

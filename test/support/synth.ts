@@ -1,0 +1,22 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addDataStacks } from '../../infra/data-app';
+import type { DataStack } from '../../infra/stacks/data-stack';
+import { STAGE_NAMES, type StageName } from '../../infra/stages';
+
+/** Every stage's data stack in one app, synthesized once, with its template. */
+export interface SynthesizedStages {
+  readonly app: App;
+  readonly stacks: Record<StageName, DataStack>;
+  readonly templates: Record<StageName, Template>;
+}
+
+/** Builds the real app with every stage (nag included) and synthesizes it once. */
+export function synthAllStages(customize?: (stacks: Record<StageName, DataStack>) => void): SynthesizedStages {
+  const app = new App();
+  const stacks = addDataStacks(app, { nagReports: false });
+  customize?.(stacks);
+  const templates = {} as Record<StageName, Template>;
+  for (const stage of STAGE_NAMES) templates[stage] = Template.fromStack(stacks[stage]);
+  return { app, stacks, templates };
+}
