@@ -1,0 +1,131 @@
+import type { AccessPatternSchema, KeyAttribute, TableSchema } from './schema-model';
+import { physicalTableName } from './stages';
+import { epochSeconds, oldestLive } from './ttl';
+
+/** A key attribute value: a string for S keys, a number for N keys. */
+export type KeyValue = string | number;
+
+/** What a caller supplies to run an access pattern. */
+export interface AccessRequestParams {
+  /** Partition key value; for GetItem on a table with a sort key, `sortKey` too. */
+  readonly partitionKey: KeyValue;
+  /** Sort key value, for GetItem on a table that has a sort key. */
+  readonly sortKey?: KeyValue;
+  /** Inclusive sort-key range for a Query; open-ended when absent. */
+  readonly range?: { readonly from?: KeyValue; readonly to?: KeyValue };
+  /** Page size for a Query. */
+  readonly limit?: number;
+  /** `LastEvaluatedKey` of the previous page. */
+  readonly startKey?: Record<string, unknown>;
+  /** The current time, used to leave out items past their TTL that are not yet deleted. */
+  readonly now?: Date;
+}
+
+/** A GetItem or Query input in the shape of `@aws-sdk/lib-dynamodb` (native JS values). */
+export type AccessRequest =
+  | {
+      readonly operation: 'GetItem';
+      readonly input: { TableName: string; Key: Record<string, KeyValue> };
+    }
+  | {
+      readonly operation: 'Query';
+      readonly input: {
+        TableName: string;
+        IndexName?: string;
+        KeyConditionExpression: string;
+        ExpressionAttributeNames: Record<string, string>;
+        ExpressionAttributeValues: Record<string, KeyValue>;
+        ScanIndexForward: boolean;
+        Limit?: number;
+        ExclusiveStartKey?: Record<string, unknown>;
+      };
+    };
+
+/** Finds an access pattern of a table by name, or says which ones exist. */
+export function findPattern(schema: TableSchema, name: string): AccessPatternSchema {
+  const pattern = schema.accessPatterns.find((candidate) => candidate.name === name);
+  if (!pattern) {
+    const known = schema.accessPatterns.map((candidate) => candidate.name).join(', ');
+    throw new Error(`${schema.name} has no access pattern "${name}"; it has: ${known}.`);
+  }
+  return pattern;
+}
+
+/** The partition and sort key a pattern reads through: the index's, or the table's own. */
+export function patternKeys(schema: TableSchema, pattern: AccessPatternSchema): {
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+} {
+  if (pattern.index === undefined) return { partitionKey: schema.partitionKey, sortKey: schema.sortKey };
+  const index = schema.indexes.find((candidate) => candidate.name === pattern.index);
+  if (!index) throw new Error(`${schema.name}.${pattern.name} names unknown index "${pattern.index}".`);
+  return { partitionKey: index.partitionKey, sortKey: index.sortKey };
+}
+
+/**
+ * Builds the one request that answers an access pattern. Queries bound the sort key below by the
+ * TTL horizon when the sort key is what the retention counts from, so expired items that TTL has
+ * not yet deleted are neither returned nor read (no filter expression discards paid-for reads).
+ */
+export function buildAccessRequest(
+  schema: TableSchema,
+  patternName: string,
+  stage: string,
+  params: AccessRequestParams,
+): AccessRequest {
+  const pattern = findPattern(schema, patternName);
+  const TableName = physicalTableName(schema.name, stage);
+  const { partitionKey, sortKey } = patternKeys(schema, pattern);
+
+  if (pattern.operation === 'GetItem') {
+    const Key: Record<string, KeyValue> = { [partitionKey.name]: params.partitionKey };
+    if (sortKey) {
+      if (params.sortKey === undefined) throw new Error(`${schema.name}.${pattern.name} needs a sortKey value.`);
+      Key[sortKey.name] = params.sortKey;
+    }
+    return { operation: 'GetItem', input: { TableName, Key } };
+  }
+
+  const names: Record<string, string> = { '#pk': partitionKey.name };
+  const values: Record<string, KeyValue> = { ':pk': params.partitionKey };
+  let condition = '#pk = :pk';
+  const lower = maxDefined(params.range?.from, ttlHorizon(schema, sortKey, params.now));
+  const upper = params.range?.to;
+  if (sortKey && (lower !== undefined || upper !== undefined)) {
+    names['#sk'] = sortKey.name;
+    if (lower !== undefined) values[':from'] = lower;
+    if (upper !== undefined) values[':to'] = upper;
+    condition +=
+      lower !== undefined && upper !== undefined
+        ? ' AND #sk BETWEEN :from AND :to'
+        : lower !== undefined
+          ? ' AND #sk >= :from'
+          : ' AND #sk <= :to';
+  }
+  return {
+    operation: 'Query',
+    input: {
+      TableName,
+      ...(pattern.index !== undefined && { IndexName: pattern.index }),
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: !pattern.newestFirst,
+      ...(params.limit !== undefined && { Limit: params.limit }),
+      ...(params.startKey !== undefined && { ExclusiveStartKey: params.startKey }),
+    },
+  };
+}
+
+/** The lowest live sort-key value at `now`, when the sort key is the TTL's starting point. */
+function ttlHorizon(schema: TableSchema, sortKey: KeyAttribute | undefined, now: Date | undefined): KeyValue | undefined {
+  if (!now || !schema.ttl || !sortKey || sortKey.name !== schema.ttl.countedFrom) return undefined;
+  const oldest = oldestLive(schema.ttl, now);
+  return sortKey.type === 'N' ? epochSeconds(oldest) + 1 : oldest.toISOString();
+}
+
+function maxDefined(a: KeyValue | undefined, b: KeyValue | undefined): KeyValue | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a > b ? a : b;
+}
