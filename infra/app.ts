@@ -1,9 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError, addDataStacks, selectStages } from './data-app';
+import { ConfigError, addDataStacks } from './data-app';
 
 try {
   const app = new App();
-  addDataStacks(app, { stages: selectStages(app.node.tryGetContext('stage')), nagReports: true });
+  const stage: unknown = app.node.tryGetContext('stage');
+  addDataStacks(app, { stages: stage === undefined ? undefined : [String(stage)], nagReports: true });
   app.synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
