@@ -14,6 +14,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** Runs a command-line entry: a ConfigError prints one line per problem and exits 1, with no stack trace. */
+export function runReportingConfigErrors(main: () => void): void {
+  try {
+    main();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`Error: ${problem}`);
+    process.exit(1);
+  }
+}
+
 /** Options of {@link addDataStacks}. */
 export interface DataAppOptions {
   /** Names of the stages to add, as requested (e.g. `-c stage=<name>`); every stage when absent. */
