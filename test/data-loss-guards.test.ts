@@ -192,3 +192,14 @@ describe.each(STAGES)('%s data protection', (stage) => {
     expect(keys).toEqual([expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })]);
   });
 });
+
+test('ImportHistory tells writers to put conditionally and what to do on a same-second collision', () => {
+  const importHistory = TABLE_SCHEMAS.find((table) => table.name === 'ImportHistory')!;
+  expect(importHistory.sortKey).toEqual({ name: 'timestamp', type: 'N' });
+  expect(importHistory.writerRules).toEqual([
+    expect.stringContaining('ConditionExpression "attribute_not_exists(#timestamp)"'),
+    expect.stringContaining('if the stored jobId is the writer\'s own, the record is already there'),
+    expect.stringContaining('put again at timestamp + 1 with the same condition'),
+    expect.stringContaining('never fall back to an unconditional put, never drop the record silently'),
+  ]);
+});
