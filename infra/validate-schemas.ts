@@ -1,11 +1,11 @@
-import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from './schema-model';
-import { physicalTableName } from './stages';
-
 /**
  * Checks the schema map and the stage config before any construct is made, so a careless edit
  * stops synth with every problem listed instead of reaching CloudFormation. Inputs are unchecked
  * data: the map is edited by hand and the type checker is not the last line of defence.
  */
+
+import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from './schema-model';
+import { physicalTableName } from './stages';
 
 /** DynamoDB's rule for table and index names. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -248,5 +248,6 @@ function isRecord(value: unknown): value is Raw {
 }
 
 function show(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+  // JSON would print NaN and Infinity as null.
+  return value === undefined || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

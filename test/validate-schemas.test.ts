@@ -1,6 +1,6 @@
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES } from '../infra/stages';
-import { validateDataConfig, validateSchemaMap } from '../infra/validate-schemas';
+import { validateDataConfig, validateSchemaMap, validateStages } from '../infra/validate-schemas';
 
 // The map and stage config as plain mutable data, so a test can break them in ways the types forbid.
 type Loose = any;
@@ -122,7 +122,7 @@ describe('time to live', () => {
 
   test.each([0, -90, 1.5, '90', undefined])('a retention of %p days is rejected', (days) => {
     expect(problemsAfter((t) => (t.Jobs.ttl.retentionDays = days))).toEqual([
-      `Jobs.ttl.retentionDays: ${days === undefined ? 'undefined' : JSON.stringify(days)} is not a positive whole number of days`,
+      `Jobs.ttl.retentionDays: ${typeof days === 'string' ? `"${days}"` : days} is not a positive whole number of days`,
     ]);
   });
 
@@ -133,16 +133,28 @@ describe('time to live', () => {
   });
 });
 
-describe('sort key without partition key', () => {
-  test('on a table is rejected', () => {
+describe('partition and sort keys', () => {
+  test('a sort key without a partition key on a table is rejected', () => {
     expect(problemsAfter((t) => delete t.ImportHistory.partitionKey)).toEqual([
       'ImportHistory.partitionKey: missing; a sort key needs a partition key',
     ]);
   });
 
-  test('on an index is rejected', () => {
+  test('a sort key without a partition key on an index is rejected', () => {
     expect(problemsAfter((t) => delete t.Jobs.indexes[1].partitionKey)).toEqual([
       'Jobs.indexes[1].partitionKey: missing; a sort key needs a partition key',
+    ]);
+  });
+
+  test('a table without any key is rejected', () => {
+    expect(problemsAfter((t) => delete t.Shops.partitionKey)).toEqual([
+      'Shops.partitionKey: missing; every table and index needs one',
+    ]);
+  });
+
+  test('a sort key on the partition key attribute is rejected', () => {
+    expect(problemsAfter((t) => (t.Jobs.indexes[1].sortKey = { name: 'status', type: 'S' }))).toEqual([
+      'Jobs.indexes[1].sortKey.name: "status" is also the partition key',
     ]);
   });
 });
@@ -195,7 +207,7 @@ test('an unknown requested stage is rejected with the valid stages', () => {
 describe('stage config', () => {
   test.each([0, 36, 7.5, undefined])('a PITR recovery period of %p days is rejected', (days) => {
     expect(problemsAfter((_t, stages) => (stages.prod.pitrRecoveryPeriodDays = days))).toEqual([
-      `stages.prod.pitrRecoveryPeriodDays: ${days === undefined ? 'undefined' : days} is outside 1-35 days (whole days only)`,
+      `stages.prod.pitrRecoveryPeriodDays: ${days} is outside 1-35 days (whole days only)`,
     ]);
   });
 
@@ -249,7 +261,8 @@ test('every problem across tables and stages is reported at once', () => {
   ]);
 });
 
-test('input that is not a map of tables is rejected without throwing', () => {
+test('input that is not a map of tables or a stage config is rejected without throwing', () => {
   expect(validateSchemaMap({ Shops: {} }, ['dev'])).toEqual(['schema map: expected a list of tables, got {"Shops":{}}']);
   expect(validateSchemaMap([null], ['dev'])).toEqual(['tables[0]: expected a table, got null']);
+  expect(validateStages({})).toEqual(['stages: expected at least one stage']);
 });
