@@ -1,12 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError, addDataStacks, selectStages } from './data-app';
+import { addDataStacks, runReportingConfigErrors } from './data-app';
 
-try {
+runReportingConfigErrors(() => {
   const app = new App();
-  addDataStacks(app, { stages: selectStages(app.node.tryGetContext('stage')), nagReports: true });
+  const stage: unknown = app.node.tryGetContext('stage');
+  addDataStacks(app, { stages: stage === undefined ? undefined : [String(stage)], nagReports: true });
   app.synth();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  for (const problem of error.problems) console.error(`Error: ${problem}`);
-  process.exit(1);
-}
+});

@@ -4,6 +4,7 @@ import type { TableSchema } from './schema-model';
 import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
 import { STAGES, STAGE_NAMES, dataStackName, type StageName } from './stages';
+import { validateDataConfig } from './validate-schemas';
 
 /** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
 export class ConfigError extends Error {
@@ -13,27 +14,39 @@ export class ConfigError extends Error {
   }
 }
 
-/** The stages to synthesize: the one named by `-c stage=<name>`, or every stage. */
-export function selectStages(requested: unknown): StageName[] {
-  if (requested === undefined) return [...STAGE_NAMES];
-  if (typeof requested === 'string' && requested in STAGES) return [requested as StageName];
-  throw new ConfigError([`Unknown stage "${String(requested)}"; valid stages: ${STAGE_NAMES.join(', ')}.`]);
+/** Runs a command-line entry: a ConfigError prints one line per problem and exits 1, with no stack trace. */
+export function runReportingConfigErrors(main: () => void): void {
+  try {
+    main();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`Error: ${problem}`);
+    process.exit(1);
+  }
 }
 
 /** Options of {@link addDataStacks}. */
 export interface DataAppOptions {
-  /** Stages to add; all when absent. */
-  readonly stages?: readonly StageName[];
+  /** Names of the stages to add, as requested (e.g. `-c stage=<name>`); every stage when absent. */
+  readonly stages?: readonly string[];
   /** Tables to create; the schema map when absent. */
   readonly schemas?: readonly TableSchema[];
   /** Write nag reports into the cloud assembly. */
   readonly nagReports: boolean;
 }
 
-/** Adds one data stack per stage to the app and runs nag over all of them. */
+/**
+ * Adds one data stack per stage to the app and runs nag over all of them. The schema map, the
+ * stage config and the requested stages are validated first; every problem is thrown at once.
+ */
 export function addDataStacks(app: App, options: DataAppOptions): Record<StageName, DataStack> {
+  const schemas = options.schemas ?? TABLE_SCHEMAS;
+  const problems = validateDataConfig({ schemas, stages: STAGES, requestedStages: options.stages });
+  if (problems.length > 0) throw new ConfigError(problems);
+
   const stacks = {} as Record<StageName, DataStack>;
-  for (const stageName of options.stages ?? STAGE_NAMES) {
+  // Requested names are known stages once validation has passed.
+  for (const stageName of (options.stages ?? STAGE_NAMES) as readonly StageName[]) {
     const policy = STAGES[stageName];
     const name = dataStackName(stageName);
     stacks[stageName] = new DataStack(app, name, {
@@ -42,7 +55,7 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: policy.region },
       stageName,
       policy,
-      schemas: options.schemas ?? TABLE_SCHEMAS,
+      schemas,
     });
   }
   applyNag(app, { reports: options.nagReports });

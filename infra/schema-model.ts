@@ -4,10 +4,16 @@
  */
 
 /** DynamoDB scalar types that may be a key: String, Number, Binary. */
-export type KeyAttributeType = 'S' | 'N' | 'B';
+export const KEY_ATTRIBUTE_TYPES = ['S', 'N', 'B'] as const;
+
+/** DynamoDB scalar types that may be a key: String, Number, Binary. */
+export type KeyAttributeType = (typeof KEY_ATTRIBUTE_TYPES)[number];
 
 /** DynamoDB attribute types a documented (non-key) attribute may have. */
-export type AttributeType = KeyAttributeType | 'BOOL' | 'M' | 'L' | 'SS' | 'NS';
+export const ATTRIBUTE_TYPES = [...KEY_ATTRIBUTE_TYPES, 'BOOL', 'M', 'L', 'SS', 'NS'] as const;
+
+/** DynamoDB attribute types a documented (non-key) attribute may have. */
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
 /** A key attribute: its name and its DynamoDB scalar type. */
 export interface KeyAttribute {

@@ -116,8 +116,10 @@ export const TABLE_SCHEMAS = [
       },
     ],
     writerRules: [
-      'Put with ConditionExpression "attribute_not_exists(#timestamp)": two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first.',
-      'On ConditionalCheckFailedException, read the existing item: if its jobId is yours the write already happened (a retry); otherwise retry with timestamp + 1, at most 5 times, then fail the job with the collision rather than drop the record.',
+      'Write with PutItem, ConditionExpression "attribute_not_exists(#timestamp)" and ExpressionAttributeNames {"#timestamp": "timestamp"} (timestamp is a DynamoDB reserved word). The key is (shopDomain, timestamp) in whole seconds, so two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first record.',
+      'On ConditionalCheckFailedException, GetItem that key with ConsistentRead: if the stored jobId is the writer\'s own, the record is already there (a retried request) and the write is done.',
+      'Otherwise another import holds that second: put again at timestamp + 1 with the same condition and expiresAt recomputed from the new timestamp, at most 5 times; the stored timestamp is then up to 5 seconds after the real finish.',
+      'If every attempt collides, fail the write with an error naming the shop and the timestamps tried: never fall back to an unconditional put, never drop the record silently.',
     ],
   },
 ] as const satisfies readonly TableSchema[];

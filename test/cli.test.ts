@@ -3,9 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Runs the CDK app entry the way `cdk synth -c key=value` does, and returns its exit and output. */
-function runApp(context: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'infra/app.ts'], {
+/**
+ * Runs the CDK app entry the way `cdk synth -c key=value` does, and returns its exit and output.
+ * `preload` is a module loaded before the entry, e.g. one that breaks the schema map in memory.
+ */
+function runApp(context: Record<string, string>, preload: string[] = []) {
+  const args = ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((module) => ['-r', module]), 'infra/app.ts'];
+  const result = spawnSync(process.execPath, args, {
     cwd: join(__dirname, '..'),
     encoding: 'utf8',
     env: {
@@ -21,4 +25,14 @@ test('an unknown stage stops synth with one line that lists the valid stages', (
   const { status, stderr } = runApp({ stage: 'qa' });
   expect(status).toBe(1);
   expect(stderr).toBe('Error: Unknown stage "qa"; valid stages: dev, staging, prod.');
+});
+
+test('an invalid schema map stops synth with one line per problem naming table and field, and no stack trace', () => {
+  const { status, stderr } = runApp({ stage: 'qa' }, ['./test/support/break-schema-map.ts']);
+  expect(status).toBe(1);
+  expect(stderr.split('\n')).toEqual([
+    'Error: Jobs.indexes[1].partitionKey.type: "X" is not a key type (S, N, B)',
+    'Error: ImportHistory.ttl.retentionDays: 0 is not a positive whole number of days',
+    'Error: Unknown stage "qa"; valid stages: dev, staging, prod.',
+  ]);
 });

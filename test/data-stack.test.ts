@@ -1,11 +1,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { synthAllStages } from './support/synth';
 
-/** What the plan and the stage policy require of each stage, written out literally. */
+/**
+ * What the plan and the stage policy require of each stage, written out literally. Deletion and
+ * replacement protection is asserted in data-loss-guards.test.ts.
+ */
 const STAGE_EXPECTATIONS = {
-  dev: { pitrDays: 7, deletionProtection: false, deletionPolicy: 'Delete' },
-  staging: { pitrDays: 35, deletionProtection: true, deletionPolicy: 'Retain' },
-  prod: { pitrDays: 35, deletionProtection: true, deletionPolicy: 'Retain' },
+  dev: { pitrDays: 7 },
+  staging: { pitrDays: 35 },
+  prod: { pitrDays: 35 },
 } as const;
 
 type Stage = keyof typeof STAGE_EXPECTATIONS;
@@ -130,7 +133,7 @@ describe.each(STAGES)('%s stage', (stage) => {
   });
 
   test.each(['Shops', 'Jobs', 'ImportHistory'])(
-    '%s is on-demand, encrypted with the stage key, with PITR and the stage deletion protection',
+    '%s is on-demand, encrypted with the stage key, with PITR',
     (table) => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TableName: `${table}-${stage}`,
@@ -144,30 +147,14 @@ describe.each(STAGES)('%s stage', (stage) => {
               PointInTimeRecoveryEnabled: true,
               RecoveryPeriodInDays: expected.pitrDays,
             },
-            DeletionProtectionEnabled: expected.deletionProtection,
           }),
         ],
       });
     },
   );
 
-  test(`every table has DeletionPolicy and UpdateReplacePolicy ${expected.deletionPolicy}`, () => {
-    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'));
-    expect(tables).toHaveLength(3);
-    for (const table of tables) {
-      expect(table).toMatchObject({
-        DeletionPolicy: expected.deletionPolicy,
-        UpdateReplacePolicy: expected.deletionPolicy,
-      });
-    }
-  });
-
-  test('the KMS key rotates, has a stage alias and is retained', () => {
-    template.hasResource('AWS::KMS::Key', {
-      Properties: Match.objectLike({ EnableKeyRotation: true }),
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
+  test('the KMS key rotates and has a stage alias', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::KMS::Alias', {
       AliasName: `alias/inavor-shuttle/${stage}/data`,
       TargetKeyId: Match.anyValue(),

@@ -1,0 +1,14 @@
+// Preloaded with `node -r` into the real app entry by test/cli.test.ts: edits the schema map in
+// memory the way a careless change to infra/schemas.ts would, so the test sees what `cdk synth` shows.
+import { TABLE_SCHEMAS } from '../../infra/schemas';
+
+interface EditableTable {
+  name: string;
+  indexes: Array<{ partitionKey: { type: string } }>;
+  ttl?: { retentionDays: number };
+}
+
+const tables = TABLE_SCHEMAS as unknown as EditableTable[];
+const table = (name: string) => tables.find((candidate) => candidate.name === name)!;
+table('Jobs').indexes[1]!.partitionKey.type = 'X';
+table('ImportHistory').ttl!.retentionDays = 0;
