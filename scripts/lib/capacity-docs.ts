@@ -1,0 +1,204 @@
+import type { TableSchema } from '../../infra/schema-model';
+import type { CapacityAssumptions } from './capacity-assumptions';
+import {
+  INDEX_ENTRY_OVERHEAD_BYTES,
+  PARTITION_READ_UNITS_PER_SECOND,
+  PARTITION_WRITE_UNITS_PER_SECOND,
+  indexEntryBytes,
+  indexPageReadUnits,
+  itemBytes,
+  lifecycleKeyLoads,
+  lifecycleUnits,
+  workedExample,
+  writeCost,
+  writeUnits,
+  type KeyLoad,
+} from './capacity-model';
+import { code, formatCount, formatDecimal, markdownTable } from './markdown';
+
+const BYTES_PER_GB = 1024 ** 3;
+
+function lifecycleText(assumptions: CapacityAssumptions): string {
+  return assumptions.jobLifecycle
+    .map((step) => {
+      const sets = Object.entries(step.sets ?? {}).map(([key, value]) => `${key} ${value}`);
+      return `${code(step.write)}${sets.length ? ` (${sets.join(', ')})` : ''}${step.times > 1 ? ` × ${step.times}` : ''}`;
+    })
+    .join(' → ');
+}
+
+function sizesSection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  const rows = schemas.flatMap((schema) => [
+    [`${schema.name} item`, `${formatCount(itemBytes(schema, assumptions))} B`, String(writeUnits(itemBytes(schema, assumptions)))],
+    ...schema.indexes.map((index) => {
+      const bytes = indexEntryBytes(schema, index, assumptions);
+      return [`${schema.name} ${code(index.name)} entry (${index.projection.type})`, `${formatCount(bytes)} B`, String(writeUnits(bytes))];
+    }),
+  ]);
+  const valueRows = schemas.flatMap((schema) =>
+    schema.attributes.map(({ name }) => [
+      schema.name,
+      code(name),
+      String((assumptions.valueBytes as Readonly<Record<string, Readonly<Record<string, number>>>>)[schema.name]?.[name]),
+    ]),
+  );
+  return [
+    '### Assumed sizes',
+    '',
+    'An item\'s size is the sum of its attribute names and values; an index entry holds the table keys, the index keys',
+    `and the projected attributes, plus the ${INDEX_ENTRY_OVERHEAD_BYTES} bytes DynamoDB adds per entry. Attributes`,
+    'that are only sometimes present are counted as present, so the sizes are upper bounds.',
+    '',
+    markdownTable(['item or index entry', 'assumed size', 'write units per write'], rows),
+    '',
+    '<details>',
+    '<summary>Assumed value size of every attribute</summary>',
+    '',
+    markdownTable(['table', 'attribute', 'value bytes'], valueRows),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function writesSection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  const rows = assumptions.writeKinds.map((kind) => {
+    const cost = writeCost(schemas, assumptions, kind);
+    const changes = kind.write === 'put' ? 'new item' : (kind.changes as readonly string[]).map(code).join(', ');
+    const indexes = cost.indexes.length
+      ? cost.indexes.map((write) => `${code(write.index)}: ${write.units} (${write.reason})`).join('<br>')
+      : 'no index';
+    return [`${code(kind.name)}: ${kind.description}`, `${kind.table}: ${changes}`, String(cost.tableUnits), indexes, `**${cost.totalUnits}**`];
+  });
+  return [
+    '### Write units per kind of write',
+    '',
+    'A put writes one entry to every index. An update writes an index only when it changes an attribute the index',
+    'holds, and when it changes an index key it writes that index twice: the entry under the old key is deleted',
+    'and one under the new key is put.',
+    '',
+    markdownTable(['write', 'table: what it writes', 'table units', 'index units', 'total units'], rows),
+  ].join('\n');
+}
+
+function keyName(load: KeyLoad): string {
+  return load.index === undefined ? `${load.table} ${code(load.partitionKey)}` : `${load.table} ${code(load.index)} → ${code(load.partitionKey)}`;
+}
+
+function ceilingText(load: KeyLoad, schemas: readonly TableSchema[]): string {
+  const schema = schemas.find((candidate) => candidate.name === load.table);
+  if (load.index === undefined && schema?.partitionKey.name === load.partitionKey) {
+    return `one job per value: ${formatCount(PARTITION_WRITE_UNITS_PER_SECOND)} units/s for a single job, no practical limit`;
+  }
+  const jobs = `${formatCount(Math.floor(load.jobsPerSecondCeiling))} jobs/s`;
+  return load.sharedByAllJobs ? `**${jobs} for the whole system**` : `${jobs} per ${code(load.partitionKey)} value`;
+}
+
+function ceilingsSection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  const loads = lifecycleKeyLoads(schemas, assumptions);
+  const rows = loads.map((load) => {
+    const perValue = Object.entries(load.unitsPerValue);
+    const units = perValue.length > 1 ? `${load.busiestUnits} (${perValue.map(([value, n]) => `${value} ${n}`).join(', ')})` : String(load.busiestUnits);
+    return [keyName(load), units, ceilingText(load, schemas)];
+  });
+  const shared = loads.find((load) => load.sharedByAllJobs);
+  const sharedSchema = shared && schemas.find((schema) => schema.name === shared.table);
+  const sharedIndex = sharedSchema?.indexes.find((index) => index.name === shared?.index);
+  const poll = sharedSchema && sharedIndex && indexPageReadUnits(sharedSchema, sharedIndex, assumptions, assumptions.scale.pollPageSize);
+  const firstValue = shared ? Object.keys(shared.unitsPerValue)[0] : undefined;
+  const statusText = shared
+    ? [
+        '',
+        `The ${code(shared.partitionKey)} key has a handful of values that every job passes through, so all jobs in`,
+        `one ${shared.partitionKey} share one partition of ${code(shared.index ?? shared.table)}. Its sort key`,
+        `(${code(sharedIndex?.sortKey?.name ?? 'none')}) only grows, so DynamoDB cannot split that partition to spread`,
+        'the writes. Each status change writes this index twice: the delete under the old value and the put under',
+        `the new one, in two different partitions. Over its life a job lands ${shared.busiestUnits} write units on the`,
+        `busiest ${shared.partitionKey} value, so that partition's ${formatCount(PARTITION_WRITE_UNITS_PER_SECOND)} units/s cap the system at`,
+        `**${formatCount(Math.floor(shared.jobsPerSecondCeiling))} jobs per second**, however many shops there are. Past it, writes to the`,
+        'index are throttled, and so are the table writes that feed it; the way out is to shard the key',
+        `(e.g. ${code(`${firstValue}#0`)} … ${code(`${firstValue}#9`)}) and query every shard.`,
+        ...(poll !== undefined
+          ? [
+              '',
+              `Reads have a ceiling too: a worker's poll of one ${shared.partitionKey} reading a page of`,
+              `${assumptions.scale.pollPageSize} keys-only entries costs ${formatDecimal(poll)} read unit${poll === 1 ? '' : 's'}`,
+              '(index reads are eventually consistent: half price), so one value serves',
+              `${formatCount(PARTITION_READ_UNITS_PER_SECOND / poll)} such polls per second.`,
+            ]
+          : []),
+      ]
+    : [];
+  return [
+    '### Per-partition ceilings',
+    '',
+    `One partition serves at most ${formatCount(PARTITION_WRITE_UNITS_PER_SECOND)} write units and ${formatCount(PARTITION_READ_UNITS_PER_SECOND)} read units per`,
+    'second, on demand or not. For each partition key, the table shows the write units one job lands on its',
+    'busiest value over its whole life, and what that value can sustain. A job\'s life:',
+    '',
+    `${lifecycleText(assumptions)}.`,
+    '',
+    markdownTable(['partition key', 'units per job on the busiest value', 'ceiling'], rows),
+    ...statusText,
+  ].join('\n');
+}
+
+function workedExampleSection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  const { scale } = assumptions;
+  const example = workedExample(schemas, assumptions);
+  const shared = example.sharedKey;
+  const rows = [
+    ['jobs per day', formatCount(example.jobsPerDay)],
+    ['jobs per second: day average / busiest second', `${formatDecimal(example.averageJobsPerSecond, 2)} / ${formatDecimal(example.peakJobsPerSecond, 2)}`],
+    [
+      'write units per job',
+      `${formatDecimal(example.unitsPerJob)} (lifecycle ${lifecycleUnits(schemas, assumptions)} + ${scale.importShare} import record)`,
+    ],
+    ['write units per second in the busiest second, all tables and indexes', formatDecimal(example.peakUnitsPerSecond)],
+    [
+      `busiest ${code(shared.load.partitionKey)} value in the busiest second`,
+      `${formatDecimal(shared.peakUnitsPerSecond)} units/s, ${formatDecimal((100 * shared.peakUnitsPerSecond) / PARTITION_WRITE_UNITS_PER_SECOND)} % of its partition`,
+    ],
+    [
+      `headroom before the ${code(shared.load.partitionKey)} ceiling`,
+      `${formatDecimal(shared.headroom)}× (up to ${formatDecimal(shared.jobsPerShopPerDayCeiling)} jobs per shop per day at this peak factor)`,
+    ],
+    ['write request units per 30 days', formatCount(example.unitsPerMonth)],
+  ];
+  const storageRows = example.storage.map((table) => [
+    table.table,
+    formatCount(table.items),
+    table.basis,
+    `${formatDecimal(table.bytes / BYTES_PER_GB, 2)} GB`,
+  ]);
+  return [
+    `### Worked example: ${formatCount(scale.shops)} shops`,
+    '',
+    `Assumed: ${formatCount(scale.shops)} shops running ${scale.jobsPerShopPerDay} jobs a day each, ${formatDecimal(100 * scale.importShare)} % of them imports`,
+    `(one import record each), and a busiest second ${scale.peakFactor}× the day's average.`,
+    '',
+    markdownTable(['quantity', 'value'], rows),
+    '',
+    'Storage at steady state (items plus index entries, 100 bytes overhead each; 1 GB = 2³⁰ bytes):',
+    '',
+    markdownTable(['table', 'items', 'because', 'storage'], storageRows),
+  ].join('\n');
+}
+
+/** The capacity model section: sizes, write units per write, per-partition ceilings, a worked example. */
+export function capacitySection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  return [
+    '## Capacity model',
+    '',
+    'Computed from the schema map and the assumptions in `scripts/lib/capacity-assumptions.ts`. Every table bills',
+    'on demand, so nothing here is provisioned: it is what each write costs and where the per-partition limits sit.',
+    'A write unit covers up to 1 KB of one item or index entry, rounded up per write.',
+    '',
+    sizesSection(schemas, assumptions),
+    '',
+    writesSection(schemas, assumptions),
+    '',
+    ceilingsSection(schemas, assumptions),
+    '',
+    workedExampleSection(schemas, assumptions),
+  ].join('\n');
+}

@@ -1,0 +1,285 @@
+import type { IndexSchema, TableSchema } from '../../infra/schema-model';
+import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
+
+/** One write unit covers up to 1 KB of an item or index entry. */
+export const WRITE_UNIT_BYTES = 1024;
+/** One read unit covers up to 4 KB strongly consistent, or twice that eventually consistent. */
+export const READ_UNIT_BYTES = 4096;
+/** DynamoDB adds this much to every index entry (and to every item in storage). */
+export const INDEX_ENTRY_OVERHEAD_BYTES = 100;
+/** What one partition serves per second, whatever the table's billing mode. */
+export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
+/** What one partition serves per second, whatever the table's billing mode. */
+export const PARTITION_READ_UNITS_PER_SECOND = 3_000;
+const SECONDS_PER_DAY = 86_400;
+
+type ValueBytes = Readonly<Record<string, number>>;
+
+function valueBytesOf(assumptions: CapacityAssumptions, table: string): ValueBytes {
+  const sizes = (assumptions.valueBytes as Readonly<Record<string, ValueBytes>>)[table];
+  if (!sizes) throw new Error(`The capacity assumptions give no attribute sizes for ${table}.`);
+  return sizes;
+}
+
+function attributeBytes(sizes: ValueBytes, table: string, name: string): number {
+  const value = sizes[name];
+  if (value === undefined) throw new Error(`The capacity assumptions give no size for ${table}.${name}.`);
+  return Buffer.byteLength(name) + value;
+}
+
+/** Size of a full item: every attribute's name and assumed value. */
+export function itemBytes(schema: TableSchema, assumptions: CapacityAssumptions): number {
+  const sizes = valueBytesOf(assumptions, schema.name);
+  return schema.attributes.reduce((sum, { name }) => sum + attributeBytes(sizes, schema.name, name), 0);
+}
+
+/** The attributes an index entry holds: table keys, index keys and the projected attributes. */
+export function indexEntryAttributes(schema: TableSchema, index: IndexSchema): string[] {
+  const keys = [schema.partitionKey, schema.sortKey, index.partitionKey, index.sortKey].flatMap((key) =>
+    key ? [key.name] : [],
+  );
+  const { projection } = index;
+  const projected =
+    projection.type === 'ALL'
+      ? schema.attributes.map(({ name }) => name)
+      : projection.type === 'INCLUDE'
+        ? projection.attributes
+        : [];
+  return [...new Set([...keys, ...projected])];
+}
+
+/** Size of an index entry as written: its attributes plus DynamoDB's per-entry overhead. */
+export function indexEntryBytes(schema: TableSchema, index: IndexSchema, assumptions: CapacityAssumptions): number {
+  const sizes = valueBytesOf(assumptions, schema.name);
+  return (
+    INDEX_ENTRY_OVERHEAD_BYTES +
+    indexEntryAttributes(schema, index).reduce((sum, name) => sum + attributeBytes(sizes, schema.name, name), 0)
+  );
+}
+
+/** Write units one write of `bytes` consumes. */
+export function writeUnits(bytes: number): number {
+  return Math.ceil(bytes / WRITE_UNIT_BYTES);
+}
+
+/** How one kind of write touches one index. */
+export interface IndexWrite {
+  /** The index. */
+  readonly index: string;
+  /** Entries written: 0, 1, or 2 when the index key changes (old entry deleted, new one put). */
+  readonly writes: number;
+  /** Write units those entries consume. */
+  readonly units: number;
+  /** Why that many. */
+  readonly reason: string;
+}
+
+/** What one kind of write costs. */
+export interface WriteCost {
+  /** The kind of write. */
+  readonly kind: WriteKind;
+  /** Write units the table's own item consumes. */
+  readonly tableUnits: number;
+  /** Each index of the table. */
+  readonly indexes: readonly IndexWrite[];
+  /** Table and index write units together. */
+  readonly totalUnits: number;
+}
+
+function schemaOf(schemas: readonly TableSchema[], name: string): TableSchema {
+  const schema = schemas.find((candidate) => candidate.name === name);
+  if (!schema) throw new Error(`The capacity assumptions name unknown table "${name}".`);
+  return schema;
+}
+
+function writeKindOf(assumptions: CapacityAssumptions, name: string): WriteKind {
+  const kind = assumptions.writeKinds.find((candidate) => candidate.name === name);
+  if (!kind) throw new Error(`The job lifecycle names unknown write "${name}".`);
+  return kind;
+}
+
+/** Entries a write puts into an index, following DynamoDB's rules for index maintenance. */
+function indexWrite(schema: TableSchema, index: IndexSchema, kind: WriteKind): Omit<IndexWrite, 'units'> {
+  if (kind.write === 'put') return { index: index.name, writes: 1, reason: 'new entry' };
+  const changes: readonly string[] = kind.changes;
+  const keyChanges = [index.partitionKey, index.sortKey].filter((key) => key && changes.includes(key.name));
+  if (keyChanges.length > 0) {
+    return { index: index.name, writes: 2, reason: `key ${keyChanges[0]!.name} changes: old entry deleted, new one put` };
+  }
+  const projected = indexEntryAttributes(schema, index).filter((name) => changes.includes(name));
+  if (projected.length > 0) return { index: index.name, writes: 1, reason: `projects ${projected.join(', ')}` };
+  return { index: index.name, writes: 0, reason: 'projects none of the changed attributes' };
+}
+
+/** Write units of one kind of write on its table and each of the table's indexes. */
+export function writeCost(schemas: readonly TableSchema[], assumptions: CapacityAssumptions, kind: WriteKind): WriteCost {
+  const schema = schemaOf(schemas, kind.table);
+  const tableUnits = writeUnits(itemBytes(schema, assumptions));
+  const indexes = schema.indexes.map((index) => {
+    const write = indexWrite(schema, index, kind);
+    return { ...write, units: write.writes * writeUnits(indexEntryBytes(schema, index, assumptions)) };
+  });
+  return { kind, tableUnits, indexes, totalUnits: indexes.reduce((sum, { units }) => sum + units, tableUnits) };
+}
+
+/** The write units one job puts on the values of one partition key over its whole life. */
+export interface KeyLoad {
+  /** The table. */
+  readonly table: string;
+  /** The index, or undefined for the table's own key. */
+  readonly index?: string;
+  /** The partition key attribute. */
+  readonly partitionKey: string;
+  /** True when every job cycles through the same few values (a status), so the ceiling is system-wide. */
+  readonly sharedByAllJobs: boolean;
+  /** Write units per job on each value; values not set by the lifecycle are shown as `<attribute>`. */
+  readonly unitsPerValue: Readonly<Record<string, number>>;
+  /** Units per job on the busiest value. */
+  readonly busiestUnits: number;
+  /** Jobs per second the busiest value sustains at the per-partition write ceiling. */
+  readonly jobsPerSecondCeiling: number;
+}
+
+/**
+ * Walks one job's lifecycle and adds up, per partition-key value of the table and of each index,
+ * the write units it lands there. A key change lands its delete on the old value and its put on
+ * the new one: two different partitions.
+ */
+export function lifecycleKeyLoads(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): KeyLoad[] {
+  const loads = new Map<string, { load: Omit<KeyLoad, 'busiestUnits' | 'jobsPerSecondCeiling'>; units: Record<string, number> }>();
+  const sharedAttributes = new Set(assumptions.jobLifecycle.flatMap((step) => Object.keys(step.sets ?? {})));
+  const add = (schema: TableSchema, index: IndexSchema | undefined, value: string, units: number) => {
+    const partitionKey = (index ?? schema).partitionKey.name;
+    const id = `${schema.name}/${index?.name ?? ''}`;
+    let entry = loads.get(id);
+    if (!entry) {
+      const load = { table: schema.name, index: index?.name, partitionKey, sharedByAllJobs: sharedAttributes.has(partitionKey), unitsPerValue: {} };
+      entry = { load, units: load.unitsPerValue };
+      loads.set(id, entry);
+    }
+    entry.units[value] = (entry.units[value] ?? 0) + units;
+  };
+
+  let state: Record<string, string> = {};
+  const valueOf = (values: Record<string, string>, attribute: string) => values[attribute] ?? `<${attribute}>`;
+  for (const step of assumptions.jobLifecycle) {
+    const kind = writeKindOf(assumptions, step.write);
+    const schema = schemaOf(schemas, kind.table);
+    const before = state;
+    const after = { ...state, ...step.sets };
+    add(schema, undefined, valueOf(after, schema.partitionKey.name), step.times * writeUnits(itemBytes(schema, assumptions)));
+    for (const index of schema.indexes) {
+      const entryUnits = writeUnits(indexEntryBytes(schema, index, assumptions));
+      const { writes } = indexWrite(schema, index, kind);
+      const key = index.partitionKey.name;
+      if (writes === 2) {
+        add(schema, index, valueOf(before, key), step.times * entryUnits);
+        add(schema, index, valueOf(after, key), step.times * entryUnits);
+      } else if (writes === 1) {
+        add(schema, index, valueOf(after, key), step.times * entryUnits);
+      }
+    }
+    state = after;
+  }
+  return [...loads.values()].map(({ load, units }) => {
+    const busiestUnits = Math.max(...Object.values(units));
+    return { ...load, busiestUnits, jobsPerSecondCeiling: PARTITION_WRITE_UNITS_PER_SECOND / busiestUnits };
+  });
+}
+
+/** Total write units of one job's lifecycle, tables and indexes together. */
+export function lifecycleUnits(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): number {
+  return assumptions.jobLifecycle.reduce(
+    (sum, step) => sum + step.times * writeCost(schemas, assumptions, writeKindOf(assumptions, step.write)).totalUnits,
+    0,
+  );
+}
+
+/** Read units of one page of a Query on an index (index reads are eventually consistent: half price). */
+export function indexPageReadUnits(schema: TableSchema, index: IndexSchema, assumptions: CapacityAssumptions, entries: number): number {
+  const entryBytes = indexEntryBytes(schema, index, assumptions) - INDEX_ENTRY_OVERHEAD_BYTES;
+  return Math.ceil((entries * entryBytes) / READ_UNIT_BYTES) / 2;
+}
+
+/** Steady-state storage of one table at the example scale. */
+export interface TableStorage {
+  /** The table. */
+  readonly table: string;
+  /** Items alive at once. */
+  readonly items: number;
+  /** How that count follows: the TTL retention or the shop count. */
+  readonly basis: string;
+  /** Bytes of items and index entries, each with DynamoDB's 100-byte overhead. */
+  readonly bytes: number;
+}
+
+/** The worked example: the model applied at the assumed scale. */
+export interface WorkedExample {
+  /** Jobs created per day. */
+  readonly jobsPerDay: number;
+  /** Jobs per second over a whole day. */
+  readonly averageJobsPerSecond: number;
+  /** Jobs per second in the busiest second. */
+  readonly peakJobsPerSecond: number;
+  /** Write units per job: its lifecycle plus its share of an import record. */
+  readonly unitsPerJob: number;
+  /** Write units per second, all tables and indexes, in the busiest second. */
+  readonly peakUnitsPerSecond: number;
+  /** The system-wide (status) key, its busiest value's load at peak, and the headroom. */
+  readonly sharedKey: {
+    readonly load: KeyLoad;
+    readonly peakUnitsPerSecond: number;
+    readonly headroom: number;
+    readonly jobsPerShopPerDayCeiling: number;
+  };
+  /** Write request units billed in a 30-day month. */
+  readonly unitsPerMonth: number;
+  /** Storage per table. */
+  readonly storage: readonly TableStorage[];
+}
+
+/** Applies the model to the assumed scale. */
+export function workedExample(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): WorkedExample {
+  const { scale } = assumptions;
+  const jobsPerDay = scale.shops * scale.jobsPerShopPerDay;
+  const averageJobsPerSecond = jobsPerDay / SECONDS_PER_DAY;
+  const peakJobsPerSecond = averageJobsPerSecond * scale.peakFactor;
+  const importRecord = writeCost(schemas, assumptions, writeKindOf(assumptions, 'importRecord'));
+  const unitsPerJob = lifecycleUnits(schemas, assumptions) + scale.importShare * importRecord.totalUnits;
+
+  const shared = lifecycleKeyLoads(schemas, assumptions).find((load) => load.sharedByAllJobs);
+  if (!shared) throw new Error('The job lifecycle sets no key attribute, so no index key is shared by all jobs.');
+  const ceilingJobsPerDay = (shared.jobsPerSecondCeiling * SECONDS_PER_DAY) / scale.peakFactor;
+
+  const storageOf = (table: string, itemsPerDay: number | undefined, fixedItems = 0): TableStorage => {
+    const schema = schemaOf(schemas, table);
+    const retention = schema.ttl?.retentionDays;
+    const items = itemsPerDay !== undefined && retention !== undefined ? itemsPerDay * retention : fixedItems;
+    const basis = retention !== undefined ? `${retention} days of TTL retention` : 'one item per shop, no TTL';
+    const perItem =
+      INDEX_ENTRY_OVERHEAD_BYTES +
+      itemBytes(schema, assumptions) +
+      schema.indexes.reduce((sum, index) => sum + indexEntryBytes(schema, index, assumptions), 0);
+    return { table, items, basis, bytes: items * perItem };
+  };
+
+  return {
+    jobsPerDay,
+    averageJobsPerSecond,
+    peakJobsPerSecond,
+    unitsPerJob,
+    peakUnitsPerSecond: peakJobsPerSecond * unitsPerJob,
+    sharedKey: {
+      load: shared,
+      peakUnitsPerSecond: peakJobsPerSecond * shared.busiestUnits,
+      headroom: shared.jobsPerSecondCeiling / peakJobsPerSecond,
+      jobsPerShopPerDayCeiling: ceilingJobsPerDay / scale.shops,
+    },
+    unitsPerMonth: jobsPerDay * unitsPerJob * 30,
+    storage: [
+      storageOf('Shops', undefined, scale.shops),
+      storageOf('Jobs', jobsPerDay),
+      storageOf('ImportHistory', jobsPerDay * scale.importShare),
+    ],
+  };
+}
