@@ -28,7 +28,7 @@ export type WriteKind = {
 export interface LifecycleStep {
   /** Name of a {@link WriteKind}. */
   readonly write: string;
-  /** How many times the step runs per job. */
+  /** How many times the step runs per job; a fraction when only some jobs run it. */
   readonly times: number;
   /** Key attribute values the step leaves on the item, e.g. the new status. */
   readonly sets?: Readonly<Record<string, string>>;
@@ -40,7 +40,7 @@ export interface CapacityAssumptions {
   readonly valueBytes: { readonly [T in TableName]: Readonly<Record<AttributeOf<T>, number>> };
   /** The writes the application performs. */
   readonly writeKinds: readonly WriteKind[];
-  /** The writes one job goes through, in order. */
+  /** The writes one job goes through, in order. Tables no step puts into hold one item per shop. */
   readonly jobLifecycle: readonly LifecycleStep[];
   /** The worked example's scale. */
   readonly scale: {
@@ -48,8 +48,6 @@ export interface CapacityAssumptions {
     readonly shops: number;
     /** Jobs each shop runs per day, on average. */
     readonly jobsPerShopPerDay: number;
-    /** Share of jobs that are imports, each of which writes one import record. */
-    readonly importShare: number;
     /** Busiest second divided by the day's average second. */
     readonly peakFactor: number;
     /** Entries a worker's poll of one status reads per page. */
@@ -121,11 +119,12 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     { write: 'statusChange', times: 1, sets: { status: 'RUNNING' } },
     { write: 'progressUpdate', times: 10 },
     { write: 'statusChange', times: 1, sets: { status: 'COMPLETED' } },
+    // Half the jobs are imports, and each finished import is recorded.
+    { write: 'importRecord', times: 0.5 },
   ],
   scale: {
     shops: 50_000,
     jobsPerShopPerDay: 2,
-    importShare: 0.5,
     peakFactor: 10,
     pollPageSize: 100,
   },

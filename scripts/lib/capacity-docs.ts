@@ -8,7 +8,6 @@ import {
   indexPageReadUnits,
   itemBytes,
   lifecycleKeyLoads,
-  lifecycleUnits,
   workedExample,
   writeCost,
   writeUnits,
@@ -18,11 +17,16 @@ import { code, formatCount, formatDecimal, markdownTable } from './markdown';
 
 const BYTES_PER_GB = 1024 ** 3;
 
+function timesText(times: number): string {
+  if (times === 1) return '';
+  return times < 1 ? ` in ${formatDecimal(100 * times)} % of jobs` : ` × ${times}`;
+}
+
 function lifecycleText(assumptions: CapacityAssumptions): string {
   return assumptions.jobLifecycle
     .map((step) => {
       const sets = Object.entries(step.sets ?? {}).map(([key, value]) => `${key} ${value}`);
-      return `${code(step.write)}${sets.length ? ` (${sets.join(', ')})` : ''}${step.times > 1 ? ` × ${step.times}` : ''}`;
+      return `${code(step.write)}${sets.length ? ` (${sets.join(', ')})` : ''}${timesText(step.times)}`;
     })
     .join(' → ');
 }
@@ -86,7 +90,8 @@ function keyName(load: KeyLoad): string {
 
 function ceilingText(load: KeyLoad, schemas: readonly TableSchema[]): string {
   const schema = schemas.find((candidate) => candidate.name === load.table);
-  if (load.index === undefined && schema?.partitionKey.name === load.partitionKey) {
+  // A table keyed by its partition key alone gets a new key value with every job it stores.
+  if (load.index === undefined && schema && !schema.sortKey) {
     return `one job per value: ${formatCount(PARTITION_WRITE_UNITS_PER_SECOND)} units/s for a single job, no practical limit`;
   }
   const jobs = `${formatCount(Math.floor(load.jobsPerSecondCeiling))} jobs/s`;
@@ -149,10 +154,7 @@ function workedExampleSection(schemas: readonly TableSchema[], assumptions: Capa
   const rows = [
     ['jobs per day', formatCount(example.jobsPerDay)],
     ['jobs per second: day average / busiest second', `${formatDecimal(example.averageJobsPerSecond, 2)} / ${formatDecimal(example.peakJobsPerSecond, 2)}`],
-    [
-      'write units per job',
-      `${formatDecimal(example.unitsPerJob)} (lifecycle ${lifecycleUnits(schemas, assumptions)} + ${scale.importShare} import record)`,
-    ],
+    ['write units per job, over its life', formatDecimal(example.unitsPerJob)],
     ['write units per second in the busiest second, all tables and indexes', formatDecimal(example.peakUnitsPerSecond)],
     [
       `busiest ${code(shared.load.partitionKey)} value in the busiest second`,
@@ -173,8 +175,8 @@ function workedExampleSection(schemas: readonly TableSchema[], assumptions: Capa
   return [
     `### Worked example: ${formatCount(scale.shops)} shops`,
     '',
-    `Assumed: ${formatCount(scale.shops)} shops running ${scale.jobsPerShopPerDay} jobs a day each, ${formatDecimal(100 * scale.importShare)} % of them imports`,
-    `(one import record each), and a busiest second ${scale.peakFactor}× the day's average.`,
+    `Assumed: ${formatCount(scale.shops)} shops running ${scale.jobsPerShopPerDay} jobs a day each, each job living the life above,`,
+    `and a busiest second ${scale.peakFactor}× the day's average.`,
     '',
     markdownTable(['quantity', 'value'], rows),
     '',

@@ -221,7 +221,7 @@ export interface WorkedExample {
   readonly averageJobsPerSecond: number;
   /** Jobs per second in the busiest second. */
   readonly peakJobsPerSecond: number;
-  /** Write units per job: its lifecycle plus its share of an import record. */
+  /** Write units of one job's lifecycle, all tables and indexes. */
   readonly unitsPerJob: number;
   /** Write units per second, all tables and indexes, in the busiest second. */
   readonly peakUnitsPerSecond: number;
@@ -238,30 +238,41 @@ export interface WorkedExample {
   readonly storage: readonly TableStorage[];
 }
 
+/**
+ * Items alive in a table at steady state: what the lifecycle puts per day times the TTL
+ * retention, or one per shop for a table the lifecycle never puts into.
+ */
+function tableStorage(schema: TableSchema, assumptions: CapacityAssumptions, jobsPerDay: number): TableStorage {
+  const putsPerJob = assumptions.jobLifecycle
+    .filter((step) => {
+      const kind = writeKindOf(assumptions, step.write);
+      return kind.table === schema.name && kind.write === 'put';
+    })
+    .reduce((sum, step) => sum + step.times, 0);
+  const perItem =
+    INDEX_ENTRY_OVERHEAD_BYTES +
+    itemBytes(schema, assumptions) +
+    schema.indexes.reduce((sum, index) => sum + indexEntryBytes(schema, index, assumptions), 0);
+  if (putsPerJob === 0) {
+    const items = assumptions.scale.shops;
+    return { table: schema.name, items, basis: 'one item per shop', bytes: items * perItem };
+  }
+  if (!schema.ttl) throw new Error(`${schema.name} gets items with every job but has no TTL, so it grows without bound.`);
+  const items = jobsPerDay * putsPerJob * schema.ttl.retentionDays;
+  return { table: schema.name, items, basis: `${schema.ttl.retentionDays} days of TTL retention`, bytes: items * perItem };
+}
+
 /** Applies the model to the assumed scale. */
 export function workedExample(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): WorkedExample {
   const { scale } = assumptions;
   const jobsPerDay = scale.shops * scale.jobsPerShopPerDay;
   const averageJobsPerSecond = jobsPerDay / SECONDS_PER_DAY;
   const peakJobsPerSecond = averageJobsPerSecond * scale.peakFactor;
-  const importRecord = writeCost(schemas, assumptions, writeKindOf(assumptions, 'importRecord'));
-  const unitsPerJob = lifecycleUnits(schemas, assumptions) + scale.importShare * importRecord.totalUnits;
+  const unitsPerJob = lifecycleUnits(schemas, assumptions);
 
   const shared = lifecycleKeyLoads(schemas, assumptions).find((load) => load.sharedByAllJobs);
   if (!shared) throw new Error('The job lifecycle sets no key attribute, so no index key is shared by all jobs.');
   const ceilingJobsPerDay = (shared.jobsPerSecondCeiling * SECONDS_PER_DAY) / scale.peakFactor;
-
-  const storageOf = (table: string, itemsPerDay: number | undefined, fixedItems = 0): TableStorage => {
-    const schema = schemaOf(schemas, table);
-    const retention = schema.ttl?.retentionDays;
-    const items = itemsPerDay !== undefined && retention !== undefined ? itemsPerDay * retention : fixedItems;
-    const basis = retention !== undefined ? `${retention} days of TTL retention` : 'one item per shop, no TTL';
-    const perItem =
-      INDEX_ENTRY_OVERHEAD_BYTES +
-      itemBytes(schema, assumptions) +
-      schema.indexes.reduce((sum, index) => sum + indexEntryBytes(schema, index, assumptions), 0);
-    return { table, items, basis, bytes: items * perItem };
-  };
 
   return {
     jobsPerDay,
@@ -276,10 +287,6 @@ export function workedExample(schemas: readonly TableSchema[], assumptions: Capa
       jobsPerShopPerDayCeiling: ceilingJobsPerDay / scale.shops,
     },
     unitsPerMonth: jobsPerDay * unitsPerJob * 30,
-    storage: [
-      storageOf('Shops', undefined, scale.shops),
-      storageOf('Jobs', jobsPerDay),
-      storageOf('ImportHistory', jobsPerDay * scale.importShare),
-    ],
+    storage: schemas.map((schema) => tableStorage(schema, assumptions, jobsPerDay)),
   };
 }
