@@ -15,7 +15,8 @@ const SECONDS_PER_DAY = 86_400;
 
 type ValueBytes = Readonly<Record<string, number>>;
 
-function valueBytesOf(assumptions: CapacityAssumptions, table: string): ValueBytes {
+/** The assumed value sizes of one table's attributes. */
+export function valueBytesOf(assumptions: CapacityAssumptions, table: string): ValueBytes {
   const sizes = (assumptions.valueBytes as Readonly<Record<string, ValueBytes>>)[table];
   if (!sizes) throw new Error(`The capacity assumptions give no attribute sizes for ${table}.`);
   return sizes;
@@ -104,7 +105,8 @@ function indexWrite(schema: TableSchema, index: IndexSchema, kind: WriteKind): O
   const changes: readonly string[] = kind.changes;
   const keyChanges = [index.partitionKey, index.sortKey].filter((key) => key && changes.includes(key.name));
   if (keyChanges.length > 0) {
-    return { index: index.name, writes: 2, reason: `key ${keyChanges[0]!.name} changes: old entry deleted, new one put` };
+    const reason = `key ${keyChanges[0]!.name} changes: old entry deleted, new one put`;
+    return { index: index.name, writes: 2, reason };
   }
   const projected = indexEntryAttributes(schema, index).filter((name) => changes.includes(name));
   if (projected.length > 0) return { index: index.name, writes: 1, reason: `projects ${projected.join(', ')}` };
@@ -112,7 +114,11 @@ function indexWrite(schema: TableSchema, index: IndexSchema, kind: WriteKind): O
 }
 
 /** Write units of one kind of write on its table and each of the table's indexes. */
-export function writeCost(schemas: readonly TableSchema[], assumptions: CapacityAssumptions, kind: WriteKind): WriteCost {
+export function writeCost(
+  schemas: readonly TableSchema[],
+  assumptions: CapacityAssumptions,
+  kind: WriteKind,
+): WriteCost {
   const schema = schemaOf(schemas, kind.table);
   const tableUnits = writeUnits(itemBytes(schema, assumptions));
   const indexes = schema.indexes.map((index) => {
@@ -146,44 +152,41 @@ export interface KeyLoad {
  * the new one: two different partitions.
  */
 export function lifecycleKeyLoads(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): KeyLoad[] {
-  const loads = new Map<string, { load: Omit<KeyLoad, 'busiestUnits' | 'jobsPerSecondCeiling'>; units: Record<string, number> }>();
   const sharedAttributes = new Set(assumptions.jobLifecycle.flatMap((step) => Object.keys(step.sets ?? {})));
-  const add = (schema: TableSchema, index: IndexSchema | undefined, value: string, units: number) => {
-    const partitionKey = (index ?? schema).partitionKey.name;
-    const id = `${schema.name}/${index?.name ?? ''}`;
-    let entry = loads.get(id);
-    if (!entry) {
-      const load = { table: schema.name, index: index?.name, partitionKey, sharedByAllJobs: sharedAttributes.has(partitionKey), unitsPerValue: {} };
-      entry = { load, units: load.unitsPerValue };
-      loads.set(id, entry);
-    }
-    entry.units[value] = (entry.units[value] ?? 0) + units;
+  const loads = new Map<string, Pick<KeyLoad, 'table' | 'index' | 'partitionKey'> & { unitsPerValue: Record<string, number> }>();
+  const land = (table: string, index: string | undefined, partitionKey: string, value: string, units: number) => {
+    const id = `${table}/${index ?? ''}`;
+    const load = loads.get(id) ?? { table, index, partitionKey, unitsPerValue: {} };
+    load.unitsPerValue[value] = (load.unitsPerValue[value] ?? 0) + units;
+    loads.set(id, load);
   };
 
-  let state: Record<string, string> = {};
-  const valueOf = (values: Record<string, string>, attribute: string) => values[attribute] ?? `<${attribute}>`;
+  let before: Readonly<Record<string, string>> = {};
   for (const step of assumptions.jobLifecycle) {
-    const kind = writeKindOf(assumptions, step.write);
-    const schema = schemaOf(schemas, kind.table);
-    const before = state;
-    const after = { ...state, ...step.sets };
-    add(schema, undefined, valueOf(after, schema.partitionKey.name), step.times * writeUnits(itemBytes(schema, assumptions)));
-    for (const index of schema.indexes) {
-      const entryUnits = writeUnits(indexEntryBytes(schema, index, assumptions));
-      const { writes } = indexWrite(schema, index, kind);
-      const key = index.partitionKey.name;
-      if (writes === 2) {
-        add(schema, index, valueOf(before, key), step.times * entryUnits);
-        add(schema, index, valueOf(after, key), step.times * entryUnits);
-      } else if (writes === 1) {
-        add(schema, index, valueOf(after, key), step.times * entryUnits);
+    const after = { ...before, ...step.sets };
+    const valueIn = (values: Readonly<Record<string, string>>, attribute: string) => values[attribute] ?? `<${attribute}>`;
+    const cost = writeCost(schemas, assumptions, writeKindOf(assumptions, step.write));
+    const schema = schemaOf(schemas, cost.kind.table);
+    const tableKey = schema.partitionKey.name;
+    land(schema.name, undefined, tableKey, valueIn(after, tableKey), step.times * cost.tableUnits);
+    for (const write of cost.indexes) {
+      const key = schema.indexes.find((index) => index.name === write.index)!.partitionKey.name;
+      // Two writes are the old entry's delete and the new entry's put.
+      const landsOn = write.writes === 2 ? [before, after] : write.writes === 1 ? [after] : [];
+      for (const values of landsOn) {
+        land(schema.name, write.index, key, valueIn(values, key), (step.times * write.units) / write.writes);
       }
     }
-    state = after;
+    before = after;
   }
-  return [...loads.values()].map(({ load, units }) => {
-    const busiestUnits = Math.max(...Object.values(units));
-    return { ...load, busiestUnits, jobsPerSecondCeiling: PARTITION_WRITE_UNITS_PER_SECOND / busiestUnits };
+  return [...loads.values()].map((load) => {
+    const busiestUnits = Math.max(...Object.values(load.unitsPerValue));
+    return {
+      ...load,
+      sharedByAllJobs: sharedAttributes.has(load.partitionKey),
+      busiestUnits,
+      jobsPerSecondCeiling: PARTITION_WRITE_UNITS_PER_SECOND / busiestUnits,
+    };
   });
 }
 
@@ -196,7 +199,12 @@ export function lifecycleUnits(schemas: readonly TableSchema[], assumptions: Cap
 }
 
 /** Read units of one page of a Query on an index (index reads are eventually consistent: half price). */
-export function indexPageReadUnits(schema: TableSchema, index: IndexSchema, assumptions: CapacityAssumptions, entries: number): number {
+export function indexPageReadUnits(
+  schema: TableSchema,
+  index: IndexSchema,
+  assumptions: CapacityAssumptions,
+  entries: number,
+): number {
   const entryBytes = indexEntryBytes(schema, index, assumptions) - INDEX_ENTRY_OVERHEAD_BYTES;
   return Math.ceil((entries * entryBytes) / READ_UNIT_BYTES) / 2;
 }
@@ -257,9 +265,10 @@ function tableStorage(schema: TableSchema, assumptions: CapacityAssumptions, job
     const items = assumptions.scale.shops;
     return { table: schema.name, items, basis: 'one item per shop', bytes: items * perItem };
   }
-  if (!schema.ttl) throw new Error(`${schema.name} gets items with every job but has no TTL, so it grows without bound.`);
-  const items = jobsPerDay * putsPerJob * schema.ttl.retentionDays;
-  return { table: schema.name, items, basis: `${schema.ttl.retentionDays} days of TTL retention`, bytes: items * perItem };
+  if (!schema.ttl) throw new Error(`${schema.name} gets items with every job but has no TTL: it grows without bound.`);
+  const { retentionDays } = schema.ttl;
+  const items = jobsPerDay * putsPerJob * retentionDays;
+  return { table: schema.name, items, basis: `${retentionDays} days of TTL retention`, bytes: items * perItem };
 }
 
 /** Applies the model to the assumed scale. */

@@ -23,3 +23,19 @@ export function formatCount(value: number): string {
 export function formatDecimal(value: number, digits = 1): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
+
+/** Prose joined into one paragraph and wrapped at `width`, continuation lines indented by `indent`. */
+export function paragraph(parts: readonly string[], indent = '', width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of parts.join(' ').split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}

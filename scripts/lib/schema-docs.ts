@@ -1,4 +1,4 @@
-import { App, CfnOutput } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnOutput } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessExample } from '../../infra/access-examples';
 import { buildAccessRequest, patternKeys } from '../../infra/access-requests';
@@ -9,7 +9,7 @@ import type { DataStack } from '../../infra/stacks/data-stack';
 import { STAGES, physicalTableName, type StagePolicy } from '../../infra/stages';
 import { CAPACITY_ASSUMPTIONS, type CapacityAssumptions } from './capacity-assumptions';
 import { capacitySection } from './capacity-docs';
-import { code, codeBlock, markdownTable } from './markdown';
+import { code, codeBlock, markdownTable, paragraph } from './markdown';
 import { cliCommand, sdkSnippet } from './request-snippets';
 import { schemaDiagram } from './schema-diagram';
 
@@ -19,6 +19,10 @@ export interface StackFacts {
   readonly outputs: readonly { readonly exportName: string; readonly description: string }[];
   /** Alias of the stage's customer-managed KMS key. */
   readonly keyAlias: string;
+  /** True when the key rotates yearly. */
+  readonly keyRotation: boolean;
+  /** True when the key outlives a delete of the stack. */
+  readonly keyRetained: boolean;
 }
 
 /** Everything the schema reference is rendered from. */
@@ -43,9 +47,15 @@ export function stackFacts(stack: DataStack): StackFacts {
   const outputs = children
     .filter((child): child is CfnOutput => child instanceof CfnOutput)
     .map((output) => ({ exportName: output.exportName ?? '', description: output.description ?? '' }));
+  const key = stack.encryptionKey.node.defaultChild as kms.CfnKey;
   const alias = children.find((child): child is kms.CfnAlias => child instanceof kms.CfnAlias);
   if (!alias) throw new Error(`${stack.stackName} declares no KMS key alias.`);
-  return { outputs, keyAlias: alias.aliasName };
+  return {
+    outputs,
+    keyAlias: alias.aliasName,
+    keyRotation: key.enableKeyRotation === true,
+    keyRetained: key.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN,
+  };
 }
 
 /** The real inputs: the schema map, the stages, and the stacks the app builds for them. */
@@ -88,6 +98,12 @@ function stageNames(input: SchemaDocsInput): string[] {
   return Object.keys(input.stages);
 }
 
+function encryptionKeyText(facts: StackFacts | undefined): string {
+  if (!facts) return '';
+  const traits = [facts.keyRotation ? 'rotates yearly' : 'no rotation', facts.keyRetained ? 'retained on stack delete' : 'deleted with the stack'];
+  return `${code(facts.keyAlias)}: ${traits.join(', ')}`;
+}
+
 function stagesSection(input: SchemaDocsInput): string {
   const rows = Object.entries(input.stages).map(([stage, policy]) => [
     code(stage),
@@ -95,17 +111,19 @@ function stagesSection(input: SchemaDocsInput): string {
     `${policy.pitrRecoveryPeriodDays} days`,
     policy.protectData ? 'on' : 'off',
     policy.protectData ? 'retained' : 'deleted',
-    code(input.stacks[stage]?.keyAlias ?? ''),
+    encryptionKeyText(input.stacks[stage]),
   ]);
   return [
     '## Stages',
     '',
-    'Every table in every stage bills on demand, keeps point-in-time recovery (PITR) on, and is encrypted at rest with',
-    'the stage\'s customer-managed KMS key (rotation on, retained even when the stack is deleted). A table\'s physical',
-    'name is its logical name plus the stage, e.g. `Jobs-prod`.',
+    paragraph([
+      'Every table in every stage bills on demand, keeps point-in-time recovery (PITR) on, and is encrypted at',
+      "rest with the stage's customer-managed KMS key.",
+      "A table's physical name is its logical name and the stage, as listed under each table.",
+    ]),
     '',
     markdownTable(
-      ['stage', 'region', 'PITR recovery period', 'deletion protection', 'tables on stack delete', 'KMS key alias'],
+      ['stage', 'region', 'PITR recovery period', 'deletion protection', 'tables on stack delete', 'KMS key'],
       rows,
     ),
   ].join('\n');
@@ -128,17 +146,20 @@ function ttlSection(schema: TableSchema): string[] {
   return [
     '### Time to live',
     '',
-    `Items expire **${ttl.retentionDays} days** after ${code(ttl.countedFrom)}: writers set ${code(ttl.attribute)}`,
-    `(Number, epoch **seconds**) to ${code(ttl.countedFrom)} + ${ttl.retentionDays} days (${code('expiresAt')} in ${code('infra/ttl.ts')}).`,
-    'DynamoDB deletes expired items in the background, usually within a few days of expiry, so an expired item',
-    'can still be read until then. Reads exclude them without paying for them:',
+    paragraph([
+      `Items expire **${ttl.retentionDays} days** after ${code(ttl.countedFrom)}: writers set ${code(ttl.attribute)}`,
+      `(Number, epoch **seconds**) to ${code(ttl.countedFrom)} + ${ttl.retentionDays} days`,
+      `(${code('expiresAt')} in ${code('infra/ttl.ts')}). DynamoDB deletes expired items in the background,`,
+      'usually within a few days of expiry, so an expired item can still be read until then. Reads exclude them',
+      'without paying for them:',
+    ]),
     '',
     ...schema.accessPatterns.map((pattern) => `- ${code(pattern.name)}: ${ttlExclusion(schema, pattern)}.`),
   ];
 }
 
 function indexSection(schema: TableSchema): string[] {
-  if (schema.indexes.length === 0) return ['### Indexes', '', `None. ${schema.noIndexReason ?? ''}`.trim()];
+  if (schema.indexes.length === 0) return ['### Indexes', '', paragraph([`None. ${schema.noIndexReason ?? ''}`])];
   return [
     '### Indexes',
     '',
@@ -156,7 +177,7 @@ function indexSection(schema: TableSchema): string[] {
           [[keyText(index.partitionKey), keyText(index.sortKey), projected, serves.join(', ') || '—']],
         ),
         '',
-        `Why this projection: ${projection.reason}`,
+        paragraph([`Why this projection: ${projection.reason}`]),
       ];
     }),
   ];
@@ -171,7 +192,7 @@ function exampleSection(input: SchemaDocsInput, schema: TableSchema, pattern: Ac
   return [
     `#### ${code(pattern.name)}`,
     '',
-    `${pattern.description} ${pattern.operation} through ${via}.`,
+    paragraph([`${pattern.description} ${pattern.operation} through ${via}.`]),
     '',
     'AWS CLI:',
     '',
@@ -204,7 +225,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
   return [
     `## ${schema.name}`,
     '',
-    schema.purpose,
+    paragraph([schema.purpose]),
     '',
     markdownTable(['key', 'attribute'], keyRows),
     '',
@@ -221,12 +242,14 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     markdownTable(['stage', 'physical name', 'PITR recovery period', 'deletion protection'], stageRows),
     '',
     ...(schema.writerRules?.length
-      ? ['### Writer rules', '', ...schema.writerRules.map((rule, i) => `${i + 1}. ${rule}`), '']
+      ? ['### Writer rules', '', ...schema.writerRules.map((rule, i) => paragraph([`${i + 1}. ${rule}`], '   ')), '']
       : []),
     '### Access patterns and example queries',
     '',
-    `The examples use the ${code(input.exampleStage)} stage and take ${code(EXAMPLE_NOW.toISOString())} as now, which`,
-    'sets the TTL bound of a key condition; the integration tests run the same requests.',
+    paragraph([
+      `The examples use the ${code(input.exampleStage)} stage and take ${code(EXAMPLE_NOW.toISOString())} as now,`,
+      'which sets the TTL bound of a key condition; the integration tests run the same requests.',
+    ]),
     '',
     ...schema.accessPatterns.flatMap((pattern) => exampleSection(input, schema, pattern)),
   ]
@@ -262,9 +285,11 @@ export function renderSchemaDocs(input: SchemaDocsInput): string {
     '',
     '<!-- Generated by `npm run docs` from infra/schemas.ts and infra/stages.ts; do not edit by hand. -->',
     '',
-    'The DynamoDB tables of the Inavor Shuttle data layer. This file is generated from the schema map',
-    '(`infra/schemas.ts`) and the stage config (`infra/stages.ts`) by `npm run docs`; `npm test` fails when it is',
-    'out of date. Shopify sessions are not stored here: see [decisions](decisions.md).',
+    paragraph([
+      'The DynamoDB tables of the Inavor Shuttle data layer. This file is generated from the schema map',
+      '(`infra/schemas.ts`) and the stage config (`infra/stages.ts`) by `npm run docs`; `npm test` fails when it',
+      'is out of date. Shopify sessions are not stored here: see [decisions](decisions.md).',
+    ]),
     '',
     ...sections.map((section) => `- [${section}](#${anchor(section)})`),
     '',
