@@ -102,8 +102,8 @@ test('the docs list the map\'s TTL retentions, projections and physical names pe
     '| `shopDomain` String (S) | `createdAt` String (S) | INCLUDE `type`, `mode`, `status`, `isDryRun`, `totalProducts`, `processedProducts` | `jobsByShop` |',
   );
   expect(committed).toContain('| `status` String (S) | `createdAt` String (S) | KEYS_ONLY | `jobsByStatus` |');
-  expect(committed).toContain('| `prod` | `Jobs-prod` | 35 days | on |');
-  expect(committed).toContain('| `dev` | `Jobs-dev` | 7 days | off |');
+  expect(committed).toContain('| `prod` | `Jobs-prod` | 35 days | on | KMS `alias/inavor-shuttle/prod/data` |');
+  expect(committed).toContain('| `dev` | `Jobs-dev` | 7 days | off | KMS `alias/inavor-shuttle/dev/data` |');
   expect(committed).toContain('| `InavorShuttleData-prod-JobsTableArn` | ARN of the prod Jobs table |');
   expect(committed).toContain('| `InavorShuttleData-staging-DataKeyArn` | ARN of the KMS key encrypting the staging tables |');
 });

@@ -220,6 +220,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
       code(physicalTableName(schema.name, stage)),
       `${policy.pitrRecoveryPeriodDays} days`,
       policy.protectData ? 'on' : 'off',
+      `KMS ${code(input.stacks[stage]?.keyAlias ?? '')}`,
     ];
   });
   return [
@@ -239,7 +240,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     '',
     '### Per stage',
     '',
-    markdownTable(['stage', 'physical name', 'PITR recovery period', 'deletion protection'], stageRows),
+    markdownTable(['stage', 'physical name', 'PITR recovery period', 'deletion protection', 'encryption'], stageRows),
     '',
     ...(schema.writerRules?.length
       ? ['### Writer rules', '', ...schema.writerRules.map((rule, i) => paragraph([`${i + 1}. ${rule}`], '   ')), '']
