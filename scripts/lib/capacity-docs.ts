@@ -51,8 +51,9 @@ function sizesSection(schemas: readonly TableSchema[], assumptions: CapacityAssu
     '',
     paragraph([
       "An item's size is the sum of its attribute names and values; an index entry holds the table keys, the",
-      `index keys and the projected attributes, plus the ${INDEX_ENTRY_OVERHEAD_BYTES} bytes DynamoDB adds per entry.`,
-      'Attributes that are only sometimes present are counted as present, so the sizes are upper bounds.',
+      `index keys and the projected attributes, plus ${INDEX_ENTRY_OVERHEAD_BYTES} bytes: the overhead DynamoDB counts`,
+      'per index entry in storage, counted in writes too to err high. Attributes that are only sometimes present',
+      'are counted as present, so the sizes are upper bounds.',
     ]),
     '',
     markdownTable(['item or index entry', 'assumed size', 'write units per write'], rows),

@@ -5,7 +5,7 @@ import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 export const WRITE_UNIT_BYTES = 1024;
 /** One read unit covers up to 4 KB strongly consistent, or twice that eventually consistent. */
 export const READ_UNIT_BYTES = 4096;
-/** DynamoDB adds this much to every index entry (and to every item in storage). */
+/** Storage overhead DynamoDB counts per item and per index entry; counted in index writes too, to err high. */
 export const INDEX_ENTRY_OVERHEAD_BYTES = 100;
 /** What one partition serves per second, whatever the table's billing mode. */
 export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
