@@ -6,7 +6,7 @@ import { addDataStacks } from '../../infra/data-app';
 import type { AccessPatternSchema, AttributeSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import type { DataStack } from '../../infra/stacks/data-stack';
-import { STAGES, physicalTableName, type StagePolicy } from '../../infra/stages';
+import { STAGES, STAGE_NAMES, physicalTableName, type StagePolicy } from '../../infra/stages';
 import { CAPACITY_ASSUMPTIONS, type CapacityAssumptions } from './capacity-assumptions';
 import { capacitySection } from './capacity-docs';
 import { code, codeBlock, markdownTable, paragraph } from './markdown';
@@ -66,7 +66,8 @@ export function loadSchemaDocsInput(): SchemaDocsInput {
     stages: STAGES,
     stacks: Object.fromEntries(Object.entries(stacks).map(([stage, stack]) => [stage, stackFacts(stack)])),
     examples: ACCESS_EXAMPLES,
-    exampleStage: 'dev',
+    // The first stage in promotion order: the one a reader can safely point the examples at.
+    exampleStage: STAGE_NAMES[0]!,
     capacity: CAPACITY_ASSUMPTIONS,
   };
 }
@@ -100,7 +101,10 @@ function stageNames(input: SchemaDocsInput): string[] {
 
 function encryptionKeyText(facts: StackFacts | undefined): string {
   if (!facts) return '';
-  const traits = [facts.keyRotation ? 'rotates yearly' : 'no rotation', facts.keyRetained ? 'retained on stack delete' : 'deleted with the stack'];
+  const traits = [
+    facts.keyRotation ? 'rotates yearly' : 'no rotation',
+    facts.keyRetained ? 'retained on stack delete' : 'deleted with the stack',
+  ];
   return `${code(facts.keyAlias)}: ${traits.join(', ')}`;
 }
 
