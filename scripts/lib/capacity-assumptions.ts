@@ -1,0 +1,131 @@
+import type { TABLE_SCHEMAS, TableName } from '../../infra/schemas';
+
+type SchemaOf<T extends TableName> = Extract<(typeof TABLE_SCHEMAS)[number], { name: T }>;
+/** Attribute names the schema map declares for a table. */
+export type AttributeOf<T extends TableName> = SchemaOf<T>['attributes'][number]['name'];
+
+/** One kind of write the application performs, and which attributes it touches. */
+export type WriteKind = {
+  [T in TableName]: {
+    /** Short camelCase name used in the model and the docs. */
+    readonly name: string;
+    /** What the write is, in words. */
+    readonly description: string;
+    /** The table written. */
+    readonly table: T;
+  } & (
+    | { /** A new item: every attribute is written. */ readonly write: 'put' }
+    | {
+        /** An update of an existing item. */
+        readonly write: 'update';
+        /** The attributes the update changes. */
+        readonly changes: readonly AttributeOf<T>[];
+      }
+  );
+}[TableName];
+
+/** One step in the life of a job: a kind of write, how often, and the key values it sets. */
+export interface LifecycleStep {
+  /** Name of a {@link WriteKind}. */
+  readonly write: string;
+  /** How many times the step runs per job; a fraction when only some jobs run it. */
+  readonly times: number;
+  /** Key attribute values the step leaves on the item, e.g. the new status. */
+  readonly sets?: Readonly<Record<string, string>>;
+}
+
+/** Everything the capacity model assumes; the docs print it next to the numbers it produces. */
+export interface CapacityAssumptions {
+  /** Assumed size in bytes of each attribute's value (names are counted separately). */
+  readonly valueBytes: { readonly [T in TableName]: Readonly<Record<AttributeOf<T>, number>> };
+  /** The writes the application performs. */
+  readonly writeKinds: readonly WriteKind[];
+  /** The writes one job goes through, in order. Tables no step puts into hold one item per shop. */
+  readonly jobLifecycle: readonly LifecycleStep[];
+  /** The worked example's scale. */
+  readonly scale: {
+    /** Installed shops. */
+    readonly shops: number;
+    /** Jobs each shop runs per day, on average. */
+    readonly jobsPerShopPerDay: number;
+    /** Busiest second divided by the day's average second. */
+    readonly peakFactor: number;
+    /** Entries a worker's poll of one status reads per page. */
+    readonly pollPageSize: number;
+  };
+}
+
+/**
+ * The capacity model's assumptions. Value sizes are typed against the schema map, so an
+ * attribute added there without a size here fails the type-check.
+ */
+export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
+  valueBytes: {
+    Shops: {
+      domain: 30,
+      name: 40,
+      accessToken: 38,
+      plan: 4,
+      installedAt: 24,
+      uninstalledAt: 24,
+      billingStatus: 9,
+      settings: 1_500,
+    },
+    Jobs: {
+      jobId: 26,
+      shopDomain: 30,
+      createdAt: 24,
+      updatedAt: 24,
+      type: 6,
+      mode: 6,
+      status: 9,
+      isDryRun: 1,
+      totalProducts: 3,
+      processedProducts: 3,
+      errorMessage: 200,
+      expiresAt: 6,
+    },
+    ImportHistory: {
+      shopDomain: 30,
+      timestamp: 6,
+      jobId: 26,
+      productsImported: 3,
+      status: 9,
+      errorCount: 2,
+      expiresAt: 6,
+    },
+  },
+  writeKinds: [
+    { name: 'createJob', description: 'A new job is created, PENDING.', table: 'Jobs', write: 'put' },
+    {
+      name: 'progressUpdate',
+      description: 'A running job records its progress.',
+      table: 'Jobs',
+      write: 'update',
+      changes: ['processedProducts', 'updatedAt'],
+    },
+    {
+      name: 'statusChange',
+      description: 'A job moves to another status.',
+      table: 'Jobs',
+      write: 'update',
+      changes: ['status', 'updatedAt'],
+    },
+    { name: 'importRecord', description: 'A finished import is recorded.', table: 'ImportHistory', write: 'put' },
+    { name: 'saveShop', description: 'A shop installs the app or changes its settings.', table: 'Shops', write: 'put' },
+  ],
+  jobLifecycle: [
+    { write: 'createJob', times: 1, sets: { status: 'PENDING' } },
+    { write: 'statusChange', times: 1, sets: { status: 'RUNNING' } },
+    { write: 'progressUpdate', times: 10 },
+    { write: 'statusChange', times: 1, sets: { status: 'COMPLETED' } },
+    // Half the jobs are imports, and each finished import is recorded.
+    { write: 'importRecord', times: 0.5 },
+  ],
+  scale: {
+    shops: 50_000,
+    jobsPerShopPerDay: 2,
+    peakFactor: 10,
+    pollPageSize: 100,
+  },
+};
