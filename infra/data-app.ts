@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { applyNag } from './nag';
+import { applyNag, type NaggedDataStack } from './nag';
 import type { TableSchema } from './schema-model';
 import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
@@ -33,6 +33,8 @@ export interface DataAppOptions {
 /** Adds one data stack per stage to the app and runs nag over all of them. */
 export function addDataStacks(app: App, options: DataAppOptions): Record<StageName, DataStack> {
   const stacks = {} as Record<StageName, DataStack>;
+  const dataStacks: NaggedDataStack[] = [];
+  const schemas = options.schemas ?? TABLE_SCHEMAS;
   for (const stageName of options.stages ?? STAGE_NAMES) {
     const policy = STAGES[stageName];
     const name = dataStackName(stageName);
@@ -42,9 +44,10 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: policy.region },
       stageName,
       policy,
-      schemas: options.schemas ?? TABLE_SCHEMAS,
+      schemas,
     });
+    dataStacks.push({ stack: stacks[stageName], stageName, policy, schemas });
   }
-  applyNag(app, { reports: options.nagReports });
+  applyNag(app, { reports: options.nagReports, dataStacks });
   return stacks;
 }
