@@ -75,10 +75,12 @@ function perTableOrReplica(check: (settings: Json) => boolean) {
   };
 }
 
-/** A key id that is neither absent (AWS-owned key) nor the AWS-managed `alias/aws/dynamodb`. */
+/**
+ * A key id that is neither absent (AWS-owned key) nor an AWS-managed `alias/aws/...` key, also
+ * when the alias sits inside an ARN built with intrinsics.
+ */
 function isCustomerManagedKey(keyId: unknown): boolean {
-  if (keyId === undefined) return false;
-  return !(typeof keyId === 'string' && keyId.includes('alias/aws/'));
+  return keyId !== undefined && !JSON.stringify(keyId).includes('alias/aws/');
 }
 
 function isRetained(resource: RenderedResource): boolean {
