@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { version as cdkNagVersion } from 'cdk-nag/package.json';
-import { DATA_PROTECTION_RULES } from '../../infra/nag/data-protection-rules';
 import type { SourceLocation } from './source-locations';
 import type { NagReportLine, StackReport } from './read-reports';
 
 const SARIF_LEVELS: Record<string, Result.level> = { Error: 'error', Warning: 'warning', Info: 'note' };
-
-const EXPLANATIONS = new Map(DATA_PROTECTION_RULES.map((rule) => [`DataProtection-${rule.id}`, rule.explanation]));
 
 /**
  * The findings and suppressions as a SARIF 2.1.0 log for code scanning. Every result points at
@@ -44,11 +41,9 @@ export function renderSarif(reports: readonly StackReport[], locate: (resourceId
 }
 
 function describeRule(line: NagReportLine, pack: string): ReportingDescriptor {
-  const explanation = EXPLANATIONS.get(line.ruleId);
   return {
     id: line.ruleId,
     shortDescription: { text: line.ruleInfo },
-    ...(explanation && { fullDescription: { text: explanation } }),
     defaultConfiguration: { level: SARIF_LEVELS[line.ruleLevel] ?? 'warning' },
     properties: { tags: [pack] },
   };
