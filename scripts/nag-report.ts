@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { renderMarkdown } from './nag-report/markdown';
-import { ReportError, blockingFindings, readReports } from './nag-report/read-reports';
+import { ReportError, blockingFindings, readReports, type StackReport } from './nag-report/read-reports';
 import { renderSarif } from './nag-report/sarif';
 import { createSourceLocator } from './nag-report/source-locations';
 
@@ -32,7 +32,7 @@ export function main(args: readonly string[], io: NagReportIo): number {
     io.stderr(`Error: ${options}\n${USAGE}`);
     return 2;
   }
-  let reports;
+  let reports: StackReport[];
   try {
     reports = readReports(options.dir);
   } catch (error) {

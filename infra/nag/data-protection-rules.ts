@@ -1,9 +1,9 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance, rules } from 'cdk-nag';
 
-export const TABLE = 'AWS::DynamoDB::Table';
-export const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
-export const KMS_KEY = 'AWS::KMS::Key';
+const TABLE = 'AWS::DynamoDB::Table';
+const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
+const KMS_KEY = 'AWS::KMS::Key';
 
 /** A resource as it goes into the template: CloudFormation casing, escape-hatch overrides applied. */
 export interface RenderedResource {
