@@ -108,9 +108,8 @@ function hasCustomerManagedEncryption(resource: RenderedResource): NagRuleCompli
 function hasElasticCapacity(resource: RenderedResource, context: RuleContext): NagRuleCompliance {
   const properties = record(resource.Properties);
   if (properties.BillingMode === 'PAY_PER_REQUEST') return NagRuleCompliance.COMPLIANT;
-  if (resource.Type === TABLE) {
-    return rules.dynamodb.DynamoDBAutoScalingEnabled(context.node);
-  }
+  // A classic table scales through separate scalable targets, which cdk-nag's own rule matches.
+  if (resource.Type === TABLE) return rules.dynamodb.DynamoDBAutoScalingEnabled(context.node);
   // A provisioned global table scales writes at table and index level, and reads per replica.
   const writesScale = [properties, ...records(properties.GlobalSecondaryIndexes)].every(
     (target) => record(target.WriteProvisionedThroughputSettings).WriteCapacityAutoScalingSettings !== undefined,
