@@ -1,11 +1,28 @@
-import { Aspects } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NagReportFormat } from 'cdk-nag';
+import { Aspects, type Stack } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NagReportFormat, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DataProtectionChecks } from './nag/data-protection-checks';
+import type { TableSchema } from './schema-model';
+import { physicalTableName, type StagePolicy } from './stages';
+
+/** A stage's data stack and what its stage promises about the data in it. */
+export interface NaggedDataStack {
+  /** The stack. */
+  readonly stack: Stack;
+  /** Name of the stage, carried in physical table names. */
+  readonly stageName: string;
+  /** The stage's policy; `protectData` decides whether deletion protection and Retain are required. */
+  readonly policy: StagePolicy;
+  /** The tables the stack holds, from the schema map; their TTL declarations are checked. */
+  readonly schemas: readonly TableSchema[];
+}
 
 /** How nag runs. */
 export interface NagOptions {
   /** Write JSON and CSV reports next to the templates; off in tests that synth to a temp folder. */
   readonly reports: boolean;
+  /** Data stacks to hold to the DataProtection pack, each by its own stage's policy. */
+  readonly dataStacks?: readonly NaggedDataStack[];
 }
 
 /**
@@ -13,11 +30,17 @@ export interface NagOptions {
  * validation plugin instead, and moving to it means changing only this function.
  */
 export function applyNag(scope: IConstruct, options: NagOptions): void {
-  Aspects.of(scope).add(
-    new AwsSolutionsChecks({
-      verbose: true,
-      reports: options.reports,
-      reportFormats: [NagReportFormat.JSON, NagReportFormat.CSV],
-    }),
-  );
+  const packProps: NagPackProps = {
+    verbose: true,
+    reports: options.reports,
+    reportFormats: [NagReportFormat.JSON, NagReportFormat.CSV],
+  };
+  Aspects.of(scope).add(new AwsSolutionsChecks(packProps));
+  // One pack per stack: whether deletion protection is required depends on that stack's stage.
+  for (const { stack, stageName, policy, schemas } of options.dataStacks ?? []) {
+    const ttlAttributes = Object.fromEntries(
+      schemas.flatMap((schema) => (schema.ttl ? [[physicalTableName(schema.name, stageName), schema.ttl.attribute]] : [])),
+    );
+    Aspects.of(stack).add(new DataProtectionChecks({ ...packProps, protectData: policy.protectData, ttlAttributes }));
+  }
 }

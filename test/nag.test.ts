@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { applyNag } from '../infra/nag';
 import { synthAllStages, type SynthesizedStages } from './support/synth';
 
-const ANY_AWS_SOLUTIONS_FINDING = Match.stringLikeRegexp('AwsSolutions-.*');
+const ANY_PROJECT_PACK_FINDING = Match.stringLikeRegexp('^(AwsSolutions|DataProtection)-.*');
 
 let synthesized: SynthesizedStages;
 let fixture: Stack;
@@ -23,14 +23,14 @@ beforeAll(() => {
   app.synth();
 });
 
-describe.each(['dev', 'staging', 'prod'] as const)('AwsSolutions nag on the %s stack', (stage) => {
+describe.each(['dev', 'staging', 'prod'] as const)('AwsSolutions and DataProtection nag on the %s stack', (stage) => {
   test('reports no error', () => {
-    const errors = Annotations.fromStack(synthesized.stacks[stage]).findError('*', ANY_AWS_SOLUTIONS_FINDING);
+    const errors = Annotations.fromStack(synthesized.stacks[stage]).findError('*', ANY_PROJECT_PACK_FINDING);
     expect(errors).toEqual([]);
   });
 
   test('reports no warning', () => {
-    const warnings = Annotations.fromStack(synthesized.stacks[stage]).findWarning('*', ANY_AWS_SOLUTIONS_FINDING);
+    const warnings = Annotations.fromStack(synthesized.stacks[stage]).findWarning('*', ANY_PROJECT_PACK_FINDING);
     expect(warnings).toEqual([]);
   });
 });

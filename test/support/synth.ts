@@ -11,10 +11,19 @@ export interface SynthesizedStages {
   readonly templates: Record<StageName, Template>;
 }
 
+/** Options of {@link synthAllStages}. */
+export interface SynthOptions {
+  /** Synthesize into this folder with the nag reports on, as `cdk synth` does into cdk.out. */
+  readonly nagReportDir?: string;
+}
+
 /** Builds the real app with every stage (nag included) and synthesizes it once. */
-export function synthAllStages(customize?: (stacks: Record<StageName, DataStack>) => void): SynthesizedStages {
-  const app = new App();
-  const stacks = addDataStacks(app, { nagReports: false });
+export function synthAllStages(
+  customize?: (stacks: Record<StageName, DataStack>) => void,
+  options: SynthOptions = {},
+): SynthesizedStages {
+  const app = new App(options.nagReportDir ? { outdir: options.nagReportDir } : {});
+  const stacks = addDataStacks(app, { nagReports: options.nagReportDir !== undefined });
   customize?.(stacks);
   const templates = {} as Record<StageName, Template>;
   for (const stage of STAGE_NAMES) templates[stage] = Template.fromStack(stacks[stage]);
