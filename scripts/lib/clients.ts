@@ -22,7 +22,8 @@ export function createClients(target: ClientTarget): { client: DynamoDBClient; d
   const client = new DynamoDBClient({
     region: target.region,
     ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
-    ...(target.local && { credentials: LOCAL_CREDENTIALS }),
+    // Bursts of concurrent writes would otherwise queue behind the default 50 sockets.
+    ...(target.local && { credentials: LOCAL_CREDENTIALS, requestHandler: { httpAgent: { maxSockets: 256 } } }),
   });
   return { client, doc: DynamoDBDocumentClient.from(client) };
 }

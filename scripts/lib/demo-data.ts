@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ACCESS_EXAMPLES } from '../../infra/access-examples';
 import { tableSchema, type TableName } from '../../infra/schemas';
@@ -14,17 +15,14 @@ const HOUR_MS = 3_600_000;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
- * A ULID for a time: 48-bit milliseconds then 80 "random" bits, here derived from `seed` so the
+ * A ULID for a time: 48-bit milliseconds then 80 "random" bits, here hashed from `seed` so the
  * demo data is the same on every run.
  */
 function ulid(time: Date, seed: number): string {
   let head = '';
   for (let ms = time.getTime(), i = 0; i < 10; i += 1, ms = Math.floor(ms / 32)) head = CROCKFORD[ms % 32] + head;
-  let tail = '';
-  for (let value = seed * 7919 + 104_729, i = 0; i < 16; i += 1, value = Math.floor(value / 32) + seed * 31) {
-    tail += CROCKFORD[value % 32];
-  }
-  return head + tail;
+  const random = createHash('sha256').update(`demo-${seed}`).digest();
+  return head + Array.from(random.subarray(0, 16), (byte) => CROCKFORD[byte % 32]).join('');
 }
 
 const shops: DemoItem[] = [
