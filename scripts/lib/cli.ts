@@ -24,12 +24,19 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
         for (const problem of error.problems) console.error(`Error: ${problem}`);
       } else if (isConnectionError(error)) {
         console.error(`Error: cannot reach the DynamoDB endpoint (${(error as Error).message}).`);
+      } else if (isAwsError(error)) {
+        console.error(`Error: ${error.name}: ${error.message}`);
       } else {
         throw error;
       }
       process.exitCode = 2;
     },
   );
+}
+
+// Service errors (access denied, bad signature) and missing credentials are the user's to fix.
+function isAwsError(error: unknown): error is Error {
+  return error instanceof Error && ('$metadata' in error || error.name === 'CredentialsProviderError');
 }
 
 function isConnectionError(error: unknown): boolean {
