@@ -5,20 +5,8 @@ import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
 import { STAGES, STAGE_NAMES, dataStackName, type StageName } from './stages';
 
-/** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
-export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
-/** The stages to synthesize: the one named by `-c stage=<name>`, or every stage. */
-export function selectStages(requested: unknown): StageName[] {
-  if (requested === undefined) return [...STAGE_NAMES];
-  if (typeof requested === 'string' && requested in STAGES) return [requested as StageName];
-  throw new ConfigError([`Unknown stage "${String(requested)}"; valid stages: ${STAGE_NAMES.join(', ')}.`]);
-}
+// Kept apart from the CDK code so the scripts can report usage errors without loading aws-cdk-lib.
+export { ConfigError, selectStages } from './stage-selection';
 
 /** Options of {@link addDataStacks}. */
 export interface DataAppOptions {

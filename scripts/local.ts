@@ -1,5 +1,5 @@
 import { ACCESS_EXAMPLES, type AccessPatternName } from '../infra/access-examples';
-import { ConfigError } from '../infra/data-app';
+import { ConfigError } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, physicalTableName } from '../infra/stages';
 import { parseOptions, runCli } from './lib/cli';
@@ -7,8 +7,7 @@ import { LOCAL_CREDENTIALS, createClients } from './lib/clients';
 import { seedDemoData } from './lib/demo-data';
 import { startLocalEngine } from './lib/local-engine';
 import { describeRequest, runExample } from './lib/run-patterns';
-import { synthStageTemplate } from './lib/stage-template';
-import { createTables, tablesFromTemplate } from './lib/template-tables';
+import { createTables, tablesFromTemplate, type CloudFormationTemplate } from './lib/template-tables';
 
 const STAGE = 'dev';
 const DEFAULT_PORT = 8000;
@@ -22,8 +21,15 @@ synthesized ${STAGE} template, seeds demo data and runs every access pattern of 
   --path <dir>  keep the data in this directory between runs (in memory by default)
   --keep        leave the engine running and print the settings an app needs; Ctrl-C stops it`;
 
-/** `npm run local`: a local engine with the stage's tables, demo data and every access pattern run once. */
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+/**
+ * `npm run local`: a local engine with the stage's tables, demo data and every access pattern
+ * run once. Resolves to the exit code.
+ */
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  loadTemplate: () => Promise<CloudFormationTemplate> = synthDevTemplate,
+): Promise<number> {
   const options = parseOptions(argv, {
     port: { type: 'string' },
     path: { type: 'string' },
@@ -39,7 +45,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
     throw new ConfigError([`--port must be a whole number from 0 to 65535, not "${options.port}".`]);
   }
 
-  const tables = tablesFromTemplate(synthStageTemplate(STAGE));
+  const tables = tablesFromTemplate(await loadTemplate());
   const engine = await startLocalEngine({ port, path: options.path }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new ConfigError([`Port ${port} is in use; pass --port <n> (0 picks a free one).`]);
@@ -79,6 +85,12 @@ export async function main(argv: string[], print: (line: string) => void = conso
     client.destroy();
     await engine.close();
   }
+}
+
+// Loaded on demand: aws-cdk-lib takes a second to load, which --help and tests need not pay.
+async function synthDevTemplate(): Promise<CloudFormationTemplate> {
+  const { synthStageTemplate } = await import('./lib/stage-template');
+  return synthStageTemplate(STAGE);
 }
 
 /** The environment an app developer sets to use the local tables, one `NAME=value` a line. */

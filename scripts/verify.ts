@@ -6,7 +6,7 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ConfigError, selectStages } from '../infra/data-app';
+import { ConfigError, selectStages } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
 import { parseOptions, runCli } from './lib/cli';

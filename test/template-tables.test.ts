@@ -1,14 +1,14 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createClients } from '../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { synthStageTemplate } from '../scripts/lib/stage-template';
 import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/lib/template-tables';
 import tableTemplate from './fixtures/table-template.json';
+import { devTemplate } from './support/dev-template';
 
 let engine: LocalEngine;
 let devTables: TemplateTable[];
 beforeAll(async () => {
-  devTables = tablesFromTemplate(synthStageTemplate('dev'));
+  devTables = tablesFromTemplate(devTemplate());
   engine = await startLocalEngine({ port: 0 });
 });
 afterAll(() => engine.close());

@@ -10,10 +10,10 @@ import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES } from '../infra/stages';
 import { createClients } from '../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { synthStageTemplate } from '../scripts/lib/stage-template';
 import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/lib/template-tables';
 import { checkTable, formatResults, type TableObservation } from '../scripts/lib/verify-checks';
 import { main } from '../scripts/verify';
+import { devTemplate } from './support/dev-template';
 
 /** A recorded prod table: the three describe responses, as DynamoDB documents them. */
 interface Recorded {
@@ -96,7 +96,7 @@ describe('npm run verify against dynalite', () => {
   beforeAll(async () => {
     engine = await startLocalEngine({ port: 0 });
     ({ client } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true }));
-    devTables = tablesFromTemplate(synthStageTemplate('dev'));
+    devTables = tablesFromTemplate(devTemplate());
     await createTables(client, devTables);
   });
   afterAll(async () => {

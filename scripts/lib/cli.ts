@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../../infra/data-app';
+import { ConfigError } from '../../infra/stage-selection';
 
 /** Parses command-line options, turning a mistake into a one-line {@link ConfigError}. */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
