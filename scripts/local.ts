@@ -1,4 +1,4 @@
-import { ACCESS_EXAMPLES, type AccessPatternName } from '../infra/access-examples';
+import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
 import { ConfigError } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, physicalTableName } from '../infra/stages';
@@ -67,7 +67,7 @@ export async function main(
     }
     for (const line of formatTable(rows)) print(line);
     print('');
-    print(`"+": more pages follow (LastEvaluatedKey). Examples run as of ${ACCESS_EXAMPLES.jobsByShop.params.now?.toISOString()}.`);
+    print(`"+": more pages follow (LastEvaluatedKey). Examples run as of ${EXAMPLE_NOW.toISOString()}.`);
     print(`Ready in ${process.uptime().toFixed(1)} s.`);
     if (!options.keep) return 0;
 
@@ -94,7 +94,7 @@ async function synthDevTemplate(): Promise<CloudFormationTemplate> {
 }
 
 /** The environment an app developer sets to use the local tables, one `NAME=value` a line. */
-export function environmentFor(endpoint: string): string[] {
+function environmentFor(endpoint: string): string[] {
   return [
     `AWS_ENDPOINT_URL_DYNAMODB=${endpoint}`,
     `AWS_REGION=${STAGES[STAGE].region}`,
