@@ -7,7 +7,7 @@ import { expiresAt } from './ttl';
 const SCHEMA = tableSchema('ImportHistory');
 
 /** Further timestamps tried after the first one is taken (the schema's writer rules). */
-export const MAX_TIMESTAMP_RETRIES = 5;
+const MAX_TIMESTAMP_RETRIES = 5;
 
 /** One finished import, as the job runner reports it. */
 export interface ImportRecord {

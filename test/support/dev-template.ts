@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { CloudFormationTemplate } from '../../scripts/lib/template-tables';
 
-/** Environment variable through which the global setup hands the template file to the suites. */
-export const DEV_TEMPLATE_ENV = 'TEST_DEV_TEMPLATE_PATH';
+/** Environment variable through which the global setup hands the template to the suites. */
+export const DEV_TEMPLATE_ENV = 'TEST_DEV_TEMPLATE_JSON';
 
 /** The dev stage's template, synthesized once for the whole test run by `global-setup.ts`. */
 export function devTemplate(): CloudFormationTemplate {
-  const path = process.env[DEV_TEMPLATE_ENV];
-  if (!path) throw new Error(`${DEV_TEMPLATE_ENV} is not set: run the suites through jest.config.ts (globalSetup).`);
-  return JSON.parse(readFileSync(path, 'utf8')) as CloudFormationTemplate;
+  const json = process.env[DEV_TEMPLATE_ENV];
+  if (!json) throw new Error(`${DEV_TEMPLATE_ENV} is not set: run the suites through jest.config.ts (globalSetup).`);
+  return JSON.parse(json) as CloudFormationTemplate;
 }
