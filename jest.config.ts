@@ -7,6 +7,7 @@ const config: Config = {
   // Types are checked once by `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };
 
 export default config;

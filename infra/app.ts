@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { addDataStacks, runReportingConfigErrors } from './data-app';
+import { addDataStacks } from './data-app';
+import { runReportingConfigErrors } from './stage-selection';
 
 runReportingConfigErrors(() => {
   const app = new App();

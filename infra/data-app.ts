@@ -3,27 +3,9 @@ import { applyNag, type NaggedDataStack } from './nag';
 import type { TableSchema } from './schema-model';
 import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
+import { ConfigError } from './stage-selection';
 import { STAGES, STAGE_NAMES, dataStackName, type StageName } from './stages';
 import { validateDataConfig } from './validate-schemas';
-
-/** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
-export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
-/** Runs a command-line entry: a ConfigError prints one line per problem and exits 1, with no stack trace. */
-export function runReportingConfigErrors(main: () => void): void {
-  try {
-    main();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`Error: ${problem}`);
-    process.exit(1);
-  }
-}
 
 /** Options of {@link addDataStacks}. */
 export interface DataAppOptions {

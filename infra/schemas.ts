@@ -126,3 +126,8 @@ export const TABLE_SCHEMAS = [
 
 /** Logical names of the tables in the map. */
 export type TableName = (typeof TABLE_SCHEMAS)[number]['name'];
+
+/** The schema-map entry of a table, with its literal type (so e.g. `tableSchema('Jobs').ttl` is defined). */
+export function tableSchema<N extends TableName>(name: N): Extract<(typeof TABLE_SCHEMAS)[number], { name: N }> {
+  return TABLE_SCHEMAS.find((schema) => schema.name === name) as Extract<(typeof TABLE_SCHEMAS)[number], { name: N }>;
+}

@@ -5,6 +5,7 @@
  */
 
 import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from './schema-model';
+import { unknownStageMessage } from './stage-selection';
 import { physicalTableName } from './stages';
 
 /** DynamoDB's rule for table and index names. */
@@ -33,7 +34,7 @@ export function validateDataConfig(input: DataConfigInput): string[] {
     ...validateStages(input.stages),
     ...(input.requestedStages ?? [])
       .filter((stage) => typeof stage !== 'string' || !stageNames.includes(stage))
-      .map((stage) => `Unknown stage "${String(stage)}"; valid stages: ${stageNames.join(', ')}.`),
+      .map((stage) => unknownStageMessage(stage, stageNames)),
   ];
 }
 

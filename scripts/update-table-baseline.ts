@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { addDataStacks, runReportingConfigErrors } from '../infra/data-app';
+import { addDataStacks } from '../infra/data-app';
+import { runReportingConfigErrors } from '../infra/stage-selection';
 import {
   IDENTITY_BASELINE_FILE,
   replacementProblems,

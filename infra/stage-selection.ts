@@ -1,0 +1,33 @@
+// ConfigError lives apart from the CDK code so the scripts can report usage errors without loading aws-cdk-lib.
+import { STAGES, STAGE_NAMES, type StageName } from './stages';
+
+/** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Runs a command-line entry: a ConfigError prints one line per problem and exits 1, with no stack trace. */
+export function runReportingConfigErrors(main: () => void): void {
+  try {
+    main();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`Error: ${problem}`);
+    process.exit(1);
+  }
+}
+
+/** The message for a stage name that is not one of `stageNames`. */
+export function unknownStageMessage(requested: unknown, stageNames: readonly string[]): string {
+  return `Unknown stage "${String(requested)}"; valid stages: ${stageNames.join(', ')}.`;
+}
+
+/** The stages to act on: the one named (e.g. by `--stage <name>`), or every stage. */
+export function selectStages(requested: unknown): StageName[] {
+  if (requested === undefined) return [...STAGE_NAMES];
+  if (typeof requested === 'string' && requested in STAGES) return [requested as StageName];
+  throw new ConfigError([unknownStageMessage(requested, STAGE_NAMES)]);
+}

@@ -1,0 +1,137 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  type Projection,
+  type ProvisionedThroughput,
+} from '@aws-sdk/client-dynamodb';
+
+/** The table and global-table resource types a synthesized template may hold. */
+const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'] as const;
+
+/** The part of a CloudFormation template this module reads. */
+export interface CloudFormationTemplate {
+  readonly Resources?: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * The properties both table shapes share, as CloudFormation spells them. They are also the
+ * CreateTable API's names, which is why the template maps onto CreateTable almost one to one.
+ */
+interface TemplateTableProperties {
+  readonly TableName?: unknown;
+  readonly AttributeDefinitions: AttributeDefinition[];
+  readonly KeySchema: KeySchemaElement[];
+  readonly GlobalSecondaryIndexes?: Array<{
+    readonly IndexName: string;
+    readonly KeySchema: KeySchemaElement[];
+    readonly Projection: Projection;
+    readonly ProvisionedThroughput?: ProvisionedThroughput;
+  }>;
+  readonly LocalSecondaryIndexes?: Array<{
+    readonly IndexName: string;
+    readonly KeySchema: KeySchemaElement[];
+    readonly Projection: Projection;
+  }>;
+  readonly BillingMode?: string;
+  readonly ProvisionedThroughput?: ProvisionedThroughput;
+  readonly TimeToLiveSpecification?: { readonly AttributeName?: string; readonly Enabled?: boolean };
+}
+
+/** A table of a template, as a CreateTable request plus what CreateTable cannot carry. */
+export interface TemplateTable {
+  /** The CreateTable request that makes the same table, keys, indexes and projections. */
+  readonly createTable: CreateTableCommandInput;
+  /** The TTL attribute, set by a separate UpdateTimeToLive call on engines that have one. */
+  readonly ttlAttribute?: string;
+}
+
+/**
+ * Reads every DynamoDB table of a synthesized template, in either shape: `AWS::DynamoDB::Table`
+ * (the `Table` construct, billed PROVISIONED unless it says otherwise) or
+ * `AWS::DynamoDB::GlobalTable` (`TableV2`). Encryption, PITR, tags and deletion protection are
+ * left out: they need AWS (a KMS key ARN) and a local engine ignores them.
+ */
+export function tablesFromTemplate(template: CloudFormationTemplate): TemplateTable[] {
+  const tables: TemplateTable[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (!(TABLE_TYPES as readonly string[]).includes(resource.Type)) continue;
+    const properties = resource.Properties as unknown as TemplateTableProperties;
+    if (typeof properties.TableName !== 'string') {
+      throw new Error(`${logicalId} has no literal TableName; a table to create locally needs one.`);
+    }
+    const onDemand = properties.BillingMode === 'PAY_PER_REQUEST';
+    if (!onDemand && !properties.ProvisionedThroughput) {
+      throw new Error(`${logicalId} is PROVISIONED without a literal ProvisionedThroughput to copy.`);
+    }
+    const ttl = properties.TimeToLiveSpecification;
+    tables.push({
+      createTable: {
+        TableName: properties.TableName,
+        AttributeDefinitions: properties.AttributeDefinitions,
+        KeySchema: properties.KeySchema,
+        ...(properties.GlobalSecondaryIndexes && {
+          GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes.map((index) => ({
+            IndexName: index.IndexName,
+            KeySchema: index.KeySchema,
+            Projection: index.Projection,
+            ...(!onDemand && { ProvisionedThroughput: index.ProvisionedThroughput ?? properties.ProvisionedThroughput }),
+          })),
+        }),
+        ...(properties.LocalSecondaryIndexes && {
+          LocalSecondaryIndexes: properties.LocalSecondaryIndexes.map(({ IndexName, KeySchema, Projection }) => ({
+            IndexName,
+            KeySchema,
+            Projection,
+          })),
+        }),
+        ...(onDemand
+          ? { BillingMode: 'PAY_PER_REQUEST' }
+          : { BillingMode: 'PROVISIONED', ProvisionedThroughput: properties.ProvisionedThroughput }),
+      },
+      ...(ttl?.Enabled && ttl.AttributeName !== undefined && { ttlAttribute: ttl.AttributeName }),
+    });
+  }
+  return tables;
+}
+
+/** What {@link createTables} did with one table. */
+export interface CreatedTable {
+  /** Physical table name. */
+  readonly tableName: string;
+  /** `created`, or `exists` when a table of that name was already there (a persisted engine). */
+  readonly outcome: 'created' | 'exists';
+}
+
+/** Creates the tables on an endpoint and waits until each is ACTIVE; existing tables are kept. */
+export async function createTables(client: DynamoDBClient, tables: readonly TemplateTable[]): Promise<CreatedTable[]> {
+  return Promise.all(
+    tables.map(async ({ createTable }): Promise<CreatedTable> => {
+      const tableName = createTable.TableName!;
+      try {
+        await client.send(new CreateTableCommand(createTable));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+        return { tableName, outcome: 'exists' };
+      }
+      await waitUntilActive(client, tableName);
+      return { tableName, outcome: 'created' };
+    }),
+  );
+}
+
+// The SDK's waiter sleeps 20 s between polls; a local engine activates a table within milliseconds.
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > deadline) throw new Error(`${tableName} is not ACTIVE after ${timeoutMs / 1000} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,165 @@
+import type {
+  ContinuousBackupsDescription,
+  KeySchemaElement,
+  AttributeDefinition,
+  Projection,
+  TableDescription,
+  TimeToLiveDescription,
+} from '@aws-sdk/client-dynamodb';
+import type { IndexSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
+import { physicalTableName, type StagePolicy } from '../../infra/stages';
+
+/** The verdict of one check. */
+export type CheckStatus = 'PASS' | 'FAIL' | 'UNSUPPORTED';
+
+/** One line of the report. */
+export interface CheckResult {
+  /** Physical table name. */
+  readonly table: string;
+  /** What was checked, e.g. `keys` or `index status-createdAt`. */
+  readonly check: string;
+  readonly status: CheckStatus;
+  /** What was found, and on FAIL what was expected. */
+  readonly detail: string;
+}
+
+/** An API's answer, or the reason the endpoint could not give one. */
+export type Answer<T> = { readonly answered: T } | { readonly unsupported: string };
+
+/** Everything the describe APIs said about one table. */
+export interface TableObservation {
+  /** DescribeTable's `Table`, or absent when the table does not exist. */
+  readonly table?: TableDescription;
+  /** DescribeTimeToLive's `TimeToLiveDescription`. */
+  readonly timeToLive: Answer<TimeToLiveDescription>;
+  /** DescribeContinuousBackups's `ContinuousBackupsDescription`. */
+  readonly continuousBackups: Answer<ContinuousBackupsDescription>;
+}
+
+/**
+ * Compares what the describe APIs say about a deployed table with the schema map and the stage
+ * policy: one result per check, so a report shows every drift at once.
+ */
+export function checkTable(schema: TableSchema, stage: string, policy: StagePolicy, observed: TableObservation): CheckResult[] {
+  const table = physicalTableName(schema.name, stage);
+  const result = (check: string, pass: boolean, found: string, expected: string): CheckResult => ({
+    table,
+    check,
+    status: pass ? 'PASS' : 'FAIL',
+    detail: pass ? found : `${found}; expected ${expected}`,
+  });
+  const unsupported = (check: string, reason: string): CheckResult => ({ table, check, status: 'UNSUPPORTED', detail: reason });
+
+  const description = observed.table;
+  if (!description) return [result('table', false, 'not found', 'the table to exist')];
+  const results: CheckResult[] = [];
+  results.push(result('table', description.TableStatus === 'ACTIVE', description.TableStatus ?? 'no status', 'ACTIVE'));
+
+  const attributes = description.AttributeDefinitions ?? [];
+  const expectedKeys = describeKeys(schema.partitionKey, schema.sortKey);
+  const actualKeys = describeKeySchema(description.KeySchema, attributes);
+  results.push(result('keys', actualKeys === expectedKeys, actualKeys, expectedKeys));
+
+  const actualIndexes = description.GlobalSecondaryIndexes ?? [];
+  const foundNames = nameList(actualIndexes.map((index) => index.IndexName ?? ''));
+  const expectedNames = nameList(schema.indexes.map((index) => index.name));
+  results.push(result('indexes', foundNames === expectedNames, foundNames, expectedNames));
+  for (const index of schema.indexes) {
+    const actual = actualIndexes.find((candidate) => candidate.IndexName === index.name);
+    if (!actual) continue;
+    const found = `${describeKeySchema(actual.KeySchema, attributes)}, ${describeProjection(actual.Projection)}, ${actual.IndexStatus ?? 'no status'}`;
+    const expected = `${describeKeys(index.partitionKey, index.sortKey)}, ${describeProjection(expectedProjection(index))}, ACTIVE`;
+    results.push(result(`index ${index.name}`, found === expected, found, expected));
+  }
+
+  // DynamoDB leaves BillingModeSummary out for a table that has only ever been PROVISIONED.
+  const billing = description.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+  results.push(result('billing', billing === 'PAY_PER_REQUEST', billing, 'PAY_PER_REQUEST'));
+
+  if ('unsupported' in observed.timeToLive) {
+    results.push(unsupported('ttl', observed.timeToLive.unsupported));
+  } else {
+    const ttl = observed.timeToLive.answered;
+    const status = ttl.TimeToLiveStatus ?? 'DISABLED';
+    const found = ttl.AttributeName ? `${status} on ${ttl.AttributeName}` : status;
+    const expected = schema.ttl ? `ENABLED on ${schema.ttl.attribute}` : 'DISABLED';
+    results.push(result('ttl', found === expected || found === expected.replace('ENABLED', 'ENABLING'), found, expected));
+  }
+
+  if ('unsupported' in observed.continuousBackups) {
+    results.push(unsupported('point-in-time recovery', observed.continuousBackups.unsupported));
+  } else {
+    const pitr = observed.continuousBackups.answered.PointInTimeRecoveryDescription;
+    const status = pitr?.PointInTimeRecoveryStatus ?? 'DISABLED';
+    const found = status === 'ENABLED' ? `ENABLED, ${pitr?.RecoveryPeriodInDays ?? 35} days` : status;
+    const expected = `ENABLED, ${policy.pitrRecoveryPeriodDays} days`;
+    results.push(result('point-in-time recovery', found === expected, found, expected));
+  }
+
+  // DynamoDB reports DeletionProtectionEnabled on every table; an engine that leaves it out
+  // ignores table settings, so its silence on encryption is no evidence either way.
+  const reportsSettings = description.DeletionProtectionEnabled !== undefined;
+  const sse = description.SSEDescription;
+  if (!sse && !reportsSettings) {
+    results.push(unsupported('encryption', 'this endpoint does not report table settings (no DeletionProtectionEnabled, no SSEDescription)'));
+  } else {
+    const found = !sse
+      ? 'AWS owned key'
+      : sse.SSEType === 'KMS' && sse.KMSMasterKeyArn
+        ? `${sse.Status ?? 'no status'} KMS ${sse.KMSMasterKeyArn}`
+        : `${sse.Status ?? 'no status'} ${sse.SSEType ?? 'no type'}`;
+    results.push(result('encryption', sse?.Status === 'ENABLED' && sse.SSEType === 'KMS' && !!sse.KMSMasterKeyArn, found, 'ENABLED KMS <key ARN>'));
+  }
+
+  if (!reportsSettings) {
+    results.push(unsupported('deletion protection', 'this endpoint does not report DeletionProtectionEnabled'));
+  } else {
+    const found = description.DeletionProtectionEnabled ? 'on' : 'off';
+    results.push(result('deletion protection', found === (policy.protectData ? 'on' : 'off'), found, policy.protectData ? 'on' : 'off'));
+  }
+  return results;
+}
+
+/** One aligned line per result, then a summary line. */
+export function formatResults(results: readonly CheckResult[]): string[] {
+  const width = (pick: (result: CheckResult) => string) => Math.max(0, ...results.map((result) => pick(result).length));
+  const [tableWidth, checkWidth] = [width((result) => result.table), width((result) => result.check)];
+  const lines = results.map(
+    (result) => `${result.status.padEnd(11)}  ${result.table.padEnd(tableWidth)}  ${result.check.padEnd(checkWidth)}  ${result.detail}`,
+  );
+  const count = (status: CheckStatus) => results.filter((result) => result.status === status).length;
+  lines.push(
+    `${count('PASS')} passed, ${count('FAIL')} failed, ${count('UNSUPPORTED')} could not be checked on this endpoint.`,
+  );
+  return lines;
+}
+
+function nameList(names: readonly string[]): string {
+  return [...names].sort().join(', ') || 'none';
+}
+
+function describeKeys(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined): string {
+  return [partitionKey, sortKey]
+    .filter((key): key is KeyAttribute => key !== undefined)
+    .map((key) => `${key.name} (${key.type})`)
+    .join(' / ');
+}
+
+function describeKeySchema(keySchema: readonly KeySchemaElement[] | undefined, attributes: readonly AttributeDefinition[]): string {
+  const typeOf = (name: string | undefined) => attributes.find((attribute) => attribute.AttributeName === name)?.AttributeType ?? '?';
+  const ordered = [...(keySchema ?? [])].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0));
+  return ordered.map((key) => `${key.AttributeName} (${typeOf(key.AttributeName)})`).join(' / ') || 'no key';
+}
+
+function expectedProjection(index: IndexSchema): Projection {
+  const { projection } = index;
+  return projection.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...projection.attributes] }
+    : { ProjectionType: projection.type };
+}
+
+function describeProjection(projection: Projection | undefined): string {
+  const type = projection?.ProjectionType ?? 'no projection';
+  const attributes = [...(projection?.NonKeyAttributes ?? [])].sort();
+  return attributes.length > 0 ? `${type} ${attributes.join(', ')}` : type;
+}

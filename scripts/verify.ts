@@ -1,0 +1,127 @@
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ConfigError, selectStages } from '../infra/stage-selection';
+import { TABLE_SCHEMAS } from '../infra/schemas';
+import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
+import { parseOptions, runCli } from './lib/cli';
+import { createClients } from './lib/clients';
+import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
+
+const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
+
+Describes the stage's deployed tables (DescribeTable, DescribeTimeToLive,
+DescribeContinuousBackups) and compares them with the schema map and the stage policy.
+Prints one line per check. Checks an endpoint cannot answer (a local engine has no TTL or
+PITR) are reported as UNSUPPORTED, neither passed nor failed. Exit code: 0 no drift found,
+1 drift, 2 a usage error or an endpoint that cannot be reached or refuses the calls.
+
+  --stage <name>    the stage to verify
+  --region <name>   AWS region (default: the stage's region)
+  --endpoint <url>  another DynamoDB endpoint, e.g. http://127.0.0.1:8000 for npm run local`;
+
+/** `npm run verify`: resolves to the exit code, 1 when a check failed. */
+export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+  const options = parseOptions(argv, {
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (options.help) {
+    print(USAGE);
+    return 0;
+  }
+  if (options.stage === undefined) throw new ConfigError([`--stage is required; one of ${STAGE_NAMES.join(', ')}.`]);
+  const [stage] = selectStages(options.stage);
+  const policy = STAGES[stage!];
+  const region = options.region ?? policy.region;
+  const endpoint = options.endpoint;
+  const { client } = createClients({ region, endpoint, local: endpoint !== undefined && isLoopback(endpoint) });
+
+  print(`Verifying stage ${stage} in ${region}${endpoint ? ` at ${endpoint}` : ''}`);
+  const results: CheckResult[] = [];
+  // AWS's own endpoints have every API; only another endpoint may be an engine without TTL.
+  const canSetTtl = endpoint
+    ? memo(() => hasOperation(client, new UpdateTimeToLiveCommand({ TableName: '', TimeToLiveSpecification: undefined })))
+    : async () => true;
+  try {
+    for (const schema of TABLE_SCHEMAS) {
+      const observation = await observeTable(client, physicalTableName(schema.name, stage!), canSetTtl);
+      results.push(...checkTable(schema, stage!, policy, observation));
+    }
+  } finally {
+    client.destroy();
+  }
+  for (const line of formatResults(results)) print(line);
+  return results.some((result) => result.status === 'FAIL') ? 1 : 0;
+}
+
+/** Asks the three describe APIs about one table; an API the endpoint lacks becomes `unsupported`. */
+async function observeTable(client: DynamoDBClient, TableName: string, canSetTtl: () => Promise<boolean>): Promise<TableObservation> {
+  let table;
+  try {
+    ({ Table: table } = await client.send(new DescribeTableCommand({ TableName })));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    return { timeToLive: { unsupported: 'table not found' }, continuousBackups: { unsupported: 'table not found' } };
+  }
+  let timeToLive = await answer('DescribeTimeToLive', async () =>
+    (await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription ?? {},
+  );
+  // dynalite answers DescribeTimeToLive with a fixed DISABLED but has no UpdateTimeToLive: on an
+  // engine where TTL cannot be set, DISABLED says nothing about the deployed table.
+  if ('answered' in timeToLive && (timeToLive.answered.TimeToLiveStatus ?? 'DISABLED') === 'DISABLED' && !(await canSetTtl())) {
+    timeToLive = { unsupported: 'this endpoint has no UpdateTimeToLive API, so its TTL status (always DISABLED) says nothing' };
+  }
+  const continuousBackups = await answer('DescribeContinuousBackups', async () =>
+    (await client.send(new DescribeContinuousBackupsCommand({ TableName }))).ContinuousBackupsDescription ?? { ContinuousBackupsStatus: undefined },
+  );
+  return { table, timeToLive, continuousBackups };
+}
+
+async function answer<T>(api: string, call: () => Promise<T>): Promise<Answer<T>> {
+  try {
+    return { answered: await call() };
+  } catch (error) {
+    if (!isUnknownOperation(error)) throw error;
+    return { unsupported: `this endpoint has no ${api} API` };
+  }
+}
+
+/**
+ * Whether the endpoint implements an operation, asked with a request every implementation
+ * rejects as invalid (an empty table name), so the probe can change nothing.
+ */
+async function hasOperation(client: DynamoDBClient, invalidRequest: UpdateTimeToLiveCommand): Promise<boolean> {
+  try {
+    await client.send(invalidRequest);
+  } catch (error) {
+    return !isUnknownOperation(error);
+  }
+  return true;
+}
+
+function isUnknownOperation(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'UnknownOperationException';
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+  } catch {
+    throw new ConfigError([`--endpoint must be a URL such as http://127.0.0.1:8000, not "${endpoint}".`]);
+  }
+}
+
+function memo<T>(compute: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= compute());
+}
+
+if (require.main === module) runCli(main);
