@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { applyNag, type NaggedDataStack } from './nag';
+import { applyNag } from './nag';
 import type { TableSchema } from './schema-model';
 import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
@@ -27,7 +27,6 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
   if (problems.length > 0) throw new ConfigError(problems);
 
   const stacks = {} as Record<StageName, DataStack>;
-  const dataStacks: NaggedDataStack[] = [];
   // Requested names are known stages once validation has passed.
   for (const stageName of (options.stages ?? STAGE_NAMES) as readonly StageName[]) {
     const policy = STAGES[stageName];
@@ -40,8 +39,7 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
       policy,
       schemas,
     });
-    dataStacks.push({ stack: stacks[stageName], stageName, policy, schemas });
   }
-  applyNag(app, { reports: options.nagReports, dataStacks });
+  applyNag(app, { reports: options.nagReports, dataStacks: Object.values(stacks) });
   return stacks;
 }

@@ -1,28 +1,16 @@
-import { Aspects, type Stack } from 'aws-cdk-lib';
+import { Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagReportFormat, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { DataProtectionChecks } from './nag/data-protection-checks';
-import type { TableSchema } from './schema-model';
-import { physicalTableName, type StagePolicy } from './stages';
-
-/** A stage's data stack and what its stage promises about the data in it. */
-export interface NaggedDataStack {
-  /** The stack. */
-  readonly stack: Stack;
-  /** Name of the stage, carried in physical table names. */
-  readonly stageName: string;
-  /** The stage's policy; `protectData` decides whether deletion protection and Retain are required. */
-  readonly policy: StagePolicy;
-  /** The tables the stack holds, from the schema map; their TTL declarations are checked. */
-  readonly schemas: readonly TableSchema[];
-}
+import type { DataStack } from './stacks/data-stack';
+import { physicalTableName } from './stages';
 
 /** How nag runs. */
 export interface NagOptions {
   /** Write JSON and CSV reports next to the templates; off in tests that synth to a temp folder. */
   readonly reports: boolean;
   /** Data stacks to hold to the DataProtection pack, each by its own stage's policy. */
-  readonly dataStacks?: readonly NaggedDataStack[];
+  readonly dataStacks?: readonly DataStack[];
 }
 
 /**
@@ -37,7 +25,8 @@ export function applyNag(scope: IConstruct, options: NagOptions): void {
   };
   Aspects.of(scope).add(new AwsSolutionsChecks(packProps));
   // One pack per stack: whether deletion protection is required depends on that stack's stage.
-  for (const { stack, stageName, policy, schemas } of options.dataStacks ?? []) {
+  for (const stack of options.dataStacks ?? []) {
+    const { stageName, policy, schemas } = stack;
     const ttlAttributes = Object.fromEntries(
       schemas.flatMap((schema) => (schema.ttl ? [[physicalTableName(schema.name, stageName), schema.ttl.attribute]] : [])),
     );

@@ -23,10 +23,19 @@ export class DataStack extends Stack {
   public readonly tables: Readonly<Record<string, SchemaTable>>;
   /** Customer-managed key encrypting every table of the stage. */
   public readonly encryptionKey: kms.Key;
+  /** Name of the stage the stack belongs to. */
+  public readonly stageName: string;
+  /** The stage's data-protection policy. */
+  public readonly policy: StagePolicy;
+  /** The schema-map entries the tables were made from. */
+  public readonly schemas: readonly TableSchema[];
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { stageName, policy } = props;
+    this.stageName = stageName;
+    this.policy = policy;
+    this.schemas = props.schemas;
 
     // Losing the key loses the data, so it outlives the stack in every stage.
     this.encryptionKey = new kms.Key(this, 'DataKey', {
