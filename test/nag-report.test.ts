@@ -241,6 +241,20 @@ describe('on fixture reports', () => {
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
   });
 
+  test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', () => {
+    const dir = fixtureDir({
+      'manifest.json': { artifacts: { 'InavorShuttleData-prod': { type: 'aws:cloudformation:stack', properties: {} } } },
+      'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] },
+      'DataProtection--InavorShuttleData-dev-NagReport.json': {
+        lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
+      },
+    });
+    const { code, markdown } = runReport(dir);
+    expect(code).toBe(0);
+    expect(markdown).toContain('| prod | InavorShuttleData-prod | DataProtection | 1 | 0 | 0 | 0 |');
+    expect(markdown).not.toContain('InavorShuttleData-dev');
+  });
+
   test('exits 2 with a one-line message when a report is not a cdk-nag report', () => {
     const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': '{"rows": []}' });
     const { code, stderr } = runReport(dir);

@@ -42,15 +42,34 @@ const REPORT_FILE = /^([^-]+)-(.+)-NagReport\.json$/;
 
 const LINE_FIELDS = ['ruleId', 'resourceId', 'compliance', 'exceptionReason', 'ruleLevel', 'ruleInfo'] as const;
 
-/** Reads every cdk-nag JSON report in a cloud assembly folder, ordered by stage then stack and pack. */
+/**
+ * Reads every cdk-nag JSON report in a cloud assembly folder, ordered by stage then stack and pack.
+ * When the folder has a manifest, reports of stacks the last synth did not produce (left over from
+ * an earlier `cdk synth` of more stages) are skipped: they describe code that no longer ran.
+ */
 export function readReports(dir: string): StackReport[] {
   const files = existsSync(dir) ? readdirSync(dir).filter((file) => REPORT_FILE.test(file)) : [];
-  if (files.length === 0) {
+  const synthesized = synthesizedStacks(dir);
+  const reports = files.map((file) => readReport(dir, file)).filter((report) => !synthesized || synthesized.has(report.stack));
+  if (reports.length === 0) {
     throw new ReportError(`no cdk-nag JSON report in ${dir}; run \`npx cdk synth\` first.`);
   }
-  const reports = files.map((file) => readReport(dir, file));
   return reports.sort(
     (a, b) => stageOrder(a.stage) - stageOrder(b.stage) || a.stack.localeCompare(b.stack) || a.pack.localeCompare(b.pack),
+  );
+}
+
+/** Names of the stacks in the assembly's manifest, or undefined when there is no manifest. */
+function synthesizedStacks(dir: string): Set<string> | undefined {
+  const manifest = join(dir, 'manifest.json');
+  if (!existsSync(manifest)) return undefined;
+  const { artifacts = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    artifacts?: Record<string, { type?: string; properties?: { stackName?: string } }>;
+  };
+  return new Set(
+    Object.entries(artifacts)
+      .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+      .map(([id, artifact]) => artifact.properties?.stackName ?? id),
   );
 }
 
