@@ -41,8 +41,16 @@ export type AccessRequest =
       };
     };
 
+/** The requested range lies wholly before the TTL horizon: the answer is empty without a read. */
+export class ExpiredRangeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExpiredRangeError';
+  }
+}
+
 /** Finds an access pattern of a table by name, or says which ones exist. */
-export function findPattern(schema: TableSchema, name: string): AccessPatternSchema {
+function findPattern(schema: TableSchema, name: string): AccessPatternSchema {
   const pattern = schema.accessPatterns.find((candidate) => candidate.name === name);
   if (!pattern) {
     const known = schema.accessPatterns.map((candidate) => candidate.name).join(', ');
@@ -91,6 +99,11 @@ export function buildAccessRequest(
   let condition = '#pk = :pk';
   const lower = maxDefined(params.range?.from, ttlHorizon(schema, sortKey, params.now));
   const upper = params.range?.to;
+  if (lower !== undefined && upper !== undefined && lower > upper) {
+    throw new ExpiredRangeError(
+      `${schema.name}.${pattern.name}: the range ends at ${upper}, before the oldest live item (${lower}); every item in it has expired, so there is nothing to read.`,
+    );
+  }
   if (sortKey && (lower !== undefined || upper !== undefined)) {
     names['#sk'] = sortKey.name;
     if (lower !== undefined) values[':from'] = lower;
@@ -117,11 +130,15 @@ export function buildAccessRequest(
   };
 }
 
-/** The lowest live sort-key value at `now`, when the sort key is the TTL's starting point. */
+/**
+ * The lowest live sort-key value at `now`, when the sort key is the TTL's starting point. An item
+ * whose expiresAt is now or earlier is expired; expiresAt counts whole seconds from the sort key,
+ * so the first live start is the second after the oldest one, for Number and ISO-8601 keys alike.
+ */
 function ttlHorizon(schema: TableSchema, sortKey: KeyAttribute | undefined, now: Date | undefined): KeyValue | undefined {
   if (!now || !schema.ttl || !sortKey || sortKey.name !== schema.ttl.countedFrom) return undefined;
-  const oldest = oldestLive(schema.ttl, now);
-  return sortKey.type === 'N' ? epochSeconds(oldest) + 1 : oldest.toISOString();
+  const firstLiveSecond = epochSeconds(oldestLive(schema.ttl, now)) + 1;
+  return sortKey.type === 'N' ? firstLiveSecond : new Date(firstLiveSecond * 1000).toISOString();
 }
 
 function maxDefined(a: KeyValue | undefined, b: KeyValue | undefined): KeyValue | undefined {

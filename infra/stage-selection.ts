@@ -1,5 +1,5 @@
 // ConfigError lives apart from the CDK code so the scripts can report usage errors without loading aws-cdk-lib.
-import { STAGES, STAGE_NAMES, type StageName } from './stages';
+import { STAGE_NAMES, type StageName } from './stages';
 
 /** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
 export class ConfigError extends Error {
@@ -28,6 +28,6 @@ export function unknownStageMessage(requested: unknown, stageNames: readonly str
 /** The stages to act on: the one named (e.g. by `--stage <name>`), or every stage. */
 export function selectStages(requested: unknown): StageName[] {
   if (requested === undefined) return [...STAGE_NAMES];
-  if (typeof requested === 'string' && requested in STAGES) return [requested as StageName];
+  if ((STAGE_NAMES as readonly unknown[]).includes(requested)) return [requested as StageName];
   throw new ConfigError([unknownStageMessage(requested, STAGE_NAMES)]);
 }

@@ -43,11 +43,7 @@ afterAll(async () => {
 const createdAts = (run: PatternRun) => run.items.map((item) => item.createdAt);
 
 describe('every access pattern in the schema map', () => {
-  const patterns = TABLE_SCHEMAS.flatMap((schema) => schema.accessPatterns.map((pattern) => [pattern.name, pattern.operation] as const));
-
-  test.each(patterns)('%s is answered by one %s, never a Scan', (pattern, operation) => {
-    expect(runs[pattern as AccessPatternName].request.operation).toBe(operation);
-  });
+  const patterns = TABLE_SCHEMAS.flatMap((schema) => schema.accessPatterns.map((pattern) => pattern.name));
 
   test('the examples sent only GetItem and Query requests to the engine', () => {
     expect(sent.slice(0, patterns.length)).toEqual(['GetItemCommand', 'GetItemCommand', 'QueryCommand', 'QueryCommand', 'QueryCommand']);

@@ -151,5 +151,7 @@ describe('npm run verify against dynalite', () => {
   test('a missing or unknown stage is refused with one line that names the valid stages', async () => {
     await expect(verify(['--endpoint', engine.endpoint])).rejects.toThrow('--stage is required; one of dev, staging, prod.');
     await expect(verify(['--stage', 'qa'])).rejects.toThrow('Unknown stage "qa"; valid stages: dev, staging, prod.');
+    // Names every object has are not stages either.
+    await expect(verify(['--stage', 'toString'])).rejects.toThrow('Unknown stage "toString"; valid stages: dev, staging, prod.');
   });
 });
