@@ -30,4 +30,10 @@ async function main(files: string[]): Promise<number> {
   return findings > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`Error: ${error.message}`);
+    process.exit(2);
+  },
+);

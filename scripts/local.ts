@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
 import { ConfigError } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
@@ -18,7 +19,7 @@ Starts dynalite (a DynamoDB-compatible engine) on 127.0.0.1, creates the ${STAGE
 synthesized ${STAGE} template, seeds demo data and runs every access pattern of the schema map.
 
   --port <n>    port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --path <dir>  keep the data in this directory between runs (in memory by default)
+  --path <dir>  keep the data in this directory between runs; its parent must exist (in memory by default)
   --keep        leave the engine running and print the settings an app needs; Ctrl-C stops it`;
 
 /**
@@ -45,6 +46,7 @@ export async function main(
     throw new ConfigError([`--port must be a whole number from 0 to 65535, not "${options.port}".`]);
   }
 
+  if (options.path !== undefined) ensureDataDirectory(options.path);
   const tables = tablesFromTemplate(await loadTemplate());
   const engine = await startLocalEngine({ port, path: options.path }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
@@ -110,6 +112,22 @@ function formatTable(rows: readonly string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   return [line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)];
+}
+
+/**
+ * Creates the data directory (its parent must exist), or says in one line why it cannot be one.
+ * Not recursive: Node's recursive mkdir never returns for some paths, such as under /proc.
+ */
+function ensureDataDirectory(path: string): void {
+  if (existsSync(path)) {
+    if (!statSync(path).isDirectory()) throw new ConfigError([`--path ${path} is a file, not a directory.`]);
+    return;
+  }
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    throw new ConfigError([`--path ${path} cannot hold the engine's data: ${(error as Error).message}.`]);
+  }
 }
 
 if (require.main === module) runCli(main);

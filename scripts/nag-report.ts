@@ -1,5 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../infra/stage-selection';
+import { parseOptions } from './lib/cli';
 import { renderMarkdown } from './nag-report/markdown';
 import { ReportError, blockingFindings, readReports, type StackReport } from './nag-report/read-reports';
 import { renderSarif } from './nag-report/sarif';
@@ -16,9 +18,9 @@ export interface NagReportIo {
 }
 
 interface Options {
-  dir: string;
-  markdown?: string;
-  sarif?: string;
+  readonly dir: string;
+  readonly markdown: string | undefined;
+  readonly sarif: string | undefined;
 }
 
 /**
@@ -27,15 +29,17 @@ interface Options {
  * read or the arguments are wrong.
  */
 export function main(args: readonly string[], io: NagReportIo): number {
-  const options = parseArgs(args);
-  if (typeof options === 'string') {
-    io.stderr(`Error: ${options}\n${USAGE}`);
-    return 2;
-  }
+  let options: Options;
   let reports: StackReport[];
   try {
+    const parsed = parseOptions(args, { dir: { type: 'string' }, markdown: { type: 'string' }, sarif: { type: 'string' } });
+    options = { dir: parsed.dir ?? 'cdk.out', markdown: parsed.markdown, sarif: parsed.sarif };
     reports = readReports(options.dir);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`Error: ${error.message}\n${USAGE}`);
+      return 2;
+    }
     if (!(error instanceof ReportError)) throw error;
     io.stderr(`Error: ${error.message}`);
     return 2;
@@ -63,18 +67,6 @@ export function main(args: readonly string[], io: NagReportIo): number {
   return 0;
 }
 
-function parseArgs(args: readonly string[]): Options | string {
-  const options: Options = { dir: 'cdk.out' };
-  const flags = { '--dir': 'dir', '--markdown': 'markdown', '--sarif': 'sarif' } as const;
-  for (let i = 0; i < args.length; i += 2) {
-    const flag = args[i]!;
-    const value = args[i + 1];
-    if (!(flag in flags)) return `unknown option "${flag}".`;
-    if (value === undefined || value.startsWith('--')) return `${flag} needs a value.`;
-    options[flags[flag as keyof typeof flags]] = value;
-  }
-  return options;
-}
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2), {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../scripts/local';
 import { devTemplate } from './support/dev-template';
 
@@ -28,4 +31,14 @@ test('npm run local creates the dev tables, seeds them and prints every access p
 
 test('a port outside 0-65535 is refused in one line', async () => {
   await expect(runLocal(['--port', '70000'])).rejects.toThrow('--port must be a whole number from 0 to 65535, not "70000".');
+});
+
+test('a --path that is a file, or whose parent is missing, is refused in one line before the engine starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-path-'));
+  const file = join(dir, 'data');
+  writeFileSync(file, '');
+  await expect(runLocal(['--path', file])).rejects.toThrow(`--path ${file} is a file, not a directory.`);
+  await expect(runLocal(['--path', join(dir, 'missing', 'data')])).rejects.toThrow(
+    `--path ${join(dir, 'missing', 'data')} cannot hold the engine's data: ENOENT: no such file or directory`,
+  );
 });

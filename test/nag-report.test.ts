@@ -255,6 +255,13 @@ describe('on fixture reports', () => {
     expect(markdown).not.toContain('InavorShuttleData-dev');
   });
 
+  test('exits 2 with a one-line message when the manifest is not JSON or a report is null', () => {
+    const badManifest = fixtureDir({ 'manifest.json': '{bad', 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [] } });
+    expect(runReport(badManifest)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Error: .*manifest\.json is not valid JSON: /) });
+    const nullReport = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': 'null' });
+    expect(runReport(nullReport)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a cdk-nag JSON report') });
+  });
+
   test('exits 2 with a one-line message when a report is not a cdk-nag report', () => {
     const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': '{"rows": []}' });
     const { code, stderr } = runReport(dir);

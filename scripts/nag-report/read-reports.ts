@@ -63,7 +63,7 @@ export function readReports(dir: string): StackReport[] {
 function synthesizedStacks(dir: string): Set<string> | undefined {
   const manifest = join(dir, 'manifest.json');
   if (!existsSync(manifest)) return undefined;
-  const { artifacts = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+  const { artifacts = {} } = (parseJson(manifest) ?? {}) as {
     artifacts?: Record<string, { type?: string; properties?: { stackName?: string } }>;
   };
   return new Set(
@@ -76,18 +76,21 @@ function synthesizedStacks(dir: string): Set<string> | undefined {
 function readReport(dir: string, file: string): StackReport {
   const [, pack, qualifiedStack] = REPORT_FILE.exec(file)!;
   const stack = qualifiedStack!.replace(/^-/, '');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  } catch (error) {
-    throw new ReportError(`${join(dir, file)} is not valid JSON: ${(error as Error).message}`);
-  }
-  const lines = (parsed as { lines?: unknown }).lines;
+  const parsed = parseJson(join(dir, file));
+  const lines = typeof parsed === 'object' && parsed !== null ? (parsed as { lines?: unknown }).lines : undefined;
   if (!Array.isArray(lines) || !lines.every(isReportLine)) {
     throw new ReportError(`${join(dir, file)} is not a cdk-nag JSON report (expected {"lines": [...]}).`);
   }
   const stage = STAGE_NAMES.find((name) => dataStackName(name) === stack);
   return { pack: pack!, stack, ...(stage && { stage }), file, lines };
+}
+
+function parseJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ReportError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 function isReportLine(value: unknown): value is NagReportLine {
