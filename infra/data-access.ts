@@ -2,7 +2,7 @@
  * The exact actions the application needs on its tables. Scan is left out on purpose: every
  * access pattern in the schema map is a GetItem or a Query.
  */
-export const DATA_ACTIONS = {
+const DATA_ACTIONS = {
   read: [
     'dynamodb:BatchGetItem',
     'dynamodb:ConditionCheckItem',
@@ -19,7 +19,7 @@ export const DATA_ACTIONS = {
 } as const;
 
 /** KMS actions DynamoDB performs on the caller's behalf for a table with a customer-managed key. */
-export const KEY_ACTIONS = {
+const KEY_ACTIONS = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   write: ['kms:Encrypt', 'kms:GenerateDataKey'],
 } as const;

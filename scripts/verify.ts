@@ -10,7 +10,7 @@ import { ConfigError, selectStages } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
 import { parseOptions, runCli } from './lib/cli';
-import { createClients } from './lib/clients';
+import { createClients, isUnknownOperation } from './lib/clients';
 import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
 
 const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
@@ -105,10 +105,6 @@ async function hasOperation(client: DynamoDBClient, invalidRequest: UpdateTimeTo
     return !isUnknownOperation(error);
   }
   return true;
-}
-
-function isUnknownOperation(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'UnknownOperationException';
 }
 
 function isLoopback(endpoint: string): boolean {

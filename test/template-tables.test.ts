@@ -132,3 +132,19 @@ test('both shapes are created on the engine with the same keys, indexes and proj
   expect((await createTables(client, tables)).map(({ outcome }) => outcome)).toEqual(['exists', 'exists', 'exists', 'exists']);
   client.destroy();
 });
+
+test('TTL is turned on where the template has it, on an engine that has the TTL API', async () => {
+  const sent: Array<{ name: string; input: unknown }> = [];
+  const engineWithTtl = {
+    send: async (command: { constructor: { name: string }; input: { TableName?: string } }) => {
+      sent.push({ name: command.constructor.name, input: command.input });
+      return command.constructor.name === 'DescribeTableCommand'
+        ? { Table: { TableName: command.input.TableName, TableStatus: 'ACTIVE' } }
+        : {};
+    },
+  } as unknown as Parameters<typeof createTables>[0];
+  await createTables(engineWithTtl, [devTable('Jobs-dev'), devTable('Shops-dev')]);
+  expect(sent.filter(({ name }) => name === 'UpdateTimeToLiveCommand').map(({ input }) => input)).toEqual([
+    { TableName: 'Jobs-dev', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
+  ]);
+});

@@ -2,9 +2,9 @@ import type { IndexSchema, TableSchema } from '../../infra/schema-model';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 
 /** One write unit covers up to 1 KB of an item or index entry. */
-export const WRITE_UNIT_BYTES = 1024;
+const WRITE_UNIT_BYTES = 1024;
 /** One read unit covers up to 4 KB strongly consistent, or twice that eventually consistent. */
-export const READ_UNIT_BYTES = 4096;
+const READ_UNIT_BYTES = 4096;
 /** Storage overhead DynamoDB counts per item and per index entry; counted in index writes too, to err high. */
 export const INDEX_ENTRY_OVERHEAD_BYTES = 100;
 /** What one partition serves per second, whatever the table's billing mode. */
@@ -35,7 +35,7 @@ export function itemBytes(schema: TableSchema, assumptions: CapacityAssumptions)
 }
 
 /** The attributes an index entry holds: table keys, index keys and the projected attributes. */
-export function indexEntryAttributes(schema: TableSchema, index: IndexSchema): string[] {
+function indexEntryAttributes(schema: TableSchema, index: IndexSchema): string[] {
   const keys = [schema.partitionKey, schema.sortKey, index.partitionKey, index.sortKey].flatMap((key) =>
     key ? [key.name] : [],
   );
@@ -191,7 +191,7 @@ export function lifecycleKeyLoads(schemas: readonly TableSchema[], assumptions: 
 }
 
 /** Total write units of one job's lifecycle, tables and indexes together. */
-export function lifecycleUnits(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): number {
+function lifecycleUnits(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): number {
   return assumptions.jobLifecycle.reduce(
     (sum, step) => sum + step.times * writeCost(schemas, assumptions, writeKindOf(assumptions, step.write)).totalUnits,
     0,

@@ -27,3 +27,8 @@ export function createClients(target: ClientTarget): { client: DynamoDBClient; d
   });
   return { client, doc: DynamoDBDocumentClient.from(client) };
 }
+
+/** The endpoint does not implement the API called (a local engine without TTL or backups). */
+export function isUnknownOperation(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'UnknownOperationException';
+}

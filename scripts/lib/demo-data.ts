@@ -176,7 +176,7 @@ const importHistory: DemoItem[] = Object.entries(IMPORT_TIMES).flatMap(([shop, t
  * status, a year of import history, and items past their TTL that DynamoDB has not deleted yet.
  * Each access-pattern example returns a known set of these items.
  */
-export const DEMO_ITEMS: Readonly<Record<TableName, readonly DemoItem[]>> = {
+const DEMO_ITEMS: Readonly<Record<TableName, readonly DemoItem[]>> = {
   Shops: shops,
   Jobs: jobs,
   ImportHistory: importHistory,

@@ -4,7 +4,7 @@ import type { AccessRequest, KeyValue } from '../../infra/access-requests';
 const MAX_INLINE_JSON = 72;
 
 /** A key value in DynamoDB JSON, the form the AWS CLI takes. */
-export function toDynamoJson(value: KeyValue): { S: string } | { N: string } {
+function toDynamoJson(value: KeyValue): { S: string } | { N: string } {
   return typeof value === 'number' ? { N: String(value) } : { S: value };
 }
 
@@ -58,7 +58,7 @@ function tsString(text: string): string {
 }
 
 /** A plain value as a TypeScript literal, objects indented by `indent`. */
-export function tsLiteral(value: unknown, indent = ''): string {
+function tsLiteral(value: unknown, indent = ''): string {
   if (typeof value === 'string') return tsString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

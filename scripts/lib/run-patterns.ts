@@ -5,8 +5,6 @@ import { tableSchema, type TableName } from '../../infra/schemas';
 
 /** What running one access pattern returned. */
 export interface PatternRun {
-  /** The access pattern's name. */
-  readonly pattern: string;
   /** The request sent. */
   readonly request: AccessRequest;
   /** Items returned, in order. */
@@ -31,11 +29,10 @@ export async function runPattern(
   if (request.operation === 'GetItem') {
     const result = await doc.send(new GetCommand({ ...request.input, ReturnConsumedCapacity: 'TOTAL' }));
     const items = result.Item ? [result.Item] : [];
-    return { pattern, request, items, scannedCount: items.length, consumedReadUnits: result.ConsumedCapacity?.CapacityUnits };
+    return { request, items, scannedCount: items.length, consumedReadUnits: result.ConsumedCapacity?.CapacityUnits };
   }
   const result = await doc.send(new QueryCommand({ ...request.input, ReturnConsumedCapacity: 'TOTAL' }));
   return {
-    pattern,
     request,
     items: result.Items ?? [],
     scannedCount: result.ScannedCount ?? 0,

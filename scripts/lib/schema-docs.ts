@@ -42,7 +42,7 @@ export interface SchemaDocsInput {
 }
 
 /** The outputs and key alias a data stack declares, read from its construct tree. */
-export function stackFacts(stack: DataStack): StackFacts {
+function stackFacts(stack: DataStack): StackFacts {
   const children = stack.node.findAll();
   const outputs = children
     .filter((child): child is CfnOutput => child instanceof CfnOutput)

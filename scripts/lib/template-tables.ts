@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -9,6 +10,7 @@ import {
   type Projection,
   type ProvisionedThroughput,
 } from '@aws-sdk/client-dynamodb';
+import { isUnknownOperation } from './clients';
 
 /** The table and global-table resource types a synthesized template may hold. */
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'] as const;
@@ -46,7 +48,7 @@ interface TemplateTableProperties {
 export interface TemplateTable {
   /** The CreateTable request that makes the same table, keys, indexes and projections. */
   readonly createTable: CreateTableCommandInput;
-  /** The TTL attribute, set by a separate UpdateTimeToLive call on engines that have one. */
+  /** The TTL attribute, set by {@link createTables} with UpdateTimeToLive on engines that have it. */
   readonly ttlAttribute?: string;
 }
 
@@ -107,10 +109,13 @@ export interface CreatedTable {
   readonly outcome: 'created' | 'exists';
 }
 
-/** Creates the tables on an endpoint and waits until each is ACTIVE; existing tables are kept. */
+/**
+ * Creates the tables on an endpoint, waits until each is ACTIVE and turns TTL on where the template
+ * does (an engine without the TTL API, like dynalite, is left without it); existing tables are kept.
+ */
 export async function createTables(client: DynamoDBClient, tables: readonly TemplateTable[]): Promise<CreatedTable[]> {
   return Promise.all(
-    tables.map(async ({ createTable }): Promise<CreatedTable> => {
+    tables.map(async ({ createTable, ttlAttribute }): Promise<CreatedTable> => {
       const tableName = createTable.TableName!;
       try {
         await client.send(new CreateTableCommand(createTable));
@@ -119,9 +124,20 @@ export async function createTables(client: DynamoDBClient, tables: readonly Temp
         return { tableName, outcome: 'exists' };
       }
       await waitUntilActive(client, tableName);
+      if (ttlAttribute !== undefined) await enableTtl(client, tableName, ttlAttribute);
       return { tableName, outcome: 'created' };
     }),
   );
+}
+
+async function enableTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+    );
+  } catch (error) {
+    if (!isUnknownOperation(error)) throw error;
+  }
 }
 
 // The SDK's waiter sleeps 20 s between polls; a local engine activates a table within milliseconds.

@@ -24,8 +24,6 @@ export interface StackReport {
   readonly stack: string;
   /** The stage the stack belongs to, when it is a data stack. */
   readonly stage?: string;
-  /** File name of the report. */
-  readonly file: string;
   readonly lines: readonly NagReportLine[];
 }
 
@@ -82,7 +80,7 @@ function readReport(dir: string, file: string): StackReport {
     throw new ReportError(`${join(dir, file)} is not a cdk-nag JSON report (expected {"lines": [...]}).`);
   }
   const stage = STAGE_NAMES.find((name) => dataStackName(name) === stack);
-  return { pack: pack!, stack, ...(stage && { stage }), file, lines };
+  return { pack: pack!, stack, ...(stage && { stage }), lines };
 }
 
 function parseJson(path: string): unknown {
@@ -108,7 +106,7 @@ export function isFinding(line: NagReportLine): boolean {
 }
 
 /** A finding that blocks: cdk-nag turns it into an error annotation, which fails `cdk synth`. */
-export function isBlocking(line: NagReportLine): boolean {
+function isBlocking(line: NagReportLine): boolean {
   return isFinding(line) && line.ruleLevel === 'Error';
 }
 
