@@ -4,6 +4,8 @@
  * identity from synthesized templates and compares it with a committed baseline.
  */
 
+import { tableResources, type CfnTemplate } from './cfn-template';
+
 /** The committed baseline, relative to the repository root. */
 export const IDENTITY_BASELINE_FILE = 'test/baselines/table-identity.json';
 
@@ -31,13 +33,6 @@ export interface StageIdentity {
 /** Table identities by stage name: the shape of the baseline file. */
 export type IdentityBaseline = Readonly<Record<string, StageIdentity>>;
 
-/** The parts of a CloudFormation template this module reads. */
-export interface CfnTemplate {
-  readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>>;
-}
-
-const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
-
 interface KeyElement {
   readonly AttributeName: string;
   readonly KeyType: string;
@@ -50,8 +45,7 @@ interface AttributeDefinition {
 
 /** The identity of every DynamoDB table (either resource type) in a stack's template. */
 export function stageIdentity(stackName: string, template: CfnTemplate): StageIdentity {
-  const tables = Object.entries(template.Resources ?? {})
-    .filter(([, resource]) => TABLE_TYPES.includes(resource.Type))
+  const tables = tableResources(template)
     .map(([logicalId, { Properties = {} }]) => {
       const definitions = (Properties.AttributeDefinitions ?? []) as AttributeDefinition[];
       const typeOf = (name: string) => definitions.find((definition) => definition.AttributeName === name)?.AttributeType;

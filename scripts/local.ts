@@ -8,7 +8,8 @@ import { LOCAL_CREDENTIALS, createClients } from './lib/clients';
 import { seedDemoData } from './lib/demo-data';
 import { startLocalEngine } from './lib/local-engine';
 import { describeRequest, runExample } from './lib/run-patterns';
-import { createTables, tablesFromTemplate, type CloudFormationTemplate } from './lib/template-tables';
+import type { CfnTemplate } from '../infra/cfn-template';
+import { createTables, tablesFromTemplate } from './lib/template-tables';
 
 const STAGE = 'dev';
 const DEFAULT_PORT = 8000;
@@ -29,7 +30,7 @@ synthesized ${STAGE} template, seeds demo data and runs every access pattern of 
 export async function main(
   argv: string[],
   print: (line: string) => void = console.log,
-  loadTemplate: () => Promise<CloudFormationTemplate> = synthDevTemplate,
+  loadTemplate: () => Promise<CfnTemplate> = synthDevTemplate,
 ): Promise<number> {
   const options = parseOptions(argv, {
     port: { type: 'string' },
@@ -90,7 +91,7 @@ export async function main(
 }
 
 // Loaded on demand: aws-cdk-lib takes a second to load, which --help and tests need not pay.
-async function synthDevTemplate(): Promise<CloudFormationTemplate> {
+async function synthDevTemplate(): Promise<CfnTemplate> {
   const { synthStageTemplate } = await import('./lib/stage-template');
   return synthStageTemplate(STAGE);
 }

@@ -4,11 +4,11 @@ import baselineJson from './baselines/table-identity.json';
 import { addDataStacks } from '../infra/data-app';
 import type { TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
+import type { CfnTemplate } from '../infra/cfn-template';
 import {
   replacementProblems,
   replacementReport,
   stageIdentity,
-  type CfnTemplate,
   type IdentityBaseline,
 } from '../infra/table-identity';
 import { synthAllStages } from './support/synth';

@@ -1,8 +1,7 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance, rules } from 'cdk-nag';
+import { DYNAMODB_TABLE, DYNAMODB_TABLE_TYPES } from '../cfn-template';
 
-const TABLE = 'AWS::DynamoDB::Table';
-const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
 const KMS_KEY = 'AWS::KMS::Key';
 
 /** A resource as it goes into the template: CloudFormation casing, escape-hatch overrides applied. */
@@ -69,7 +68,7 @@ function compliantIf(condition: boolean): NagRuleCompliance {
 function perTableOrReplica(check: (settings: Json) => boolean) {
   return (resource: RenderedResource): NagRuleCompliance => {
     const properties = record(resource.Properties);
-    if (resource.Type === TABLE) return compliantIf(check(properties));
+    if (resource.Type === DYNAMODB_TABLE) return compliantIf(check(properties));
     const replicas = records(properties.Replicas);
     return compliantIf(replicas.length > 0 && replicas.every(check));
   };
@@ -96,7 +95,7 @@ function onlyWhereDataIsProtected(
 function hasCustomerManagedEncryption(resource: RenderedResource): NagRuleCompliance {
   const sse = record(resource.Properties?.SSESpecification);
   const kmsEnabled = sse.SSEEnabled === true && (sse.SSEType ?? 'KMS') === 'KMS';
-  if (resource.Type === TABLE) return compliantIf(kmsEnabled && isCustomerManagedKey(sse.KMSMasterKeyId));
+  if (resource.Type === DYNAMODB_TABLE) return compliantIf(kmsEnabled && isCustomerManagedKey(sse.KMSMasterKeyId));
   const replicas = records(resource.Properties?.Replicas);
   return compliantIf(
     kmsEnabled &&
@@ -109,7 +108,7 @@ function hasElasticCapacity(resource: RenderedResource, context: RuleContext): N
   const properties = record(resource.Properties);
   if (properties.BillingMode === 'PAY_PER_REQUEST') return NagRuleCompliance.COMPLIANT;
   // A classic table scales through separate scalable targets, which cdk-nag's own rule matches.
-  if (resource.Type === TABLE) return rules.dynamodb.DynamoDBAutoScalingEnabled(context.node);
+  if (resource.Type === DYNAMODB_TABLE) return rules.dynamodb.DynamoDBAutoScalingEnabled(context.node);
   // A provisioned global table scales writes at table and index level, and reads per replica.
   const writesScale = [properties, ...records(properties.GlobalSecondaryIndexes)].every(
     (target) => record(target.WriteProvisionedThroughputSettings).WriteCapacityAutoScalingSettings !== undefined,
@@ -133,14 +132,13 @@ function hasDeclaredTtl(resource: RenderedResource, context: RuleContext): NagRu
   return compliantIf(ttl.Enabled === true && ttl.AttributeName === expected);
 }
 
-const TABLE_TYPES = [TABLE, GLOBAL_TABLE] as const;
 
 /** The rules of the DataProtection pack, in the order they are reported. */
 export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'PITR',
     level: NagMessageLevel.ERROR,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table does not have point-in-time recovery enabled (on every replica, for a global table).',
     explanation:
       'Without PITR a bad write, a faulty migration or a deleted table cannot be rolled back: the data is gone. ' +
@@ -150,7 +148,7 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'CMK',
     level: NagMessageLevel.ERROR,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table is not encrypted with a customer-managed KMS key (on every replica, for a global table).',
     explanation:
       'With an AWS-owned or AWS-managed key, access to the data cannot be revoked or audited apart from access to ' +
@@ -160,7 +158,7 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'DeletionProtection',
     level: NagMessageLevel.ERROR,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table has no deletion protection (on every replica, for a global table) in a stage that protects its data.',
     explanation:
       'Deletion protection stops a console click, an API call or a stack change from deleting the table and every item in it.',
@@ -169,7 +167,7 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'Retain',
     level: NagMessageLevel.ERROR,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table is not retained on stack deletion and replacement (DeletionPolicy and UpdateReplacePolicy Retain) in a stage that protects its data.',
     explanation:
       'With any other policy, deleting the stack or a change that replaces the table deletes the table and its data.',
@@ -178,7 +176,7 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'Capacity',
     level: NagMessageLevel.WARN,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table uses provisioned capacity without autoscaling on every table, index and replica.',
     explanation:
       'Fixed capacity throttles writes at a traffic peak (jobs and imports then fail) and is paid for when idle; ' +
@@ -188,7 +186,7 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
   {
     id: 'TTL',
     level: NagMessageLevel.WARN,
-    resourceTypes: TABLE_TYPES,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
     info: 'The DynamoDB table does not expire items by the TTL attribute the schema map declares for it.',
     explanation:
       'Items past their retention must be deleted: keeping them costs storage and keeps personal data longer than promised.',

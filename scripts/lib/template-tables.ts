@@ -10,15 +10,9 @@ import {
   type Projection,
   type ProvisionedThroughput,
 } from '@aws-sdk/client-dynamodb';
+import { tableResources, type CfnTemplate } from '../../infra/cfn-template';
 import { isUnknownOperation } from './clients';
 
-/** The table and global-table resource types a synthesized template may hold. */
-const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'] as const;
-
-/** The part of a CloudFormation template this module reads. */
-export interface CloudFormationTemplate {
-  readonly Resources?: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
-}
 
 /**
  * The properties both table shapes share, as CloudFormation spells them. They are also the
@@ -58,10 +52,9 @@ export interface TemplateTable {
  * `AWS::DynamoDB::GlobalTable` (`TableV2`). Encryption, PITR, tags and deletion protection are
  * left out: they need AWS (a KMS key ARN) and a local engine ignores them.
  */
-export function tablesFromTemplate(template: CloudFormationTemplate): TemplateTable[] {
+export function tablesFromTemplate(template: CfnTemplate): TemplateTable[] {
   const tables: TemplateTable[] = [];
-  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-    if (!(TABLE_TYPES as readonly string[]).includes(resource.Type)) continue;
+  for (const [logicalId, resource] of tableResources(template)) {
     const properties = resource.Properties as unknown as TemplateTableProperties;
     if (typeof properties.TableName !== 'string') {
       throw new Error(`${logicalId} has no literal TableName; a table to create locally needs one.`);
