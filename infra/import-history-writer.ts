@@ -2,12 +2,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableSchema } from './schemas';
 import { physicalTableName } from './stages';
-import { expiresAt } from './ttl';
+import { epochSeconds, expiresAt } from './ttl';
 
 const SCHEMA = tableSchema('ImportHistory');
 
-/** Further timestamps tried after the first one is taken (the schema's writer rules). */
-const MAX_TIMESTAMP_RETRIES = 5;
 
 /** One finished import, as the job runner reports it. */
 export interface ImportRecord {
@@ -46,7 +44,7 @@ export type ImportHistoryWrite =
 /**
  * Writes an ImportHistory item by the schema's writer rules: a conditional put that never
  * overwrites; when the second is taken by another job, the next second, up to
- * {@link MAX_TIMESTAMP_RETRIES} times, and then a reported collision rather than a dropped record.
+ * `sortKeyCollisionRetries` times, and then a reported collision rather than a dropped record.
  */
 export async function writeImportHistory(
   doc: DynamoDBDocumentClient,
@@ -55,9 +53,9 @@ export async function writeImportHistory(
 ): Promise<ImportHistoryWrite> {
   const TableName = physicalTableName(SCHEMA.name, stage);
   const { partitionKey, sortKey } = SCHEMA;
-  const first = Math.floor(record.finishedAt.getTime() / 1000);
+  const first = epochSeconds(record.finishedAt);
   const tried: number[] = [];
-  for (let timestamp = first; tried.length <= MAX_TIMESTAMP_RETRIES; timestamp += 1) {
+  for (let timestamp = first; tried.length <= SCHEMA.sortKeyCollisionRetries; timestamp += 1) {
     tried.push(timestamp);
     try {
       await doc.send(

@@ -1,5 +1,8 @@
 import type { TableSchema } from './schema-model';
 
+/** Later seconds an ImportHistory writer tries when its second is taken (see its writer rules). */
+const IMPORT_HISTORY_COLLISION_RETRIES = 5;
+
 /**
  * The one source of truth for the data layer's tables. Constructs, tests, docs and the local
  * engine are all driven by this map; change a table here and nowhere else.
@@ -118,9 +121,10 @@ export const TABLE_SCHEMAS = [
     writerRules: [
       'Write with PutItem, ConditionExpression "attribute_not_exists(#timestamp)" and ExpressionAttributeNames {"#timestamp": "timestamp"} (timestamp is a DynamoDB reserved word). The key is (shopDomain, timestamp) in whole seconds, so two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first record.',
       'On ConditionalCheckFailedException, GetItem that key with ConsistentRead: if the stored jobId is the writer\'s own, the record is already there (a retried request) and the write is done.',
-      'Otherwise another import holds that second: put again at timestamp + 1 with the same condition and expiresAt recomputed from the new timestamp, at most 5 times; the stored timestamp is then up to 5 seconds after the real finish.',
-      'If every attempt collides, fail the write with an error naming the shop and the timestamps tried: never fall back to an unconditional put, never drop the record silently.',
+      `Otherwise another import holds that second: put again at timestamp + 1 with the same condition and expiresAt recomputed from the new timestamp, at most ${IMPORT_HISTORY_COLLISION_RETRIES} times; the stored timestamp is then up to ${IMPORT_HISTORY_COLLISION_RETRIES} seconds after the real finish.`,
+      'If every attempt collides, report the collision to the caller with the timestamps tried, so the job fails visibly: never fall back to an unconditional put, never drop the record silently.',
     ],
+    sortKeyCollisionRetries: IMPORT_HISTORY_COLLISION_RETRIES,
   },
 ] as const satisfies readonly TableSchema[];
 

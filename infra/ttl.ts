@@ -1,6 +1,7 @@
 import type { TtlSchema } from './schema-model';
 
-const SECONDS_PER_DAY = 86_400;
+/** Seconds in a day, the unit retention is declared in. */
+export const SECONDS_PER_DAY = 86_400;
 
 /** Whole epoch seconds of a date: the unit DynamoDB TTL reads (epoch milliseconds never expire). */
 export function epochSeconds(date: Date): number {

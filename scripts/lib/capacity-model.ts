@@ -1,4 +1,5 @@
 import type { IndexSchema, TableSchema } from '../../infra/schema-model';
+import { SECONDS_PER_DAY } from '../../infra/ttl';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 
 /** One write unit covers up to 1 KB of an item or index entry. */
@@ -11,7 +12,6 @@ export const INDEX_ENTRY_OVERHEAD_BYTES = 100;
 export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
 /** What one partition serves per second, whatever the table's billing mode. */
 export const PARTITION_READ_UNITS_PER_SECOND = 3_000;
-const SECONDS_PER_DAY = 86_400;
 
 type ValueBytes = Readonly<Record<string, number>>;
 

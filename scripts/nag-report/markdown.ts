@@ -1,3 +1,4 @@
+import { code, markdownRow } from '../lib/markdown';
 import { blockingFindings, isFinding, type StackReport } from './read-reports';
 
 /** The reports as Markdown for a GitHub job summary: totals per stage and stack, then every finding and suppression. */
@@ -16,7 +17,7 @@ export function renderMarkdown(reports: readonly StackReport[]): string {
   for (const report of reports) {
     const count = (compliance: string) => report.lines.filter((line) => line.compliance === compliance).length;
     out.push(
-      row([
+      markdownRow([
         report.stage ?? '—',
         report.stack,
         report.pack,
@@ -40,22 +41,15 @@ export function renderMarkdown(reports: readonly StackReport[]): string {
       out.push('| level | rule | construct path | finding |', '| --- | --- | --- | --- |');
       for (const line of findings) {
         const level = line.compliance === 'UNKNOWN' ? 'not evaluated' : line.ruleLevel;
-        out.push(row([level, line.ruleId, code(line.resourceId), line.ruleInfo]));
+        out.push(markdownRow([level, line.ruleId, code(line.resourceId), line.ruleInfo]));
       }
     }
     if (suppressions.length > 0) {
       if (findings.length > 0) out.push('');
       out.push('| suppressed rule | construct path | reason |', '| --- | --- | --- |');
-      for (const line of suppressions) out.push(row([line.ruleId, code(line.resourceId), line.exceptionReason]));
+      for (const line of suppressions) out.push(markdownRow([line.ruleId, code(line.resourceId), line.exceptionReason]));
     }
   }
   return `${out.join('\n')}\n`;
 }
 
-function row(cells: readonly string[]): string {
-  return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')).join(' | ')} |`;
-}
-
-function code(text: string): string {
-  return `\`${text}\``;
-}
