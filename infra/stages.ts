@@ -1,6 +1,6 @@
 /** What a deployment stage decides about its tables. */
 export interface StagePolicy {
-  /** AWS region the stage deploys to unless CDK_DEFAULT_REGION says otherwise at deploy time. */
+  /** AWS region the stage deploys to; fixed here, since a customer-managed key on TableV2 needs an explicit region. */
   readonly region: string;
   /** True when the tables and their data must survive a stack delete or a replacement. */
   readonly protectData: boolean;

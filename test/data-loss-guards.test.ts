@@ -15,7 +15,7 @@ import { synthAllStages } from './support/synth';
 
 const BASELINE: IdentityBaseline = baselineJson;
 
-/** Whether a stage's tables survive a stack delete or a replacement, per the issue. */
+/** Whether a stage's tables survive a stack delete or a replacement: staging and prod must, dev need not. */
 const PROTECTION = {
   dev: { policy: 'Delete', deletionProtection: false },
   staging: { policy: 'Retain', deletionProtection: true },

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { synthAllStages } from './support/synth';
 
 /**
- * What the plan and the stage policy require of each stage, written out literally. Deletion and
+ * What the design and the stage policy require of each stage, written out literally. Deletion and
  * replacement protection is asserted in data-loss-guards.test.ts.
  */
 const STAGE_EXPECTATIONS = {

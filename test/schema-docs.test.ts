@@ -108,7 +108,7 @@ test('the docs list the map\'s TTL retentions, projections and physical names pe
   expect(committed).toContain('| `InavorShuttleData-staging-DataKeyArn` | ARN of the KMS key encrypting the staging tables |');
 });
 
-test('the access patterns are the five the plan names', () => {
+test('the access patterns are the five the data layer serves', () => {
   expect(PATTERNS.map(({ pattern }) => pattern.name)).toEqual([
     'shopByDomain',
     'jobById',
