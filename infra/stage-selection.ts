@@ -9,13 +9,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Runs a command-line entry: a ConfigError prints one line per problem and exits 1, with no stack trace. */
+/** Prints a ConfigError the way every command does: one `Error:` line per problem, no stack trace. */
+export function printConfigError(error: ConfigError): void {
+  for (const problem of error.problems) console.error(`Error: ${problem}`);
+}
+
+/** Runs a synchronous command-line entry: a ConfigError is printed and exits 1. */
 export function runReportingConfigErrors(main: () => void): void {
   try {
     main();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`Error: ${problem}`);
+    printConfigError(error);
     process.exit(1);
   }
 }

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../../infra/stage-selection';
+import { ConfigError, printConfigError } from '../../infra/stage-selection';
 
 /** Parses command-line options, turning a mistake into a one-line {@link ConfigError}. */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
@@ -21,7 +21,7 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
     },
     (error: unknown) => {
       if (error instanceof ConfigError) {
-        for (const problem of error.problems) console.error(`Error: ${problem}`);
+        printConfigError(error);
       } else if (isConnectionError(error)) {
         console.error(`Error: cannot reach the DynamoDB endpoint (${(error as Error).message}).`);
       } else if (isAwsError(error)) {
