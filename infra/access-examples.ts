@@ -1,4 +1,4 @@
-import type { AccessRequestParams } from './access-requests';
+import type { AccessRequestParams } from './client/access-requests';
 import { TABLE_SCHEMAS, type TableName } from './schemas';
 
 /** Name of an access pattern declared in the schema map. */

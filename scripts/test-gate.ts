@@ -19,13 +19,13 @@ function run(bin: string, args: string[], captureOutput: boolean): Promise<{ cod
 
 async function main(): Promise<number> {
   const [typecheck, jest] = await Promise.all([
-    run('tsc', ['--noEmit'], true),
+    run('tsgo', ['--noEmit', '-p', 'tsconfig.typecheck.json'], true),
     run('jest', process.argv.slice(2), false),
   ]);
   if (typecheck.code !== 0) {
-    process.stderr.write(`${typecheck.output}\nType-check failed (tsc --noEmit).\n`);
+    process.stderr.write(`${typecheck.output}\nType-check failed (tsgo --noEmit).\n`);
   } else {
-    process.stdout.write('Type-check passed (tsc --noEmit).\n');
+    process.stdout.write('Type-check passed (tsgo --noEmit).\n');
   }
   return typecheck.code !== 0 ? typecheck.code : jest.code;
 }

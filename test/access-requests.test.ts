@@ -1,4 +1,4 @@
-import { ExpiredRangeError, buildAccessRequest } from '../infra/access-requests';
+import { ExpiredRangeError, buildAccessRequest } from '../infra/client/access-requests';
 import { tableSchema } from '../infra/schemas';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');

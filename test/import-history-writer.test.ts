@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { writeImportHistory, type ImportHistoryWrite } from '../infra/import-history-writer';
+import { writeImportHistory, type ImportHistoryWrite } from '../infra/client/import-history-writer';
 import { createClients } from '../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
 import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
@@ -36,7 +36,7 @@ describe('ImportHistory writer', () => {
   let results: ImportHistoryWrite[];
   beforeAll(async () => {
     results = await Promise.all(Array.from({ length: 200 }, (_, n) => writeImportHistory(doc, 'dev', record(n))));
-  }, 20_000);
+  }, 120_000);
 
   test('200 writes for one shop in one second: each is stored or reported as a collision, none lost', async () => {
     const stored = results.flatMap((result, n) => (result.outcome === 'stored' ? [{ n, timestamp: result.timestamp }] : []));

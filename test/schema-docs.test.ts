@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_EXAMPLES } from '../infra/access-examples';
-import { buildAccessRequest, type AccessRequest } from '../infra/access-requests';
+import { buildAccessRequest, type AccessRequest } from '../infra/client/access-requests';
 import type { AccessPatternSchema, IndexSchema, TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../scripts/lib/schema-docs';

@@ -1,5 +1,5 @@
 import { tableSchema } from '../infra/schemas';
-import { epochSeconds, expiresAt, oldestLive } from '../infra/ttl';
+import { epochSeconds, expiresAt, oldestLive } from '../infra/client/ttl';
 
 const CREATED = new Date('2026-11-25T12:00:00.000Z');
 

@@ -3,7 +3,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { ACCESS_EXAMPLES } from '../../infra/access-examples';
 import { tableSchema, type TableName } from '../../infra/schemas';
 import { physicalTableName } from '../../infra/stages';
-import { epochSeconds, expiresAt } from '../../infra/ttl';
+import { epochSeconds, expiresAt } from '../../infra/client/ttl';
 
 /** An item as the application writes it. */
 export type DemoItem = Record<string, unknown>;

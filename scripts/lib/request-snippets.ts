@@ -1,4 +1,4 @@
-import type { AccessRequest, KeyValue } from '../../infra/access-requests';
+import type { AccessRequest, KeyValue } from '../../infra/client/access-requests';
 
 /** Longest JSON argument kept on one line; longer ones get one entry per line. */
 const MAX_INLINE_JSON = 72;

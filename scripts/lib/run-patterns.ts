@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ACCESS_EXAMPLES, type AccessPatternName } from '../../infra/access-examples';
-import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/access-requests';
+import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/client/access-requests';
 import { tableSchema, type TableName } from '../../infra/schemas';
 
 /** What running one access pattern returned. */

@@ -1,7 +1,7 @@
 import { App, CfnDeletionPolicy, CfnOutput } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessExample } from '../../infra/access-examples';
-import { buildAccessRequest, patternKeys } from '../../infra/access-requests';
+import { buildAccessRequest, patternKeys } from '../../infra/client/access-requests';
 import { addDataStacks } from '../../infra/data-app';
 import type { AccessPatternSchema, AttributeSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';

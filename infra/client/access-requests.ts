@@ -1,5 +1,5 @@
-import type { AccessPatternSchema, KeyAttribute, TableSchema } from './schema-model';
-import { physicalTableName } from './stages';
+import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../schema-model';
+import { physicalTableName } from '../stages';
 import { epochSeconds, oldestLive } from './ttl';
 
 /** A key attribute value: a string for S keys, a number for N keys. */

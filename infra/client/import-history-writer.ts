@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableSchema } from './schemas';
-import { physicalTableName } from './stages';
+import { tableSchema } from '../schemas';
+import { physicalTableName } from '../stages';
 import { epochSeconds, expiresAt } from './ttl';
 
 const SCHEMA = tableSchema('ImportHistory');
