@@ -1,8 +1,9 @@
-import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { SchemaTable } from '../constructs/schema-table';
+import { StageKey } from '../constructs/stage-key';
 import { actionsFor, type DataAccessLevel } from '../data-access';
 import type { TableSchema } from '../schema-model';
 import type { StagePolicy } from '../stages';
@@ -37,12 +38,9 @@ export class DataStack extends Stack {
     this.policy = policy;
     this.schemas = props.schemas;
 
-    // Losing the key loses the data, so it outlives the stack in every stage.
-    this.encryptionKey = new kms.Key(this, 'DataKey', {
+    this.encryptionKey = new StageKey(this, 'DataKey', {
       alias: `alias/inavor-shuttle/${stageName}/data`,
       description: `Encrypts the Inavor Shuttle ${stageName} DynamoDB tables`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const tables: Record<string, SchemaTable> = {};
