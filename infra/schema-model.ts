@@ -33,6 +33,11 @@ export interface AttributeSchema {
   readonly description: string;
   /** True when the value is a secret or personal data that must never be logged or projected. */
   readonly sensitive?: boolean;
+  /**
+   * True when the client envelope-encrypts the value under the stage's token key before it is
+   * written, so only roles granted token decryption can read it. A sealed attribute is sensitive.
+   */
+  readonly sealed?: boolean;
 }
 
 /** How much of an item a global secondary index copies, and why that much. */
