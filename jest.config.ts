@@ -11,6 +11,7 @@ const config: Config = {
   maxWorkers: 2,
   setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
 
 export default config;

@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthAllStages } from './support/synth';
+import { stageTemplates } from './support/cdk-out';
 
 /**
  * What the design and the stage policy require of each stage, written out literally. Deletion and
@@ -16,7 +16,7 @@ const STAGES = Object.keys(STAGE_EXPECTATIONS) as Stage[];
 
 let templates: Record<Stage, Template>;
 beforeAll(() => {
-  ({ templates } = synthAllStages());
+  templates = stageTemplates();
 });
 
 function tableNamed(template: Template, tableName: string): Record<string, unknown> {
