@@ -6,7 +6,6 @@ import { applyNag } from '../infra/nag';
 import { STAGE_NAMES } from '../infra/stages';
 import { stageMessages } from './support/cdk-out';
 
-
 let fixture: Stack;
 beforeAll(() => {
   // A deliberately non-compliant stack under the same nag wiring proves the gate can fail.
