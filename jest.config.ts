@@ -4,11 +4,14 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Types are checked once by `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).
+  // Types are checked once by `tsgo --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // Jest's default of cores - 1 is one worker on the 2-core CI machine; two finish ~4 s sooner,
   // even beside the type-check that `npm test` runs at the same time.
   maxWorkers: 2,
+  // A timeout stops a hang; it never judges speed. The slowest hook takes a few seconds on an idle
+  // machine and under a minute on a loaded one, so two minutes fails only what would never finish.
+  testTimeout: 120_000,
   setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const copy = join(mkdtempSync(join(tmpdir(), 'workflows-')), 'ci.yml');
   writeFileSync(copy, readFileSync(join(ROOT, '.github', 'workflows', 'ci.yml'), 'utf8').replace('needs: check', 'needs: chek'));
   [clean, broken] = await Promise.all([lintWorkflows([]), lintWorkflows([copy])]);
-}, 30_000);
+});
 
 test('actionlint finds no problem in the repository workflows', () => {
   expect(clean.stdout).toMatch(/^actionlint: [1-9]\d* workflow file\(s\), 0 finding\(s\)\.$/m);
