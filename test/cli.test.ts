@@ -12,6 +12,8 @@ function runApp(context: Record<string, string>, preload: string[] = []) {
   const result = spawnSync(process.execPath, args, {
     cwd: join(__dirname, '..'),
     encoding: 'utf8',
+    // spawnSync blocks Jest's own timeout, so the child gets one: a hang fails instead of stalling the gate.
+    timeout: 120_000,
     env: {
       ...process.env,
       CDK_CONTEXT_JSON: JSON.stringify(context),
