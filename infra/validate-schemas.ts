@@ -393,7 +393,8 @@ function keyNames(owner: Raw): string[] {
   );
 }
 
-function isRecord(value: unknown): value is Raw {
+/** True for a plain object (not null, not a list). */
+export function isRecord(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
