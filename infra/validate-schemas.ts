@@ -18,7 +18,7 @@ const PITR_DAYS = { min: 1, max: 35 };
 /** DynamoDB's limit on non-key attributes projected (INCLUDE) across all of a table's indexes; a repeat counts again. */
 const MAX_PROJECTED_ATTRIBUTES = 100;
 /** DynamoDB's (and CloudFormation's) limit on the UTF-8 length of key, projected and TTL attribute names. */
-const MAX_KEY_NAME_BYTES = 255;
+const MAX_INDEXED_NAME_BYTES = 255;
 
 /**
  * Region names of the commercial, AWS GovCloud (US) and China partitions as of late 2026. Offline on
@@ -50,8 +50,7 @@ export const AWS_REGIONS = [
  * Stage names: a lowercase letter, then lowercase letters, digits and single hyphens, no hyphen
  * last. The name is part of the stack name and export names (letters, digits, hyphens only), the
  * KMS alias and the physical table names; lowercase keeps `prod` and `Prod` from being two stages
- * whose names differ only where AWS compares case-insensitively, and keeps the name usable in
- * resource names that must be lowercase (S3 buckets).
+ * that people read as one, and keeps the name usable in names that must be lowercase (S3 buckets).
  */
 const STAGE_NAME_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
 /** CloudFormation's stack name rule. */
@@ -379,7 +378,7 @@ function checkExportNames(table: string, stageNames: readonly string[], report: 
 
 function checkNameBytes(name: string, field: string, what: string, report: Report): void {
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > MAX_KEY_NAME_BYTES) report(field, `the name is ${bytes} bytes (UTF-8); DynamoDB allows at most ${MAX_KEY_NAME_BYTES} for ${what}`);
+  if (bytes > MAX_INDEXED_NAME_BYTES) report(field, `the name is ${bytes} bytes (UTF-8); DynamoDB allows at most ${MAX_INDEXED_NAME_BYTES} for ${what}`);
 }
 
 function checkName(name: unknown): string | undefined {
