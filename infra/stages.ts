@@ -47,3 +47,13 @@ export function physicalTableName(table: string, stage: string): string {
 export function dataStackName(stage: string): string {
   return `InavorShuttleData-${stage}`;
 }
+
+/** Ids of the outputs a stage's data stack exports for one table: its physical name and its ARN. */
+export function tableOutputIds(table: string): [name: string, arn: string] {
+  return [`${table}TableName`, `${table}TableArn`];
+}
+
+/** Export name of a data-stack output, e.g. `InavorShuttleData-prod-JobsTableArn`; other apps import by it. */
+export function dataExportName(stage: string, outputId: string): string {
+  return `${dataStackName(stage)}-${outputId}`;
+}

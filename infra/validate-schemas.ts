@@ -6,7 +6,7 @@
 
 import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from './schema-model';
 import { unknownStageMessage } from './stage-selection';
-import { physicalTableName } from './stages';
+import { dataExportName, dataStackName, physicalTableName, tableOutputIds } from './stages';
 
 /** DynamoDB's rule for table and index names. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -15,6 +15,60 @@ const NAME_RULE = "DynamoDB's naming rule: 3-255 characters of a-z, A-Z, 0-9, _,
 const MAX_INDEXES = 20;
 const PROJECTION_TYPES = ['ALL', 'KEYS_ONLY', 'INCLUDE'];
 const PITR_DAYS = { min: 1, max: 35 };
+/** DynamoDB's limit on non-key attributes projected (INCLUDE) across all of a table's indexes; a repeat counts again. */
+const MAX_PROJECTED_ATTRIBUTES = 100;
+/** DynamoDB's (and CloudFormation's) limit on the UTF-8 length of key, projected and TTL attribute names. */
+const MAX_INDEXED_NAME_BYTES = 255;
+
+/**
+ * Region names of the commercial, AWS GovCloud (US) and China partitions as of late 2026. Offline on
+ * purpose: synth needs no network; a test compares it with the regions aws-cdk-lib knows, so an
+ * upgrade that brings a new region says so.
+ */
+export const AWS_REGIONS = [
+  'af-south-1',
+  'ap-east-1', 'ap-east-2',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ca-central-1', 'ca-west-1',
+  'eu-central-1', 'eu-central-2',
+  'eu-north-1',
+  'eu-south-1', 'eu-south-2',
+  'eu-west-1', 'eu-west-2', 'eu-west-3',
+  'il-central-1',
+  'me-central-1', 'me-south-1', 'me-west-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1', 'us-east-2',
+  'us-west-1', 'us-west-2',
+  'us-gov-east-1', 'us-gov-west-1',
+  'cn-north-1', 'cn-northwest-1',
+] as const;
+
+/**
+ * Stage names: a lowercase letter, then lowercase letters, digits and single hyphens, no hyphen
+ * last. The name is part of the stack name and export names (letters, digits, hyphens only), the
+ * KMS alias and the physical table names; lowercase keeps `prod` and `Prod` from being two stages
+ * that people read as one, and keeps the name usable in names that must be lowercase (S3 buckets).
+ */
+const STAGE_NAME_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
+/** CloudFormation's stack name rule. */
+const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
+const MAX_STACK_NAME = 128;
+/** CloudFormation's export name rule. */
+const EXPORT_NAME_PATTERN = /^[A-Za-z0-9:-]+$/;
+const MAX_EXPORT_NAME = 255;
+
+/** AWS tag limits shared by DynamoDB, KMS and CloudFormation. */
+const TAGS = {
+  maxPerResource: 50,
+  maxKey: 128,
+  maxValue: 256,
+  /** Letters, numbers and spaces in any language, and `_ . : / = + - @`. */
+  pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+  reservedPrefix: /^aws:/i,
+} as const;
 
 /** What {@link validateDataConfig} checks. */
 export interface DataConfigInput {
@@ -58,8 +112,11 @@ export function validateSchemaMap(schemas: unknown, stageNames: readonly string[
 export function validateStages(stages: unknown): string[] {
   if (!isRecord(stages) || Object.keys(stages).length === 0) return ['stages: expected at least one stage'];
   return Object.entries(stages).flatMap(([name, policy]) => {
-    if (!isRecord(policy)) return [`stages.${name}: expected a stage policy, got ${show(policy)}`];
-    const problems: string[] = [];
+    const problems = stageNameProblems(name);
+    if (!isRecord(policy)) return [...problems, `stages.${name}: expected a stage policy, got ${show(policy)}`];
+    if (typeof policy.region !== 'string' || !(AWS_REGIONS as readonly string[]).includes(policy.region)) {
+      problems.push(`stages.${name}.region: ${show(policy.region)} is not an AWS region name (e.g. us-east-1)`);
+    }
     const days = policy.pitrRecoveryPeriodDays;
     if (!Number.isInteger(days) || (days as number) < PITR_DAYS.min || (days as number) > PITR_DAYS.max) {
       problems.push(
@@ -69,8 +126,58 @@ export function validateStages(stages: unknown): string[] {
     if (typeof policy.protectData !== 'boolean') {
       problems.push(`stages.${name}.protectData: expected true or false, got ${show(policy.protectData)}`);
     }
-    return problems;
+    return [...problems, ...tagProblems(policy.tags, `stages.${name}.tags`)];
   });
+}
+
+function stageNameProblems(stage: string): string[] {
+  const problems = STAGE_NAME_PATTERN.test(stage)
+    ? []
+    : [
+        `stages.${stage}: ${show(stage)} is not a stage name: a lowercase letter, then lowercase letters, digits and single hyphens, not ending in a hyphen (it becomes part of stack, export, table and KMS alias names)`,
+      ];
+  return [...problems, ...stackNameProblems(stage)];
+}
+
+/** CloudFormation's rule for the stage's stack name, whatever `dataStackName` makes of the stage name. */
+function stackNameProblems(stage: string): string[] {
+  const stackName = dataStackName(stage);
+  if (stackName.length > MAX_STACK_NAME) {
+    return [`stages.${stage}: stack name ${stackName} is ${stackName.length} characters; CloudFormation allows at most ${MAX_STACK_NAME}`];
+  }
+  if (!STACK_NAME_PATTERN.test(stackName)) {
+    return [`stages.${stage}: stack name ${stackName} breaks CloudFormation's rule: a letter, then letters, digits and hyphens`];
+  }
+  return [];
+}
+
+function tagProblems(tags: unknown, field: string): string[] {
+  if (!isRecord(tags)) return [`${field}: expected a map of tag keys to values, got ${show(tags)}`];
+  const entries = Object.entries(tags);
+  const problems: string[] = [];
+  if (entries.length > TAGS.maxPerResource) {
+    problems.push(`${field}: ${entries.length} tags; AWS allows at most ${TAGS.maxPerResource} user tags per resource`);
+  }
+  for (const [key, value] of entries) {
+    const at = `${field}[${JSON.stringify(key)}]`;
+    // Tag limits count Unicode characters, not UTF-16 units.
+    const keyLength = [...key].length;
+    if (keyLength < 1 || keyLength > TAGS.maxKey) {
+      problems.push(`${at}: the key is ${keyLength} characters; AWS allows 1-${TAGS.maxKey}`);
+    }
+    if (TAGS.reservedPrefix.test(key)) problems.push(`${at}: keys starting with "aws:" (in any case) are reserved for AWS`);
+    if (!TAGS.pattern.test(key)) problems.push(`${at}: the key may hold only letters, digits, spaces and _ . : / = + - @`);
+    if (typeof value !== 'string') {
+      problems.push(`${at}: expected a string value, got ${show(value)}`);
+      continue;
+    }
+    const valueLength = [...value].length;
+    if (valueLength > TAGS.maxValue) {
+      problems.push(`${at}: the value is ${valueLength} characters; AWS allows at most ${TAGS.maxValue}`);
+    }
+    if (!TAGS.pattern.test(value)) problems.push(`${at}: the value may hold only letters, digits, spaces and _ . : / = + - @`);
+  }
+  return problems;
 }
 
 type Raw = Record<string, unknown>;
@@ -90,6 +197,7 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
       const physical = physicalTableName(table.name as string, stage);
       if (!NAME_PATTERN.test(physical)) report('name', `physical name "${physical}" of stage ${stage} breaks ${NAME_RULE}`);
     }
+    checkExportNames(table.name as string, stageNames, report);
   }
 
   const declared = checkAttributes(table.attributes, report);
@@ -99,6 +207,17 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
   checkKeys(table, '', declared, report);
   if (indexes.length > MAX_INDEXES) {
     report('indexes', `${indexes.length} global secondary indexes; DynamoDB allows at most ${MAX_INDEXES}`);
+  }
+  const projected = indexes.reduce(
+    (sum: number, index: unknown) =>
+      sum + (isRecord(index) && isRecord(index.projection) && Array.isArray(index.projection.attributes) ? index.projection.attributes.length : 0),
+    0,
+  );
+  if (projected > MAX_PROJECTED_ATTRIBUTES) {
+    report(
+      'indexes',
+      `${projected} non-key attributes projected (INCLUDE) across the indexes; DynamoDB allows at most ${MAX_PROJECTED_ATTRIBUTES} in total, an attribute in two indexes counting twice`,
+    );
   }
   const indexPositions = new Map<unknown, number>();
   indexes.forEach((index: unknown, i: number) => {
@@ -182,6 +301,7 @@ function checkKey(key: unknown, field: string, declared: Map<string, string>, re
   if (type === undefined) report(`${field}.type`, `missing; a key needs a type (${KEY_ATTRIBUTE_TYPES.join(', ')})`);
   else if (!validType) report(`${field}.type`, `${show(type)} is not a key type (${KEY_ATTRIBUTE_TYPES.join(', ')})`);
   if (typeof name !== 'string' || name === '') return;
+  checkNameBytes(name, `${field}.name`, 'key attribute names', report);
   if (!declared.has(name)) report(`${field}.name`, `"${name}" is not declared in attributes`);
   else if (validType && declared.get(name) !== type) {
     report(`${field}.type`, `${show(type)} but attributes declares "${name}" as ${show(declared.get(name))}`);
@@ -205,6 +325,7 @@ function checkProjection(
     return report(`${field}.attributes`, 'INCLUDE needs at least one non-key attribute; use KEYS_ONLY to copy only the keys');
   }
   attributes.forEach((attribute: unknown, i: number) => {
+    if (typeof attribute === 'string') checkNameBytes(attribute, `${field}.attributes[${i}]`, 'projected attribute names', report);
     if (keys.includes(attribute as string)) {
       report(`${field}.attributes[${i}]`, `"${String(attribute)}" is a key, which every index copies already; list non-key attributes only`);
     } else if (!declared.has(attribute as string)) {
@@ -218,6 +339,7 @@ function checkTtl(ttl: unknown, table: Raw, indexes: unknown[], declared: Map<st
   const { attribute, retentionDays, countedFrom } = ttl;
   if (typeof attribute !== 'string' || attribute === '') report('ttl.attribute', `expected an attribute name, got ${show(attribute)}`);
   else {
+    checkNameBytes(attribute, 'ttl.attribute', 'the TTL attribute name', report);
     const keyOwners = [
       { owner: 'the table', keys: keyNames(table) },
       ...indexes.filter(isRecord).map((index) => ({ owner: `index "${String(index.name)}"`, keys: keyNames(index) })),
@@ -237,6 +359,28 @@ function checkTtl(ttl: unknown, table: Raw, indexes: unknown[], declared: Map<st
   }
 }
 
+/** The table's export names (e.g. `InavorShuttleData-prod-JobsTableArn`) in every stage with a valid stack name. */
+function checkExportNames(table: string, stageNames: readonly string[], report: Report): void {
+  // A stage whose stack name is invalid is reported once, under stages.
+  const stages = stageNames.filter((stage) => stackNameProblems(stage).length === 0);
+  const exports = stages.flatMap((stage) => tableOutputIds(table).map((id) => ({ stage, name: dataExportName(stage, id) })));
+  const badCharacters = exports.find(({ name }) => !EXPORT_NAME_PATTERN.test(name));
+  if (badCharacters) {
+    report('name', `"${table}" is part of export names such as ${badCharacters.name}, which CloudFormation limits to letters, digits, hyphens and colons`);
+  }
+  for (const stage of stages) {
+    const longest = exports.filter((entry) => entry.stage === stage).reduce((a, b) => (b.name.length > a.name.length ? b : a));
+    if (longest.name.length > MAX_EXPORT_NAME) {
+      report('name', `export name ${longest.name} of stage ${stage} is ${longest.name.length} characters; CloudFormation allows at most ${MAX_EXPORT_NAME}`);
+    }
+  }
+}
+
+function checkNameBytes(name: string, field: string, what: string, report: Report): void {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_INDEXED_NAME_BYTES) report(field, `the name is ${bytes} bytes (UTF-8); DynamoDB allows at most ${MAX_INDEXED_NAME_BYTES} for ${what}`);
+}
+
 function checkName(name: unknown): string | undefined {
   if (typeof name !== 'string') return `expected a name, got ${show(name)}`;
   return NAME_PATTERN.test(name) ? undefined : `"${name}" breaks ${NAME_RULE}`;
@@ -248,7 +392,8 @@ function keyNames(owner: Raw): string[] {
   );
 }
 
-function isRecord(value: unknown): value is Raw {
+/** True for a plain object (not null, not a list). */
+export function isRecord(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

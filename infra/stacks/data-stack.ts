@@ -6,7 +6,7 @@ import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
 import { actionsFor, type DataAccessLevel } from '../data-access';
 import type { TableSchema } from '../schema-model';
-import type { StagePolicy } from '../stages';
+import { dataExportName, tableOutputIds, type StagePolicy } from '../stages';
 
 /** Props of {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -78,10 +78,11 @@ export class DataStack extends Stack {
 
   private addOutputs(stageName: string): void {
     const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description, exportName: `${this.stackName}-${id}` });
+      new CfnOutput(this, id, { value, description, exportName: dataExportName(stageName, id) });
     for (const { table, schema } of Object.values(this.tables)) {
-      output(`${schema.name}TableName`, table.tableName, `Physical name of the ${stageName} ${schema.name} table`);
-      output(`${schema.name}TableArn`, table.tableArn, `ARN of the ${stageName} ${schema.name} table`);
+      const [nameId, arnId] = tableOutputIds(schema.name);
+      output(nameId, table.tableName, `Physical name of the ${stageName} ${schema.name} table`);
+      output(arnId, table.tableArn, `ARN of the ${stageName} ${schema.name} table`);
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
   }
