@@ -48,11 +48,9 @@ function stackFacts(stack: DataStack): StackFacts {
     .filter((child): child is CfnOutput => child instanceof CfnOutput)
     .map((output) => ({ exportName: output.exportName ?? '', description: output.description ?? '' }));
   const key = stack.encryptionKey.node.defaultChild as kms.CfnKey;
-  const alias = children.find((child): child is kms.CfnAlias => child instanceof kms.CfnAlias);
-  if (!alias) throw new Error(`${stack.stackName} declares no KMS key alias.`);
   return {
     outputs,
-    keyAlias: alias.aliasName,
+    keyAlias: stack.encryptionKey.aliasName,
     keyRotation: key.enableKeyRotation === true,
     keyRetained: key.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN,
   };
