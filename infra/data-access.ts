@@ -133,13 +133,13 @@ export function redactionGrant(schemas: readonly TableSchema[]): TableGrant {
     const { redaction } = schema;
     if (!redaction) return [];
     if (redaction.by === 'key') return [{ target: { table: schema.name }, actions: ['dynamodb:DeleteItem'] }];
-    const pattern = schema.accessPatterns.find((candidate) => candidate.name === redaction.accessPattern);
-    const walked = pattern?.index === undefined ? { table: schema.name } : { table: schema.name, index: pattern.index };
-    return walked.index === undefined
-      ? [{ target: walked, actions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'] }]
+    const index = schema.accessPatterns.find((candidate) => candidate.name === redaction.accessPattern)?.index;
+    // Through the table itself: one target with both actions; through an index: Query there only.
+    return index === undefined
+      ? [{ target: { table: schema.name }, actions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'] }]
       : [
           { target: { table: schema.name }, actions: ['dynamodb:BatchWriteItem'] },
-          { target: walked, actions: ['dynamodb:Query'] },
+          { target: { table: schema.name, index }, actions: ['dynamodb:Query'] },
         ];
   });
   return { targets, tableKeyActions: TABLE_KEY_ACTIONS.write };

@@ -10,6 +10,7 @@ import {
   groupedStatements,
   redactionGrant,
   type DataAccess,
+  type GrantTarget,
   type TableGrant,
   type TokenAccessLevel,
 } from '../data-access';
@@ -120,7 +121,7 @@ export class DataStack extends Stack {
   }
 
   private grantTables(grantee: iam.IGrantable, grant: TableGrant): iam.Grant {
-    const arn = ({ table, index }: { table: string; index?: string }) => {
+    const arn = ({ table, index }: GrantTarget) => {
       const tableArn = this.tables[table]!.table.tableArn;
       return index === undefined ? tableArn : `${tableArn}/index/${index}`;
     };
