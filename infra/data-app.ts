@@ -33,7 +33,7 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
     const name = dataStackName(stageName);
     stacks[stageName] = new DataStack(app, name, {
       stackName: name,
-      description: `Inavor Shuttle ${stageName} data layer: DynamoDB tables and their KMS key`,
+      description: `Inavor Shuttle ${stageName} data layer: DynamoDB tables and their KMS keys`,
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: policy.region },
       stageName,
       policy,

@@ -93,6 +93,19 @@ export interface AccessPatternSchema {
   readonly newestFirst?: boolean;
 }
 
+/**
+ * How deleting a shop's data (Shopify's `shop/redact`) finds one shop's items in a table: `key`
+ * when the table's own key is the shop (one DeleteItem), or the access pattern whose Query lists
+ * them (each page then deleted with BatchWriteItem).
+ */
+export type RedactionSchema =
+  | { readonly by: 'key' }
+  | {
+      readonly by: 'accessPattern';
+      /** Name of the table's access pattern that lists a shop's items. */
+      readonly accessPattern: string;
+    };
+
 /** One DynamoDB table, as the application sees it. */
 export interface TableSchema {
   /** Logical table name; the physical name is `<name>-<stage>`. */
@@ -113,6 +126,13 @@ export interface TableSchema {
   readonly ttl?: TtlSchema;
   /** The reads the table serves. */
   readonly accessPatterns: readonly AccessPatternSchema[];
+  /**
+   * True when writers only add items (a conditional PutItem) and never change or delete one: roles
+   * then get the `append` level on it, never `readWrite`. TTL and shop redaction still remove items.
+   */
+  readonly appendOnly?: boolean;
+  /** How a shop's items are found when its data is deleted; absent when the table holds none. */
+  readonly redaction?: RedactionSchema;
   /** Rules every writer of the table must follow. */
   readonly writerRules?: readonly string[];
   /**

@@ -23,6 +23,7 @@ export const TABLE_SCHEMAS = [
         type: 'S',
         description: 'Shopify Admin API offline access token; encrypted at rest with the stage\'s KMS key, never logged or projected.',
         sensitive: true,
+        sealed: true,
       },
       { name: 'plan', type: 'S', description: 'The app plan the shop is on, e.g. "free", "pro".' },
       { name: 'installedAt', type: 'S', description: 'When the app was installed, ISO-8601 UTC.' },
@@ -35,6 +36,7 @@ export const TABLE_SCHEMAS = [
     accessPatterns: [
       { name: 'shopByDomain', description: 'Load a shop by its domain.', operation: 'GetItem' },
     ],
+    redaction: { by: 'key' },
   },
   {
     name: 'Jobs',
@@ -92,6 +94,7 @@ export const TABLE_SCHEMAS = [
         operation: 'Query',
       },
     ],
+    redaction: { by: 'accessPattern', accessPattern: 'jobsByShop' },
   },
   {
     name: 'ImportHistory',
@@ -118,6 +121,8 @@ export const TABLE_SCHEMAS = [
         newestFirst: true,
       },
     ],
+    appendOnly: true,
+    redaction: { by: 'accessPattern', accessPattern: 'importHistoryByShop' },
     writerRules: [
       'Write with PutItem, ConditionExpression "attribute_not_exists(#timestamp)" and ExpressionAttributeNames {"#timestamp": "timestamp"} (timestamp is a DynamoDB reserved word). The key is (shopDomain, timestamp) in whole seconds, so two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first record.',
       'On ConditionalCheckFailedException, GetItem that key with ConsistentRead: if the stored jobId is the writer\'s own, the record is already there (a retried request) and the write is done.',

@@ -231,6 +231,7 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
     if (!indexPositions.has(index.name)) indexPositions.set(index.name, i);
     checkKeys(index, `${field}.`, declared, report);
     checkProjection(index.projection, `${field}.projection`, [...keyNames(table), ...keyNames(index)], declared, report);
+    checkSecretsOffIndex(table, index, field, report);
   });
 
   if (table.ttl !== undefined) checkTtl(table.ttl, table, indexes, declared, report);
@@ -238,6 +239,11 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
   if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)) {
     report('sortKeyCollisionRetries', `${show(retries)} is not a whole number of retries (0 or more)`);
   }
+
+  if (table.appendOnly !== undefined && typeof table.appendOnly !== 'boolean') {
+    report('appendOnly', `expected true or false, got ${show(table.appendOnly)}`);
+  }
+  if (table.redaction !== undefined) checkRedaction(table, report);
 
   const patterns = Array.isArray(table.accessPatterns) ? table.accessPatterns : [];
   if (!Array.isArray(table.accessPatterns)) report('accessPatterns', `expected a list of access patterns, got ${show(table.accessPatterns)}`);
@@ -332,6 +338,44 @@ function checkProjection(
       report(`${field}.attributes[${i}]`, `"${String(attribute)}" is not declared in attributes`);
     }
   });
+}
+
+/**
+ * An index is a copy of the item that every reader of the index sees: a sensitive or sealed
+ * attribute must not be in it, whether by ALL or by INCLUDE.
+ */
+function checkSecretsOffIndex(table: Raw, index: Raw, field: string, report: Report): void {
+  if (!isRecord(index.projection) || !Array.isArray(table.attributes)) return;
+  const { type, attributes } = index.projection;
+  const secrets = table.attributes
+    .filter((attribute): attribute is Raw => isRecord(attribute) && (attribute.sensitive === true || attribute.sealed === true))
+    .map((attribute) => String(attribute.name));
+  const projected = type === 'ALL' ? secrets : type === 'INCLUDE' && Array.isArray(attributes) ? secrets.filter((name) => attributes.includes(name)) : [];
+  for (const name of projected) {
+    const how = type === 'ALL' ? 'projects ALL attributes, so it copies' : 'INCLUDEs';
+    report(
+      `${field}.projection`,
+      `index "${String(index.name)}" ${how} the sensitive attribute "${name}"; project only what the index's readers need (INCLUDE without it, or KEYS_ONLY)`,
+    );
+  }
+}
+
+/** A redaction finds a shop's items by the table's own key (partition key only) or by one of its access patterns. */
+function checkRedaction(table: Raw, report: Report): void {
+  const redaction = table.redaction;
+  if (!isRecord(redaction)) return report('redaction', `expected {by: 'key'} or {by: 'accessPattern', accessPattern}, got ${show(redaction)}`);
+  if (redaction.by === 'key') {
+    if (table.sortKey !== undefined) report('redaction.by', '"key" needs a table keyed by the shop alone; this table has a sort key, so name the access pattern that lists a shop\'s items');
+    return;
+  }
+  if (redaction.by !== 'accessPattern') return report('redaction.by', `${show(redaction.by)} is not "key" or "accessPattern"`);
+  const patterns = Array.isArray(table.accessPatterns) ? table.accessPatterns.filter(isRecord) : [];
+  const pattern = patterns.find((candidate) => candidate.name === redaction.accessPattern);
+  if (!pattern) {
+    report('redaction.accessPattern', `${show(redaction.accessPattern)} is not an access pattern of the table (${patterns.map((p) => String(p.name)).join(', ')})`);
+  } else if (pattern.operation !== 'Query') {
+    report('redaction.accessPattern', `"${String(pattern.name)}" is a ${String(pattern.operation)}; a redaction walks a shop's items with a Query`);
+  }
 }
 
 function checkTtl(ttl: unknown, table: Raw, indexes: unknown[], declared: Map<string, string>, report: Report): void {

@@ -1,98 +1,202 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { dataAccessGrant, type DataAccess } from '../infra/data-access';
+import { TABLE_SCHEMAS } from '../infra/schemas';
+import type { DataStack } from '../infra/stacks/data-stack';
+import { STAGES } from '../infra/stages';
 import { synthAllStages } from './support/synth';
 
-let template: Template;
+/** The roles of an application stack that uses the prod tables, each with the grants it is given. */
+const ROLES = {
+  // Runs imports: updates jobs, appends history, never sees a shop.
+  ImportWorkerRole: (stack, role) => stack.grantDataAccess(role, { Jobs: 'readWrite', ImportHistory: 'append' }),
+  // Reports: reads everything, tokens stay ciphertext.
+  ReportingRole: (stack, role) => stack.grantDataAccess(role, { Shops: 'read', Jobs: 'read', ImportHistory: 'read' }),
+  // Installs and refreshes shops: writes Shops and seals tokens.
+  ShopAuthRole: (stack, role) => {
+    stack.grantDataAccess(role, { Shops: 'readWrite' });
+    stack.grantTokenAccess(role, 'encryptDecrypt');
+  },
+  // Calls Shopify for a shop: reads its tokens, writes nothing.
+  ShopifyCallerRole: (stack, role) => {
+    stack.grantDataAccess(role, { Shops: 'read' });
+    stack.grantTokenAccess(role, 'decrypt');
+  },
+  // Handles shop/redact.
+  RedactionRole: (stack, role) => stack.grantRedaction(role),
+} satisfies Record<string, (stack: DataStack, role: iam.Role) => void>;
+
+type RoleName = keyof typeof ROLES;
+
+let prod: Template;
+let consumer: Template;
 beforeAll(() => {
+  let app: Stack | undefined;
   const { templates } = synthAllStages((stacks) => {
-    const readWrite = new iam.Role(stacks.prod, 'AppRunnerInstanceRole', {
-      assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com'),
-    });
-    stacks.prod.grantDataAccess(readWrite, 'readWrite');
-    const readOnly = new iam.Role(stacks.prod, 'ReportingFunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    stacks.prod.grantDataAccess(readOnly, 'read');
+    app = new Stack(stacks.prod.node.root, 'ShuttleApp', { env: { region: STAGES.prod.region } });
+    for (const [name, grant] of Object.entries(ROLES)) {
+      grant(stacks.prod, new iam.Role(app, name, { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
+    }
   });
-  template = templates.prod;
+  prod = templates.prod;
+  consumer = Template.fromStack(app!);
 });
 
-function tableArn(name: string) {
-  const [logicalId] = Object.keys(
-    template.findResources('AWS::DynamoDB::GlobalTable', { Properties: Match.objectLike({ TableName: name }) }),
-  );
-  return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+/** How the consumer stack refers to a value the prod stack exports for it. */
+function imported(value: unknown) {
+  const [name] = Object.values(prod.findOutputs('*', { Value: value }))
+    .map((output) => output.Export?.Name as string)
+    .filter((exportName) => exportName?.startsWith('InavorShuttleData-prod:'));
+  expect(name).toBeDefined();
+  return { 'Fn::ImportValue': name };
 }
 
-function indexArn(table: string, index: string) {
-  return { 'Fn::Join': ['', [tableArn(table), `/index/${index}`]] };
+function logicalId(type: string, properties: Record<string, unknown>): string {
+  const ids = Object.keys(prod.findResources(type, { Properties: Match.objectLike(properties) }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
 }
 
-function keyArn() {
-  return { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] };
+const table = (name: string) => imported({ 'Fn::GetAtt': [logicalId('AWS::DynamoDB::GlobalTable', { TableName: `${name}-prod` }), 'Arn'] });
+const index = (name: string, indexName: string) => ({ 'Fn::Join': ['', [table(name), `/index/${indexName}`]] });
+function keyWithAlias(alias: string) {
+  const [aliasResource] = Object.values(prod.findResources('AWS::KMS::Alias', { Properties: { AliasName: alias } }));
+  return imported(aliasResource!.Properties.TargetKeyId);
+}
+const tableKey = () => keyWithAlias('alias/inavor-shuttle/prod/data');
+const tokenKey = () => keyWithAlias('alias/inavor-shuttle/prod/tokens');
+const throughDynamoDb = { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } };
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
 }
 
-function statementsOf(roleId: string): Array<{ Action: string[]; Resource: unknown }> {
+function statementsOf(role: RoleName): Statement[] {
   const policies = Object.values(
-    template.findResources('AWS::IAM::Policy', {
-      Properties: Match.objectLike({ Roles: [{ Ref: Match.stringLikeRegexp(`^${roleId}`) }] }),
-    }),
+    consumer.findResources('AWS::IAM::Policy', { Properties: Match.objectLike({ Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] }) }),
   );
   expect(policies).toHaveLength(1);
   return policies[0]!.Properties.PolicyDocument.Statement;
 }
 
-const TABLE_RESOURCES = () => [
-  tableArn('Shops-prod'),
-  tableArn('Jobs-prod'),
-  indexArn('Jobs-prod', 'shopDomain-createdAt'),
-  indexArn('Jobs-prod', 'status-createdAt'),
-  tableArn('ImportHistory-prod'),
-];
+const actionsOf = (statement: Statement) => [statement.Action].flat();
 
-test('read-write access lists the item actions on every table and each named index, and no Scan', () => {
-  expect(statementsOf('AppRunnerInstanceRole')).toEqual([
+const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'];
+
+test('a role gets exactly the tables it names, at its level on each: Jobs read-write, ImportHistory append', () => {
+  expect(statementsOf('ImportWorkerRole')).toEqual([
     {
       Effect: 'Allow',
-      Action: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
-      Resource: TABLE_RESOURCES(),
+      Action: [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      Resource: table('Jobs'),
     },
+    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: [index('Jobs', 'shopDomain-createdAt'), index('Jobs', 'status-createdAt')] },
+    { Effect: 'Allow', Action: [...READ, 'dynamodb:PutItem'].sort(), Resource: table('ImportHistory') },
     {
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: keyArn(),
+      Resource: tableKey(),
+      Condition: throughDynamoDb,
     },
   ]);
 });
 
-test('read access lists only the read actions and the key decrypt actions', () => {
-  expect(statementsOf('ReportingFunctionRole')).toEqual([
+test('append is reads plus PutItem: no UpdateItem, DeleteItem or BatchWriteItem, so a history record cannot be changed or removed', () => {
+  const history = statementsOf('ImportWorkerRole').filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(table('ImportHistory')));
+  expect(history).toHaveLength(1);
+  expect(actionsOf(history[0]!)).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+  for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+    expect(actionsOf(history[0]!)).not.toContain(action);
+  }
+});
+
+test('read access lists only the read actions, Query on the indexes, and decrypt on the table key through DynamoDB', () => {
+  expect(statementsOf('ReportingRole')).toEqual([
+    { Effect: 'Allow', Action: READ, Resource: [table('Shops'), table('Jobs'), table('ImportHistory')] },
+    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: [index('Jobs', 'shopDomain-createdAt'), index('Jobs', 'status-createdAt')] },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKey(), Condition: throughDynamoDb },
+  ]);
+});
+
+test('the token grant is its own statement on the token key only, bound to the sealed attributes of Shops-prod and to a shop', () => {
+  const tokenCondition = {
+    StringEquals: {
+      'kms:EncryptionContext:table': ['Shops-prod'],
+      'kms:EncryptionContext:attribute': TABLE_SCHEMAS.flatMap((schema) =>
+        (schema.attributes as readonly { name: string; sealed?: boolean }[]).filter((a) => a.sealed).map((a) => a.name),
+      ),
+    },
+    Null: { 'kms:EncryptionContext:shop': 'false' },
+  };
+  expect(statementsOf('ShopifyCallerRole')).toEqual([
+    { Effect: 'Allow', Action: READ, Resource: table('Shops') },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKey(), Condition: throughDynamoDb },
+    { Effect: 'Allow', Action: 'kms:Decrypt', Resource: tokenKey(), Condition: tokenCondition },
+  ]);
+  expect(statementsOf('ShopAuthRole').at(-1)).toEqual({
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: tokenKey(),
+    Condition: tokenCondition,
+  });
+});
+
+test('a role that reads Shops without the token grant has no KMS action on the token key', () => {
+  for (const role of ['ReportingRole', 'ImportWorkerRole', 'RedactionRole'] as const) {
+    const onTokenKey = statementsOf(role).filter((statement) => JSON.stringify(statement.Resource).includes(JSON.stringify(tokenKey())));
+    expect(onTokenKey).toEqual([]);
+  }
+});
+
+test('the redaction grant deletes Shops by key, walks Jobs through its shop index and ImportHistory through its key, and nothing else', () => {
+  expect(statementsOf('RedactionRole')).toEqual([
+    { Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: table('Shops') },
+    { Effect: 'Allow', Action: 'dynamodb:BatchWriteItem', Resource: table('Jobs') },
+    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: index('Jobs', 'shopDomain-createdAt') },
+    { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:Query'], Resource: table('ImportHistory') },
     {
       Effect: 'Allow',
-      Action: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-      ],
-      Resource: TABLE_RESOURCES(),
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: tableKey(),
+      Condition: throughDynamoDb,
     },
-    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: keyArn() },
   ]);
 });
 
-test('no granted action or resource contains a wildcard', () => {
-  const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+test('no granted action or resource contains a wildcard, and no role may Scan', () => {
+  const policies = JSON.stringify(consumer.findResources('AWS::IAM::Policy'));
   expect(policies).not.toContain('*');
+  expect(policies).not.toContain('dynamodb:Scan');
+});
+
+describe('levels the map does not allow are refused', () => {
+  test('readWrite on an append-only table does not compile, and throws for untyped callers', () => {
+    // @ts-expect-error ImportHistory is append-only in the map: its levels are read and append.
+    const access: DataAccess = { ImportHistory: 'readWrite' };
+    expect(() => dataAccessGrant(access, TABLE_SCHEMAS)).toThrow(
+      'ImportHistory admits the levels read and append (it is append-only), not "readWrite".',
+    );
+  });
+
+  test('append on a table that is not append-only does not compile, and throws for untyped callers', () => {
+    // @ts-expect-error Jobs is not append-only: its levels are read and readWrite.
+    const access: DataAccess = { Jobs: 'append' };
+    expect(() => dataAccessGrant(access, TABLE_SCHEMAS)).toThrow('Jobs admits the levels read and readWrite, not "append".');
+  });
+
+  test('a misspelt table does not compile, and throws naming the tables', () => {
+    // @ts-expect-error "Job" is not a table of the schema map.
+    const access: DataAccess = { Job: 'read' };
+    expect(() => dataAccessGrant(access, TABLE_SCHEMAS)).toThrow(
+      `"Job" is not a table of the schema map; tables are ${TABLE_SCHEMAS.map((schema) => schema.name).join(', ')}.`,
+    );
+  });
+
+  test('a grant that names no table throws', () => {
+    expect(() => dataAccessGrant({}, TABLE_SCHEMAS)).toThrow('A data access grant names no table; name each table and its level.');
+  });
 });

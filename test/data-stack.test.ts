@@ -30,13 +30,16 @@ function tableNamed(template: Template, tableName: string): Record<string, unkno
   return resources[0] as Record<string, unknown>;
 }
 
-/** The ARN of the stage's table key, found through its alias (the stage has other keys too). */
-function keyArnRef(template: Template, stage: Stage): { 'Fn::GetAtt': [string, 'Arn'] } {
-  const aliases = Object.values(
-    template.findResources('AWS::KMS::Alias', { Properties: { AliasName: `alias/inavor-shuttle/${stage}/data` } }),
-  );
+/** The ARN of the key behind an alias (the stage has more than one key). */
+function keyArnRef(template: Template, alias: string): { 'Fn::GetAtt': [string, 'Arn'] } {
+  const aliases = Object.values(template.findResources('AWS::KMS::Alias', { Properties: { AliasName: alias } }));
   expect(aliases).toHaveLength(1);
   return aliases[0]!.Properties.TargetKeyId as { 'Fn::GetAtt': [string, 'Arn'] };
+}
+
+/** The key resource behind an alias. */
+function keyWithAlias(template: Template, alias: string): { Properties: Record<string, any>; DeletionPolicy?: string } {
+  return template.toJSON().Resources[keyArnRef(template, alias)['Fn::GetAtt'][0]];
 }
 
 /** Every table of the schema map: the plan's three and any added since. */
@@ -140,7 +143,7 @@ describe.each(STAGES)('%s stage', (stage) => {
         Replicas: [
           Match.objectLike({
             Region: STAGE_POLICIES[stage].region,
-            SSESpecification: { KMSMasterKeyId: keyArnRef(template, stage) },
+            SSESpecification: { KMSMasterKeyId: keyArnRef(template, `alias/inavor-shuttle/${stage}/data`) },
             PointInTimeRecoverySpecification: {
               PointInTimeRecoveryEnabled: true,
               RecoveryPeriodInDays: expected.pitrDays,
@@ -151,9 +154,52 @@ describe.each(STAGES)('%s stage', (stage) => {
     },
   );
 
-  test('the table key has a stage alias and rotates', () => {
-    const [keyId] = keyArnRef(template, stage)['Fn::GetAtt'];
-    expect(template.toJSON().Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+  test.each(['data', 'tokens'])('the %s key rotates, is retained and has a stage alias', (purpose) => {
+    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/${purpose}`)).toMatchObject({
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the token key is not the table key', () => {
+    expect(keyArnRef(template, `alias/inavor-shuttle/${stage}/tokens`)).not.toEqual(keyArnRef(template, `alias/inavor-shuttle/${stage}/data`));
+  });
+
+  const DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES = {
+    Sid: 'DenyGrantsExceptForAwsServices',
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 'kms:CreateGrant',
+    Resource: '*',
+    Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  };
+  const ACCOUNT_ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
+  const ACCOUNT_MAY_USE_IAM = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' };
+
+  test('the table key lets IAM grant it, lets only AWS services create grants, and is used for data only through DynamoDB', () => {
+    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/data`).Properties.KeyPolicy.Statement).toEqual([
+      ACCOUNT_MAY_USE_IAM,
+      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+      {
+        Sid: 'DenyDataUseExceptThroughService',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Resource: '*',
+        Condition: {
+          StringNotEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' },
+          StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      },
+    ]);
+  });
+
+  test('the token key lets IAM grant it and lets only AWS services create grants', () => {
+    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/tokens`).Properties.KeyPolicy.Statement).toEqual([
+      ACCOUNT_MAY_USE_IAM,
+      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+    ]);
   });
 
   test('tables carry the project and stage tags', () => {
@@ -189,10 +235,13 @@ describe.each(STAGES)('%s stage', (stage) => {
     },
   );
 
-  test('exports the key ARN under a stage-qualified name', () => {
-    template.hasOutput('DataKeyArn', {
-      Value: keyArnRef(template, stage),
-      Export: { Name: `InavorShuttleData-${stage}-DataKeyArn` },
+  test.each([
+    ['DataKeyArn', 'data'],
+    ['TokenKeyArn', 'tokens'],
+  ])('exports %s, the %s key, under a stage-qualified name', (output, purpose) => {
+    template.hasOutput(output, {
+      Value: keyArnRef(template, `alias/inavor-shuttle/${stage}/${purpose}`),
+      Export: { Name: `InavorShuttleData-${stage}-${output}` },
     });
   });
 });

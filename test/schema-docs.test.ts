@@ -160,3 +160,33 @@ test('a CLI example quotes a value with a single quote so the shell passes it th
   expect(command).toContain(`'{"domain": {"S": "o'\\''brien.myshopify.com"}}'`);
   expect(parseCli(command)).toEqual(request);
 });
+
+describe('who can read what', () => {
+  /** The row of an attribute in a table's "who can read what" table, as cells. */
+  function readers(docs: string, table: string, attribute: string): string[] {
+    const section = docs.slice(docs.indexOf('## Who can read what'));
+    const tableText = section.slice(section.indexOf(`### ${table}\n`));
+    const row = tableText.split('\n').find((line) => line.startsWith(`| \`${attribute}\` |`));
+    expect(row).toBeDefined();
+    return row!.split(' | ').slice(1).map((cell) => cell.replace(/ \|$/, ''));
+  }
+
+  test('a sealed Shops attribute is ciphertext under read, readWrite and redaction, and plaintext with the token grant', () => {
+    expect(readers(committed, 'Shops', 'accessToken')).toEqual(['**ciphertext**', '**ciphertext**', '**ciphertext**', 'plaintext']);
+  });
+
+  test('redaction reads only what the Jobs index it walks projects', () => {
+    expect(readers(committed, 'Jobs', 'status')).toEqual(['plaintext', 'plaintext', 'plaintext']);
+    expect(readers(committed, 'Jobs', 'errorMessage')).toEqual(['plaintext', 'plaintext', '—']);
+  });
+
+  test('ImportHistory offers append, not readWrite', () => {
+    const section = committed.slice(committed.indexOf('## Who can read what'));
+    expect(section.slice(section.indexOf('### ImportHistory\n'))).toContain('| attribute | `read` | `append` | redaction |');
+  });
+
+  test('follows the grant definitions: an index projecting errorMessage makes it readable to redaction', () => {
+    const schemas = withJobsIndex('shopDomain-createdAt', (index) => ({ ...index, projection: { type: 'ALL', reason: 'Everything.' } }));
+    expect(readers(renderSchemaDocs({ ...input, schemas }), 'Jobs', 'errorMessage')).toEqual(['plaintext', 'plaintext', 'plaintext']);
+  });
+});

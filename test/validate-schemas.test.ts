@@ -485,3 +485,64 @@ test('input that is not a map of tables or a stage config is rejected without th
   expect(validateSchemaMap([null], ['dev'])).toEqual(['tables[0]: expected a table, got null']);
   expect(validateStages({})).toEqual(['stages: expected at least one stage']);
 });
+
+describe('sensitive and sealed attributes stay off indexes', () => {
+  const shopsIndex = (projection: Loose) => ({ ...index('plan-index', 'plan'), projection: { ...projection, reason: 'test' } });
+
+  test('an index projecting ALL on a table with a sensitive attribute is rejected, naming table, index and attribute', () => {
+    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'ALL' })))).toEqual([
+      'Shops.indexes[0].projection: index "plan-index" projects ALL attributes, so it copies the sensitive attribute "accessToken"; project only what the index\'s readers need (INCLUDE without it, or KEYS_ONLY)',
+    ]);
+  });
+
+  test('an index that INCLUDEs a sensitive attribute is rejected, naming table, index and attribute', () => {
+    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'INCLUDE', attributes: ['name', 'accessToken'] })))).toEqual([
+      'Shops.indexes[0].projection: index "plan-index" INCLUDEs the sensitive attribute "accessToken"; project only what the index\'s readers need (INCLUDE without it, or KEYS_ONLY)',
+    ]);
+  });
+
+  test('a sealed attribute counts as sensitive for indexes', () => {
+    const problems = problemsAfter((t) => {
+      t.Jobs.attributes.push({ name: 'webhookSecret', type: 'B', description: 'test', sealed: true });
+      t.Jobs.indexes[0].projection.attributes.push('webhookSecret');
+    });
+    expect(problems).toContain(
+      'Jobs.indexes[0].projection: index "shopDomain-createdAt" INCLUDEs the sensitive attribute "webhookSecret"; project only what the index\'s readers need (INCLUDE without it, or KEYS_ONLY)',
+    );
+  });
+
+  test('an index with INCLUDE of other attributes, or KEYS_ONLY, on such a table passes', () => {
+    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'INCLUDE', attributes: ['name'] })))).toEqual([]);
+    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'KEYS_ONLY' })))).toEqual([]);
+  });
+});
+
+describe('append-only tables and redaction walks', () => {
+  test('an appendOnly that is not a boolean is rejected', () => {
+    expect(problemsAfter((t) => (t.ImportHistory.appendOnly = 'yes'))).toEqual([
+      'ImportHistory.appendOnly: expected true or false, got "yes"',
+    ]);
+  });
+
+  test('a redaction through an access pattern the table does not have is rejected', () => {
+    expect(problemsAfter((t) => (t.Jobs.redaction.accessPattern = 'jobsByShopDomain'))).toEqual([
+      'Jobs.redaction.accessPattern: "jobsByShopDomain" is not an access pattern of the table (jobById, jobsByShop, jobsByStatus)',
+    ]);
+  });
+
+  test('a redaction through a GetItem pattern is rejected', () => {
+    expect(problemsAfter((t) => (t.Jobs.redaction.accessPattern = 'jobById'))).toEqual([
+      'Jobs.redaction.accessPattern: "jobById" is a GetItem; a redaction walks a shop\'s items with a Query',
+    ]);
+  });
+
+  test('a redaction by key on a table with a sort key is rejected', () => {
+    expect(problemsAfter((t) => (t.ImportHistory.redaction = { by: 'key' }))).toEqual([
+      'ImportHistory.redaction.by: "key" needs a table keyed by the shop alone; this table has a sort key, so name the access pattern that lists a shop\'s items',
+    ]);
+  });
+
+  test('a redaction of an unknown kind is rejected', () => {
+    expect(problemsAfter((t) => (t.Shops.redaction = { by: 'scan' }))).toEqual(['Shops.redaction.by: "scan" is not "key" or "accessPattern"']);
+  });
+});

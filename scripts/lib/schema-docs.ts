@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessExample } from '../../infra/access-examples';
 import { buildAccessRequest, patternKeys } from '../../infra/client/access-requests';
 import { addDataStacks } from '../../infra/data-app';
+import { dataAccessGrant, levelsOf, redactionGrant, visibility, type TableGrant, type Visibility } from '../../infra/data-access';
 import type { AccessPatternSchema, AttributeSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import type { DataStack } from '../../infra/stacks/data-stack';
@@ -48,11 +49,9 @@ function stackFacts(stack: DataStack): StackFacts {
     .filter((child): child is CfnOutput => child instanceof CfnOutput)
     .map((output) => ({ exportName: output.exportName ?? '', description: output.description ?? '' }));
   const key = stack.encryptionKey.node.defaultChild as kms.CfnKey;
-  const alias = children.find((child): child is kms.CfnAlias => child instanceof kms.CfnAlias);
-  if (!alias) throw new Error(`${stack.stackName} declares no KMS key alias.`);
   return {
     outputs,
-    keyAlias: alias.aliasName,
+    keyAlias: stack.encryptionKey.aliasName,
     keyRotation: key.enableKeyRotation === true,
     keyRetained: key.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN,
   };
@@ -214,7 +213,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     code(attribute.name),
     typeName(attribute.type),
     attribute.description,
-    attribute.sensitive ? '**sensitive**' : '',
+    attribute.sealed ? '**sensitive**, sealed' : attribute.sensitive ? '**sensitive**' : '',
   ]);
   const keyRows = [['partition key', keyText(schema.partitionKey)], ...(schema.sortKey ? [['sort key', keyText(schema.sortKey)]] : [])];
   const stageRows = stageNames(input).map((stage) => {
@@ -262,6 +261,47 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     .trimEnd();
 }
 
+const VISIBILITY_TEXT: Record<Visibility, string> = { plaintext: 'plaintext', ciphertext: '**ciphertext**', none: '—' };
+
+/**
+ * Each grant a role can be given on a table against each attribute of it, computed from the same
+ * grant definitions `DataStack` turns into IAM statements.
+ */
+function readersSection(input: SchemaDocsInput): string {
+  const redaction = redactionGrant(input.schemas);
+  const tables = input.schemas.flatMap((schema) => {
+    const columns: { header: string; grant: TableGrant; tokens: boolean }[] = [
+      ...levelsOf(schema).map((level) => ({ header: code(level), grant: dataAccessGrant({ [schema.name]: level }, input.schemas), tokens: false })),
+      ...(schema.redaction ? [{ header: 'redaction', grant: redaction, tokens: false }] : []),
+      ...(schema.attributes.some((attribute) => attribute.sealed)
+        ? [{ header: `${code('read')} + token ${code('decrypt')}`, grant: dataAccessGrant({ [schema.name]: 'read' }, input.schemas), tokens: true }]
+        : []),
+    ];
+    const rows = schema.attributes.map((attribute) => [
+      code(attribute.name),
+      ...columns.map(({ grant, tokens }) => VISIBILITY_TEXT[visibility(grant, schema, attribute, tokens)]),
+    ]);
+    return [`### ${schema.name}`, '', markdownTable(['attribute', ...columns.map((column) => column.header)], rows), ''];
+  });
+  return [
+    '## Who can read what',
+    '',
+    paragraph([
+      'What a role reads of each attribute under each grant of `DataStack`: the level a table is given with',
+      "`grantDataAccess(role, { Jobs: 'readWrite', ImportHistory: 'append' })` (append-only tables take",
+      '`append` instead of `readWrite`), `grantRedaction(role)` for deleting a shop\'s data, and',
+      "`grantTokenAccess(role, 'decrypt')` on top of a read. Sealed attributes are ciphertext to every role",
+      'without the token grant. A redaction role reads what its walk returns: the items it deletes by key',
+      '(DeleteItem returns the old item) and what its Query reads; a Query of an index returns only what the',
+      'index projects. Computed from the grant definitions in `infra/data-access.ts`.',
+    ]),
+    '',
+    ...tables,
+  ]
+    .join('\n')
+    .trimEnd();
+}
+
 function outputsSection(input: SchemaDocsInput): string {
   return [
     '## CloudFormation outputs',
@@ -284,7 +324,7 @@ function outputsSection(input: SchemaDocsInput): string {
 
 /** The whole `docs/database-schema.md`, deterministic for a given input. */
 export function renderSchemaDocs(input: SchemaDocsInput): string {
-  const sections = ['Overview', 'Stages', ...input.schemas.map((schema) => schema.name), 'Capacity model', 'CloudFormation outputs'];
+  const sections = ['Overview', 'Stages', ...input.schemas.map((schema) => schema.name), 'Who can read what', 'Capacity model', 'CloudFormation outputs'];
   return [
     '# Database schema',
     '',
@@ -308,6 +348,8 @@ export function renderSchemaDocs(input: SchemaDocsInput): string {
     stagesSection(input),
     '',
     ...input.schemas.flatMap((schema) => [tableSection(input, schema), '']),
+    readersSection(input),
+    '',
     capacitySection(input.schemas, input.capacity),
     '',
     outputsSection(input),
