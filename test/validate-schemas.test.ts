@@ -173,8 +173,10 @@ describe('attribute declarations', () => {
   });
 
   test('an attribute declared twice with the same type is rejected', () => {
+    const shops = TABLE_SCHEMAS.find((schema) => schema.name === 'Shops')!.attributes;
+    const plan = shops.findIndex((attribute) => attribute.name === 'plan');
     expect(problemsAfter((t) => t.Shops.attributes.push({ name: 'plan', type: 'S', description: 'x' }))).toEqual([
-      'Shops.attributes[8].name: "plan" is already declared in attributes[3]',
+      `Shops.attributes[${shops.length}].name: "plan" is already declared in attributes[${plan}]`,
     ]);
   });
 
@@ -271,4 +273,32 @@ test('input that is not a map of tables or a stage config is rejected without th
   expect(validateSchemaMap({ Shops: {} }, ['dev'])).toEqual(['schema map: expected a list of tables, got {"Shops":{}}']);
   expect(validateSchemaMap([null], ['dev'])).toEqual(['tables[0]: expected a table, got null']);
   expect(validateStages({})).toEqual(['stages: expected at least one stage']);
+});
+
+describe('sealed attributes', () => {
+  const accessToken = (tables: Loose) => tables.Shops.attributes.findIndex((attribute: Loose) => attribute.name === 'accessToken');
+
+  test('a sealed attribute declared as a String (not ciphertext bytes) is rejected', () => {
+    expect(problemsAfter((t) => (t.Shops.attributes[accessToken(t)].type = 'S'))).toEqual([
+      expect.stringMatching(/^Shops\.attributes\[\d+\]\.type: "accessToken" is sealed, so it holds ciphertext bytes: declare it "B", not "S"$/),
+    ]);
+  });
+
+  test('a sealed attribute not marked sensitive is rejected', () => {
+    expect(problemsAfter((t) => delete t.Shops.attributes[accessToken(t)].sensitive)).toEqual([
+      expect.stringMatching(/^Shops\.attributes\[\d+\]\.sensitive: "accessToken" is sealed, so it is a secret: mark it sensitive too$/),
+    ]);
+  });
+
+  test('a sealed key is rejected, naming the table or index it keys', () => {
+    expect(
+      problemsAfter((t) => {
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').sealed = true;
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').sensitive = true;
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').type = 'B';
+      }).filter((problem) => problem.includes('sealed')),
+    ).toEqual([
+      'Jobs.attributes: "shopDomain" is sealed and also a key of index "shopDomain-createdAt"; ciphertext is fresh on every write, so it cannot be looked up',
+    ]);
+  });
 });
