@@ -284,7 +284,9 @@ describe('no secret in any error or log line', () => {
     const leaky = (next: unknown, context: unknown) => async (args: { input: unknown }) => {
       void next;
       void context;
-      throw Object.assign(new Error(`rejected ${JSON.stringify(args.input)}`), {
+      // As on the wire: binary values in base64.
+      const wire = JSON.stringify(args.input, (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+      throw Object.assign(new Error(`rejected ${wire}`), {
         name: 'InternalServerError',
         input: args.input,
         $metadata: { requestId: 'req-1', attempts: 1 },
