@@ -34,6 +34,12 @@ export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute'] as const satisfi
  */
 export const TOKEN_ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
+/**
+ * The variable through which `npm run local -- --keep` hands an app on this machine the base64
+ * raw AES key its demo tokens are sealed with (see {@link rawAesKeyring}).
+ */
+export const LOCAL_WRAPPING_KEY_ENV = 'LOCAL_TOKEN_WRAPPING_KEY';
+
 /** Raw AES wrapping keys are 256 bits. */
 const WRAPPING_KEY_BYTES = 32;
 
@@ -111,7 +117,8 @@ export function rawAesKeyring(wrappingKey: Uint8Array): RawAesKeyringNode {
   return new RawAesKeyringNode({
     keyNamespace: 'inavor-shuttle-local',
     keyName: 'token-wrapping-key',
-    unencryptedMasterKey: wrappingKey,
+    // The SDK wants a buffer of its own; small Buffers (e.g. from base64) share Node's pool.
+    unencryptedMasterKey: new Uint8Array(wrappingKey),
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
 }

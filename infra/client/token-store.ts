@@ -188,27 +188,40 @@ export class TokenStore {
     );
   }
 
-  /** The stored form of a token set: sealed secrets, expiries in ISO-8601, scopes as a set, the version. */
-  async tokenSet(shop: string, tokens: ShopTokens, version: number): Promise<Record<string, unknown>> {
-    if (tokens.scopes.length === 0) throw new Error(`tokens of ${shop}: scopes is empty; Shopify grants at least one scope.`);
-    const sealed = await Promise.all(
-      SEALED_ATTRIBUTES.map(async (attribute) => [attribute, await this.crypto.seal(this.context(shop, attribute), tokens[attribute])]),
-    );
-    return {
-      ...Object.fromEntries(sealed),
-      ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [expiryOf(attribute), tokens[expiryOf(attribute)].toISOString()])),
-      [SCOPES]: new Set(tokens.scopes),
-      [TOKEN_VERSION]: version,
-    };
-  }
-
   private context(shop: string, attribute: SealedAttribute) {
     return { table: this.tableName, shop, attribute };
+  }
+
+  private tokenSet(shop: string, tokens: ShopTokens, version: number) {
+    return sealTokenSet(this.crypto, this.tableName, shop, tokens, version);
   }
 
   private where(operation: string, shop: string): OperationContext {
     return { table: this.tableName, operation, key: { [DOMAIN]: shop } };
   }
+}
+
+/**
+ * The stored form of a token set: sealed secrets, expiries in ISO-8601, scopes as a set, the
+ * version. Exported for seeding a local table; the app writes tokens through {@link TokenStore}.
+ */
+export async function sealTokenSet(
+  crypto: TokenCrypto,
+  tableName: string,
+  shop: string,
+  tokens: ShopTokens,
+  version: number,
+): Promise<Record<string, unknown>> {
+  if (tokens.scopes.length === 0) throw new Error(`tokens of ${shop}: scopes is empty; Shopify grants at least one scope.`);
+  const sealed = await Promise.all(
+    SEALED_ATTRIBUTES.map(async (attribute) => [attribute, await crypto.seal({ table: tableName, shop, attribute }, tokens[attribute])]),
+  );
+  return {
+    ...Object.fromEntries(sealed),
+    ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [expiryOf(attribute), tokens[expiryOf(attribute)].toISOString()])),
+    [SCOPES]: new Set(tokens.scopes),
+    [TOKEN_VERSION]: version,
+  };
 }
 
 function names(...attributes: readonly string[]): Record<string, string> {
