@@ -12,6 +12,7 @@ import { capacitySection } from './capacity-docs';
 import { code, codeBlock, markdownTable, paragraph } from './markdown';
 import { cliCommand, sdkSnippet } from './request-snippets';
 import { schemaDiagram } from './schema-diagram';
+import { tokenSection } from './token-docs';
 
 /** What one stage's synthesized-to-be stack says about itself. */
 export interface StackFacts {
@@ -214,7 +215,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     code(attribute.name),
     typeName(attribute.type),
     attribute.description,
-    attribute.sensitive ? '**sensitive**' : '',
+    attribute.sealed ? '**sealed** (stored as ciphertext)' : attribute.sensitive ? '**sensitive**' : '',
   ]);
   const keyRows = [['partition key', keyText(schema.partitionKey)], ...(schema.sortKey ? [['sort key', keyText(schema.sortKey)]] : [])];
   const stageRows = stageNames(input).map((stage) => {
@@ -238,6 +239,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     '',
     markdownTable(['attribute', 'type', 'meaning', 'sensitivity'], attributeRows),
     '',
+    ...tokenSection(schema),
     ...indexSection(schema),
     '',
     ...ttlSection(schema),
