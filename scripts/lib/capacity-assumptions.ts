@@ -64,10 +64,10 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     Shops: {
       domain: 30,
       name: 40,
-      // Sealed: an Encryption SDK message of a 38-character token under a KMS key (see docs/decisions.md).
-      accessToken: 520,
+      // Sealed: an Encryption SDK message of a 38-character token under a KMS key (`npm run token-cost`).
+      accessToken: 524,
       accessTokenExpiresAt: 24,
-      refreshToken: 520,
+      refreshToken: 524,
       refreshTokenExpiresAt: 24,
       scopes: 45,
       tokenVersion: 3,
