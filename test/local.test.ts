@@ -51,15 +51,26 @@ test('a --path that is a file, or whose parent is missing, is refused in one lin
   );
 });
 
-test('npm run local seeds only ciphertext for sealed attributes, opened by the key kept beside the --path data', async () => {
+test('npm run local seeds only ciphertext for sealed attributes; the key kept beside --path data, and printed by --keep, opens them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'local-tokens-'));
   expect((await runLocal(['--port', '0', '--path', dir])).code).toBe(0);
   const keyFile = join(dir, WRAPPING_KEY_FILE);
   expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   const key = Buffer.from(readFileSync(keyFile, 'utf8'), 'base64');
-  // A second run reuses the key, so tokens stored by the first still open.
-  expect((await runLocal(['--port', '0', '--path', dir])).code).toBe(0);
+  // A second run reuses the key, so tokens stored by the first still open; --keep hands it to the app.
+  const lines: string[] = [];
+  const kept = await main(
+    ['--port', '0', '--path', dir, '--keep'],
+    (line) => {
+      lines.push(line);
+      if (line === 'Press Ctrl-C to stop.') setImmediate(() => process.emit('SIGINT', 'SIGINT'));
+    },
+    async () => devTemplate(),
+  );
+  expect(kept).toBe(0);
   expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toEqual(key);
+  expect(lines).toContain(`  export LOCAL_TOKEN_WRAPPING_KEY=${key.toString('base64')}`);
+  for (const secret of DEMO_SECRETS) expect(lines.join('\n')).not.toContain(secret);
 
   const engine = await startLocalEngine({ port: 0, path: dir });
   const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true });

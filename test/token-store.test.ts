@@ -281,9 +281,7 @@ describe('no secret in any error or log line', () => {
     const { domain } = await installed();
     await rawItem(domain);
     // The failure the SDK raises when the service rejects a request: it may hold the input.
-    const leaky = (next: unknown, context: unknown) => async (args: { input: unknown }) => {
-      void next;
-      void context;
+    const leaky = () => async (args: { input: unknown }) => {
       // As on the wire: binary values in base64.
       const wire = JSON.stringify(args.input, (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
       throw Object.assign(new Error(`rejected ${wire}`), {
