@@ -29,8 +29,8 @@ export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute'] as const satisfi
 
 /**
  * Committing and unsigned: a signature only helps when those who may decrypt are trusted less than
- * those who encrypt, and here both are the token roles; it would add ~100 bytes to every ciphertext
- * and an ECDSA verify to every read (see docs/decisions.md).
+ * those who encrypt, and here both are the token roles; it would add ~200 bytes to every ciphertext
+ * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions.md).
  */
 export const TOKEN_ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
