@@ -195,6 +195,32 @@ describe('refresh', () => {
   });
 });
 
+test('every Shops and token operation sends exactly one request', async () => {
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName as string);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  const requestsOf = async (operation: () => Promise<unknown>) => {
+    sent.length = 0;
+    await operation();
+    return [...sent];
+  };
+  try {
+    const domain = newShop();
+    expect(await requestsOf(() => shops.install(profile(domain), issueTokens()))).toEqual(['PutItemCommand']);
+    expect(await requestsOf(() => shops.get(domain))).toEqual(['GetItemCommand']);
+    expect(await requestsOf(() => store.read(domain))).toEqual(['GetItemCommand']);
+    expect(await requestsOf(() => store.replace(domain, 1, issueTokens()))).toEqual(['UpdateItemCommand']);
+    expect(await requestsOf(() => shops.uninstall(domain))).toEqual(['UpdateItemCommand']);
+  } finally {
+    client.middlewareStack.remove('countRequests');
+  }
+});
+
 describe('a sealed value opens only where it was sealed', () => {
   async function copyAttribute(from: { domain: string; attribute: string }, to: { domain: string; attribute: string }) {
     const source = (await rawItem(from.domain))![from.attribute]!;
@@ -282,6 +308,12 @@ describe('no secret in any error or log line', () => {
     await rawItem(domain);
     // The failure the SDK raises when the service rejects a request: it may hold the input.
     const leaky = () => async (args: { input: unknown }) => {
+      // The ciphertexts in the request are secrets the error must not carry either.
+      const collect = (value: unknown): void => {
+        if (value instanceof Uint8Array) written.bytes.push(value);
+        else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
+      };
+      collect(args.input);
       // As on the wire: binary values in base64.
       const wire = JSON.stringify(args.input, (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
       throw Object.assign(new Error(`rejected ${wire}`), {
