@@ -13,17 +13,32 @@ const IMPORT_HISTORY_COLLISION_RETRIES = 5;
 export const TABLE_SCHEMAS = [
   {
     name: 'Shops',
-    purpose: 'One item per merchant shop that installed the app: its access token, plan, billing and settings.',
+    purpose: 'One item per merchant shop that installed the app: its sealed Shopify tokens, plan, billing and settings.',
     partitionKey: { name: 'domain', type: 'S' },
     attributes: [
       { name: 'domain', type: 'S', description: 'The shop\'s myshopify.com domain, e.g. "acme.myshopify.com".' },
       { name: 'name', type: 'S', description: 'The shop\'s display name.' },
       {
         name: 'accessToken',
-        type: 'S',
-        description: 'Shopify Admin API offline access token; encrypted at rest with the stage\'s KMS key, never logged or projected.',
+        type: 'B',
+        description: 'Shopify Admin API offline access token (expires after about 60 minutes), sealed: an AWS Encryption SDK message under the stage\'s token key, bound to table, shop and attribute. Absent after uninstall.',
         sensitive: true,
         sealed: true,
+      },
+      { name: 'accessTokenExpiresAt', type: 'S', description: 'When the access token expires, ISO-8601 UTC.' },
+      {
+        name: 'refreshToken',
+        type: 'B',
+        description: 'Shopify refresh token that obtains the next access token, sealed like accessToken. Absent after uninstall.',
+        sensitive: true,
+        sealed: true,
+      },
+      { name: 'refreshTokenExpiresAt', type: 'S', description: 'When the refresh token expires, ISO-8601 UTC; after it the merchant must open the app again.' },
+      { name: 'scopes', type: 'SS', description: 'Access scopes Shopify granted with the tokens, e.g. "read_products", "write_products".' },
+      {
+        name: 'tokenVersion',
+        type: 'N',
+        description: 'Counts token writes: 1 at install, +1 per refresh. A refresh is conditional on the version it read, so of two concurrent refreshes one wins.',
       },
       { name: 'plan', type: 'S', description: 'The app plan the shop is on, e.g. "free", "pro".' },
       { name: 'installedAt', type: 'S', description: 'When the app was installed, ISO-8601 UTC.' },

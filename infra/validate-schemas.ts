@@ -234,6 +234,13 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
     checkSecretsOffIndex(table, index, field, report);
   });
 
+  const sealed = Array.isArray(table.attributes) ? table.attributes.filter((a) => isRecord(a) && a.sealed === true).map((a) => a.name) : [];
+  for (const owner of [table, ...indexes.filter(isRecord)]) {
+    for (const key of keyNames(owner).filter((name) => sealed.includes(name))) {
+      const where = owner === table ? 'the table' : `index "${String(owner.name)}"`;
+      report('attributes', `"${key}" is sealed and also a key of ${where}; ciphertext is fresh on every write, so it cannot be looked up`);
+    }
+  }
   if (table.ttl !== undefined) checkTtl(table.ttl, table, indexes, declared, report);
   const retries = table.sortKeyCollisionRetries;
   if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)) {
@@ -272,6 +279,11 @@ function checkAttributes(attributes: unknown, report: Report): Map<string, strin
     if (typeof name !== 'string' || name === '') return report(`${field}.name`, `expected an attribute name, got ${show(name)}`);
     if (!(ATTRIBUTE_TYPES as readonly unknown[]).includes(type)) {
       report(`${field}.type`, `${show(type)} is not an attribute type (${ATTRIBUTE_TYPES.join(', ')})`);
+    }
+    if (attribute.sealed === true) {
+      // The ciphertext is an Encryption SDK message (bytes), and only the caller that seals knows the secret.
+      if (type !== 'B') report(`${field}.type`, `"${name}" is sealed, so it holds ciphertext bytes: declare it "B", not ${show(type)}`);
+      if (attribute.sensitive !== true) report(`${field}.sensitive`, `"${name}" is sealed, so it is a secret: mark it sensitive too`);
     }
     const first = positions.get(name);
     if (first === undefined) {

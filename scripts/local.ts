@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
 import { ConfigError } from '../infra/stage-selection';
+import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, physicalTableName } from '../infra/stages';
 import { parseOptions, runCli } from './lib/cli';
 import { LOCAL_CREDENTIALS, createClients } from './lib/clients';
 import { seedDemoData } from './lib/demo-data';
 import { startLocalEngine } from './lib/local-engine';
+import { WRAPPING_KEY_FILE, localWrappingKey } from './lib/local-token-key';
 import { describeRequest, runExample } from './lib/run-patterns';
 import type { CfnTemplate } from '../infra/cfn-template';
 import { createTables, tablesFromTemplate } from './lib/template-tables';
@@ -20,7 +22,8 @@ Starts dynalite (a DynamoDB-compatible engine) on 127.0.0.1, creates the ${STAGE
 synthesized ${STAGE} template, seeds demo data and runs every access pattern of the schema map.
 
   --port <n>    port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --path <dir>  keep the data in this directory between runs; its parent must exist (in memory by default)
+  --path <dir>  keep the data in this directory between runs, with the key that seals its demo tokens
+                (${WRAPPING_KEY_FILE}); its parent must exist (in memory, with a new key each run, by default)
   --keep        leave the engine running and print the settings an app needs; Ctrl-C stops it`;
 
 /**
@@ -48,6 +51,7 @@ export async function main(
   }
 
   if (options.path !== undefined) ensureDataDirectory(options.path);
+  const wrappingKey = localWrappingKey(options.path);
   const tables = tablesFromTemplate(await loadTemplate());
   const engine = await startLocalEngine({ port, path: options.path }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
@@ -56,7 +60,7 @@ export async function main(
   const { client, doc } = createClients({ region: STAGES[STAGE].region, endpoint: engine.endpoint, local: true });
   try {
     const created = await createTables(client, tables);
-    const seeded = await seedDemoData(doc, STAGE);
+    const seeded = await seedDemoData(doc, STAGE, new TokenCrypto(rawAesKeyring(wrappingKey)));
     print(`dynalite at ${engine.endpoint} (${options.path ? `data in ${options.path}` : 'in memory'})`);
     print(
       `Tables from the ${STAGE} template: ${created.map((table) => `${table.tableName}${table.outcome === 'exists' ? ' (kept)' : ''}`).join(', ')}; ${seeded} demo items written.`,
@@ -76,7 +80,7 @@ export async function main(
 
     print('');
     print('The engine keeps running. For an app on this machine:');
-    for (const line of environmentFor(engine.endpoint)) print(`  export ${line}`);
+    for (const line of environmentFor(engine.endpoint, wrappingKey)) print(`  export ${line}`);
     print('Press Ctrl-C to stop.');
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
@@ -97,7 +101,7 @@ async function synthDevTemplate(): Promise<CfnTemplate> {
 }
 
 /** The environment an app developer sets to use the local tables, one `NAME=value` a line. */
-function environmentFor(endpoint: string): string[] {
+function environmentFor(endpoint: string, wrappingKey: Buffer): string[] {
   return [
     `AWS_ENDPOINT_URL_DYNAMODB=${endpoint}`,
     `AWS_REGION=${STAGES[STAGE].region}`,
@@ -106,6 +110,8 @@ function environmentFor(endpoint: string): string[] {
     ...TABLE_SCHEMAS.map(
       (schema) => `${schema.name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}_TABLE=${physicalTableName(schema.name, STAGE)}`,
     ),
+    // Local only: it opens the demo tokens of this engine, standing in for the stage's KMS token key.
+    `${LOCAL_WRAPPING_KEY_ENV}=${wrappingKey.toString('base64')}`,
   ];
 }
 

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
+import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
+import { SEALED_ATTRIBUTES } from '../infra/client/token-store';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { createClients } from '../scripts/lib/clients';
 import { seedDemoData } from '../scripts/lib/demo-data';
@@ -22,7 +25,7 @@ beforeAll(async () => {
   engine = await startLocalEngine({ port: 0 });
   ({ client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true }));
   await createTables(client, tablesFromTemplate(template));
-  await seedDemoData(doc, 'dev');
+  await seedDemoData(doc, 'dev', new TokenCrypto(rawAesKeyring(randomBytes(32))));
   client.middlewareStack.add(
     (next, context) => (args) => {
       sent.push(context.commandName as string);
@@ -57,12 +60,16 @@ describe('every access pattern in the schema map', () => {
   });
 });
 
-test('shopByDomain returns the Acme Outfitters shop', () => {
+test('shopByDomain returns the Acme Outfitters shop, its tokens as ciphertext', () => {
   expect(runs.shopByDomain.items).toEqual([
     {
       domain: ACME,
       name: 'Acme Outfitters',
-      accessToken: 'shpat_demo_0f3a9c1be27d4e58a6b0c2d1e9f87a65',
+      ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [attribute, expect.any(Uint8Array)])),
+      accessTokenExpiresAt: '2026-11-25T12:40:00.000Z',
+      refreshTokenExpiresAt: '2027-02-23T11:40:00.000Z',
+      scopes: new Set(['read_products', 'write_products']),
+      tokenVersion: 1,
       plan: 'pro',
       installedAt: '2025-03-14T10:22:05.000Z',
       billingStatus: 'active',

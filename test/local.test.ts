@@ -1,6 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
+import { SEALED_ATTRIBUTES, TokenStore } from '../infra/client/token-store';
+import { tableSchema } from '../infra/schemas';
+import { createClients } from '../scripts/lib/clients';
+import { DEMO_SECRETS } from '../scripts/lib/demo-data';
+import { startLocalEngine } from '../scripts/lib/local-engine';
+import { WRAPPING_KEY_FILE } from '../scripts/lib/local-token-key';
 import { main } from '../scripts/local';
 import { devTemplate } from './support/dev-template';
 
@@ -40,5 +48,56 @@ test('a --path that is a file, or whose parent is missing, is refused in one lin
   await expect(runLocal(['--path', file])).rejects.toThrow(`--path ${file} is a file, not a directory.`);
   await expect(runLocal(['--path', join(dir, 'missing', 'data')])).rejects.toThrow(
     `--path ${join(dir, 'missing', 'data')} cannot hold the engine's data: ENOENT: no such file or directory`,
+  );
+});
+
+test('npm run local seeds only ciphertext for sealed attributes; the key kept beside --path data, and printed by --keep, opens them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-tokens-'));
+  expect((await runLocal(['--port', '0', '--path', dir])).code).toBe(0);
+  const keyFile = join(dir, WRAPPING_KEY_FILE);
+  expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  const key = Buffer.from(readFileSync(keyFile, 'utf8'), 'base64');
+  // A second run reuses the key, so tokens stored by the first still open; --keep hands it to the app.
+  const lines: string[] = [];
+  const kept = await main(
+    ['--port', '0', '--path', dir, '--keep'],
+    (line) => {
+      lines.push(line);
+      if (line === 'Press Ctrl-C to stop.') setImmediate(() => process.emit('SIGINT', 'SIGINT'));
+    },
+    async () => devTemplate(),
+  );
+  expect(kept).toBe(0);
+  expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toEqual(key);
+  expect(lines).toContain(`  export LOCAL_TOKEN_WRAPPING_KEY=${key.toString('base64')}`);
+  for (const secret of DEMO_SECRETS) expect(lines.join('\n')).not.toContain(secret);
+
+  const engine = await startLocalEngine({ port: 0, path: dir });
+  const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true });
+  try {
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: 'Shops-dev' }));
+    const sealedValues = Items.flatMap((item) => SEALED_ATTRIBUTES.flatMap((attribute) => (item[attribute] ? [item[attribute]] : [])));
+    // Two installed shops, each with every sealed attribute; the uninstalled one has none.
+    expect(sealedValues).toHaveLength(2 * SEALED_ATTRIBUTES.length);
+    for (const value of sealedValues) expect(Object.keys(value)).toEqual(['B']);
+    const raw = JSON.stringify(Items, (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
+    expect(DEMO_SECRETS.length).toBeGreaterThan(0);
+    for (const secret of DEMO_SECRETS) expect(raw).not.toContain(secret);
+
+    const store = new TokenStore({ doc, tableName: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(key)) });
+    const acme = Items.find((item) => item[tableSchema('Shops').partitionKey.name]?.S === 'acme-outfitters.myshopify.com')!;
+    expect(acme).toBeDefined();
+    expect((await store.read('acme-outfitters.myshopify.com')).tokens.accessToken).toBe('shpat_demo_0f3a9c1be27d4e58a6b0c2d1e9f87a65');
+  } finally {
+    client.destroy();
+    await engine.close();
+  }
+}, 60_000);
+
+test('a --path key file that does not hold a 32-byte key is refused in one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-badkey-'));
+  writeFileSync(join(dir, WRAPPING_KEY_FILE), 'c2hvcnQ=\n');
+  await expect(runLocal(['--path', dir])).rejects.toThrow(
+    `${join(dir, WRAPPING_KEY_FILE)} does not hold a 32-byte base64 key; the tokens stored beside it cannot be opened. Delete the directory to start afresh.`,
   );
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_EXAMPLES } from '../infra/access-examples';
 import { buildAccessRequest, type AccessRequest } from '../infra/client/access-requests';
-import type { AccessPatternSchema, IndexSchema, TableSchema } from '../infra/schema-model';
+import type { AccessPatternSchema, AttributeSchema, IndexSchema, TableSchema } from '../infra/schema-model';
+import { TOKEN_CONDITIONS } from '../infra/client/token-store';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../scripts/lib/schema-docs';
 import { cliCommand } from '../scripts/lib/request-snippets';
@@ -188,5 +189,33 @@ describe('who can read what', () => {
   test('follows the grant definitions: an index projecting errorMessage makes it readable to redaction', () => {
     const schemas = withJobsIndex('shopDomain-createdAt', (index) => ({ ...index, projection: { type: 'ALL', reason: 'Everything.' } }));
     expect(readers(renderSchemaDocs({ ...input, schemas }), 'Jobs', 'errorMessage')).toEqual(['plaintext', 'plaintext', 'plaintext']);
+  });
+});
+
+describe('sealed tokens', () => {
+  const sealedOf = (schema: TableSchema) => schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name);
+
+  test('every attribute the map seals is marked sealed in its table\'s attribute list, and no other is', () => {
+    const docs = renderSchemaDocs(input);
+    const marked = [...docs.matchAll(/^\| `(\w+)` \|.*\| \*\*sealed\*\* \(stored as ciphertext\) \|$/gm)].map((match) => match[1]);
+    expect(marked).toEqual(TABLE_SCHEMAS.flatMap(sealedOf));
+  });
+
+  test('the token lifecycle shows the exact conditions the token store sends, and the 2027-01-01 cut-off', () => {
+    const docs = renderSchemaDocs(input);
+    const start = docs.indexOf('### Sealed tokens and their lifecycle');
+    const section = docs.slice(start, docs.indexOf('\n### ', start + 1));
+    for (const condition of Object.values(TOKEN_CONDITIONS)) expect(section).toContain(`\`${condition}\``);
+    expect(section).toContain('non-expiring offline tokens stop working for public apps on 2027-01-01');
+    expect(section).toContain('about 60 minutes');
+    expect(section).toContain('`table`, `shop`, `attribute`');
+  });
+
+  test('a table that seals nothing has no token section', () => {
+    const unsealed = TABLE_SCHEMAS.map((schema) => ({
+      ...schema,
+      attributes: schema.attributes.map(({ sealed: _sealed, ...attribute }: AttributeSchema) => attribute),
+    }));
+    expect(renderSchemaDocs({ ...input, schemas: unsealed })).not.toContain('### Sealed tokens');
   });
 });

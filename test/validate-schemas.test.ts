@@ -490,9 +490,14 @@ describe('sensitive and sealed attributes stay off indexes', () => {
   const shopsIndex = (projection: Loose) => ({ ...index('plan-index', 'plan'), projection: { ...projection, reason: 'test' } });
 
   test('an index projecting ALL on a table with a sensitive attribute is rejected, naming table, index and attribute', () => {
-    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'ALL' })))).toEqual([
-      'Shops.indexes[0].projection: index "plan-index" projects ALL attributes, so it copies the sensitive attribute "accessToken"; project only what the index\'s readers need (INCLUDE without it, or KEYS_ONLY)',
-    ]);
+    const sensitive = (TABLE_SCHEMAS.find((table) => table.name === 'Shops') as Loose).attributes.filter((attribute: Loose) => attribute.sensitive).map((attribute: Loose) => attribute.name);
+    expect(sensitive).toContain('accessToken');
+    expect(problemsAfter((t) => t.Shops.indexes.push(shopsIndex({ type: 'ALL' })))).toEqual(
+      sensitive.map(
+        (name: string) =>
+          `Shops.indexes[0].projection: index "plan-index" projects ALL attributes, so it copies the sensitive attribute "${name}"; project only what the index's readers need (INCLUDE without it, or KEYS_ONLY)`,
+      ),
+    );
   });
 
   test('an index that INCLUDEs a sensitive attribute is rejected, naming table, index and attribute', () => {
@@ -544,5 +549,33 @@ describe('append-only tables and redaction walks', () => {
 
   test('a redaction of an unknown kind is rejected', () => {
     expect(problemsAfter((t) => (t.Shops.redaction = { by: 'scan' }))).toEqual(['Shops.redaction.by: "scan" is not "key" or "accessPattern"']);
+  });
+});
+
+describe('sealed attributes', () => {
+  const accessToken = (tables: Loose) => tables.Shops.attributes.findIndex((attribute: Loose) => attribute.name === 'accessToken');
+
+  test('a sealed attribute declared as a String (not ciphertext bytes) is rejected', () => {
+    expect(problemsAfter((t) => (t.Shops.attributes[accessToken(t)].type = 'S'))).toEqual([
+      expect.stringMatching(/^Shops\.attributes\[\d+\]\.type: "accessToken" is sealed, so it holds ciphertext bytes: declare it "B", not "S"$/),
+    ]);
+  });
+
+  test('a sealed attribute not marked sensitive is rejected', () => {
+    expect(problemsAfter((t) => delete t.Shops.attributes[accessToken(t)].sensitive)).toEqual([
+      expect.stringMatching(/^Shops\.attributes\[\d+\]\.sensitive: "accessToken" is sealed, so it is a secret: mark it sensitive too$/),
+    ]);
+  });
+
+  test('a sealed key is rejected, naming the table or index it keys', () => {
+    expect(
+      problemsAfter((t) => {
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').sealed = true;
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').sensitive = true;
+        t.Jobs.attributes.find((attribute: Loose) => attribute.name === 'shopDomain').type = 'B';
+      }).filter((problem) => problem.includes('sealed')),
+    ).toEqual([
+      'Jobs.attributes: "shopDomain" is sealed and also a key of index "shopDomain-createdAt"; ciphertext is fresh on every write, so it cannot be looked up',
+    ]);
   });
 });

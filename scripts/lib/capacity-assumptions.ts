@@ -64,7 +64,13 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     Shops: {
       domain: 30,
       name: 40,
-      accessToken: 38,
+      // Sealed: an Encryption SDK message of a 38-character token under a KMS key (`npm run token-cost`).
+      accessToken: 524,
+      accessTokenExpiresAt: 24,
+      refreshToken: 524,
+      refreshTokenExpiresAt: 24,
+      scopes: 45,
+      tokenVersion: 3,
       plan: 4,
       installedAt: 24,
       uninstalledAt: 24,
@@ -113,6 +119,13 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     },
     { name: 'importRecord', description: 'A finished import is recorded.', table: 'ImportHistory', write: 'put' },
     { name: 'saveShop', description: 'A shop installs the app or changes its settings.', table: 'Shops', write: 'put' },
+    {
+      name: 'refreshTokens',
+      description: 'A shop\'s expiring access token is refreshed (about hourly while the app works for it).',
+      table: 'Shops',
+      write: 'update',
+      changes: ['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'refreshTokenExpiresAt', 'scopes', 'tokenVersion'],
+    },
   ],
   jobLifecycle: [
     { write: 'createJob', times: 1, sets: { status: 'PENDING' } },

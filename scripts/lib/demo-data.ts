@@ -3,6 +3,8 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { ACCESS_EXAMPLES } from '../../infra/access-examples';
 import { tableSchema, type TableName } from '../../infra/schemas';
 import { physicalTableName } from '../../infra/stages';
+import type { TokenCrypto } from '../../infra/client/token-crypto';
+import { SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens } from '../../infra/client/token-store';
 import { epochSeconds, expiresAt } from '../../infra/client/ttl';
 
 /** An item as the application writes it. */
@@ -25,36 +27,63 @@ function ulid(time: Date, seed: number): string {
   return head + Array.from(random.subarray(0, 16), (byte) => CROCKFORD[byte % 32]).join('');
 }
 
-const shops: DemoItem[] = [
+/** Demo tokens as Shopify would issue them, around EXAMPLE_NOW; sealed when seeded, never stored as they are here. */
+function demoTokens(secret: string, accessExpiresAt: string, refreshExpiresAt: string): ShopTokens {
+  return {
+    accessToken: `shpat_demo_${secret}`,
+    accessTokenExpiresAt: new Date(accessExpiresAt),
+    refreshToken: `shprt_demo_${secret}`,
+    refreshTokenExpiresAt: new Date(refreshExpiresAt),
+    scopes: ['read_products', 'write_products'],
+  };
+}
+
+/** A demo shop: its item without the token set, and the tokens of an installed shop. */
+interface DemoShop {
+  readonly item: DemoItem;
+  readonly tokens?: ShopTokens;
+}
+
+const shops: DemoShop[] = [
   {
-    domain: ACME,
-    name: 'Acme Outfitters',
-    accessToken: 'shpat_demo_0f3a9c1be27d4e58a6b0c2d1e9f87a65',
-    plan: 'pro',
-    installedAt: '2025-03-14T10:22:05.000Z',
-    billingStatus: 'active',
-    settings: { defaultImportMode: 'upsert', notifyOnCompletion: true, locale: 'en-US' },
+    item: {
+      domain: ACME,
+      name: 'Acme Outfitters',
+      plan: 'pro',
+      installedAt: '2025-03-14T10:22:05.000Z',
+      billingStatus: 'active',
+      settings: { defaultImportMode: 'upsert', notifyOnCompletion: true, locale: 'en-US' },
+    },
+    tokens: demoTokens('0f3a9c1be27d4e58a6b0c2d1e9f87a65', '2026-11-25T12:40:00.000Z', '2027-02-23T11:40:00.000Z'),
   },
   {
-    domain: NORTHWIND,
-    name: 'Northwind Gear',
-    accessToken: 'shpat_demo_7c2e51d0a94b4f3e8d16b5a0c3e2f419',
-    plan: 'free',
-    installedAt: '2026-11-02T16:05:41.000Z',
-    billingStatus: 'pending',
-    settings: { defaultImportMode: 'create', notifyOnCompletion: false, locale: 'en-GB' },
+    item: {
+      domain: NORTHWIND,
+      name: 'Northwind Gear',
+      plan: 'free',
+      installedAt: '2026-11-02T16:05:41.000Z',
+      billingStatus: 'pending',
+      settings: { defaultImportMode: 'create', notifyOnCompletion: false, locale: 'en-GB' },
+    },
+    // Expired 20 minutes before EXAMPLE_NOW: the next API call refreshes it first.
+    tokens: demoTokens('7c2e51d0a94b4f3e8d16b5a0c3e2f419', '2026-11-25T11:40:00.000Z', '2027-01-31T10:40:00.000Z'),
   },
   {
-    domain: BLUE_HERON,
-    name: 'Blue Heron Books',
-    accessToken: 'shpat_demo_b81d3f6e2a5c4097be4d1a7c9f0e2d38',
-    plan: 'pro',
-    installedAt: '2025-06-30T08:47:12.000Z',
-    uninstalledAt: '2026-10-02T19:13:55.000Z',
-    billingStatus: 'cancelled',
-    settings: { defaultImportMode: 'update', notifyOnCompletion: true, locale: 'en-US' },
+    // Uninstalled: its tokens were removed with the uninstall.
+    item: {
+      domain: BLUE_HERON,
+      name: 'Blue Heron Books',
+      plan: 'pro',
+      installedAt: '2025-06-30T08:47:12.000Z',
+      uninstalledAt: '2026-10-02T19:13:55.000Z',
+      billingStatus: 'cancelled',
+      settings: { defaultImportMode: 'update', notifyOnCompletion: true, locale: 'en-US' },
+    },
   },
 ];
+
+/** The plain-text demo secrets, for checks that no stored item holds one. */
+export const DEMO_SECRETS: readonly string[] = shops.flatMap(({ tokens }) => (tokens ? SEALED_ATTRIBUTES.map((attribute) => tokens[attribute]) : []));
 
 type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -174,18 +203,23 @@ const importHistory: DemoItem[] = Object.entries(IMPORT_TIMES).flatMap(([shop, t
 /**
  * Realistic demo data around the examples' EXAMPLE_NOW (2026-11-25T12:00Z): three shops (one uninstalled), jobs in every
  * status, a year of import history, and items past their TTL that DynamoDB has not deleted yet.
- * Each access-pattern example returns a known set of these items.
+ * Each access-pattern example returns a known set of these items. Shops' tokens are sealed with
+ * `crypto` through the token store, as the app stores them.
  */
-const DEMO_ITEMS: Readonly<Record<TableName, readonly DemoItem[]>> = {
-  Shops: shops,
-  Jobs: jobs,
-  ImportHistory: importHistory,
-};
+async function demoItems(stage: string, crypto: TokenCrypto): Promise<Readonly<Record<TableName, readonly DemoItem[]>>> {
+  // Batch-written rather than installed, so that seeding a persisted engine again overwrites them.
+  const table = physicalTableName('Shops', stage);
+  const shopItems = await Promise.all(
+    shops.map(async ({ item, tokens }) => (tokens ? { ...item, ...(await sealTokenSet(crypto, table, item.domain as string, tokens, 1)) } : item)),
+  );
+  return { Shops: shopItems, Jobs: jobs, ImportHistory: importHistory };
+}
 
 /** Writes the demo items into a stage's tables, 25 per BatchWriteItem (the API's limit). */
-export async function seedDemoData(doc: DynamoDBDocumentClient, stage: string): Promise<number> {
-  const writes = Object.entries(DEMO_ITEMS).flatMap(([table, items]) =>
-    chunks(items, 25).map((chunk) => ({ table: physicalTableName(table, stage), chunk })),
+export async function seedDemoData(doc: DynamoDBDocumentClient, stage: string, crypto: TokenCrypto): Promise<number> {
+  const items = await demoItems(stage, crypto);
+  const writes = Object.entries(items).flatMap(([table, tableItems]) =>
+    chunks(tableItems, 25).map((chunk) => ({ table: physicalTableName(table, stage), chunk })),
   );
   await Promise.all(
     writes.map(async ({ table, chunk }) => {
@@ -198,7 +232,7 @@ export async function seedDemoData(doc: DynamoDBDocumentClient, stage: string): 
       }
     }),
   );
-  return Object.values(DEMO_ITEMS).reduce((count, items) => count + items.length, 0);
+  return Object.values(items).reduce((count, tableItems) => count + tableItems.length, 0);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

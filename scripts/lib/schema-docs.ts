@@ -13,6 +13,7 @@ import { capacitySection } from './capacity-docs';
 import { code, codeBlock, markdownTable, paragraph } from './markdown';
 import { cliCommand, sdkSnippet } from './request-snippets';
 import { schemaDiagram } from './schema-diagram';
+import { tokenSection } from './token-docs';
 
 /** What one stage's synthesized-to-be stack says about itself. */
 export interface StackFacts {
@@ -213,7 +214,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     code(attribute.name),
     typeName(attribute.type),
     attribute.description,
-    attribute.sealed ? '**sensitive**, sealed' : attribute.sensitive ? '**sensitive**' : '',
+    attribute.sealed ? '**sealed** (stored as ciphertext)' : attribute.sensitive ? '**sensitive**' : '',
   ]);
   const keyRows = [['partition key', keyText(schema.partitionKey)], ...(schema.sortKey ? [['sort key', keyText(schema.sortKey)]] : [])];
   const stageRows = stageNames(input).map((stage) => {
@@ -237,6 +238,7 @@ function tableSection(input: SchemaDocsInput, schema: TableSchema): string {
     '',
     markdownTable(['attribute', 'type', 'meaning', 'sensitivity'], attributeRows),
     '',
+    ...tokenSection(schema),
     ...indexSection(schema),
     '',
     ...ttlSection(schema),

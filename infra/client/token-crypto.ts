@@ -1,0 +1,137 @@
+import {
+  AlgorithmSuiteIdentifier,
+  CommitmentPolicy,
+  KmsKeyringNode,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+  buildClient,
+  type KeyringNode,
+} from '@aws-crypto/client-node';
+import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { tableSchema } from '../schemas';
+import { DataClientError } from './errors';
+
+/**
+ * What a sealed value is bound to. The keys are the encryption context of every ciphertext, and
+ * the names IAM conditions use (`kms:EncryptionContext:table`, `:shop`, `:attribute`).
+ */
+export interface SealContext {
+  /** Physical table name, e.g. `Shops-prod`. */
+  readonly table: string;
+  /** The shop's myshopify.com domain. */
+  readonly shop: string;
+  /** The attribute the ciphertext is stored in, e.g. `accessToken`. */
+  readonly attribute: string;
+}
+
+/** The encryption-context keys, in the order they are documented. */
+export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute'] as const satisfies readonly (keyof SealContext)[];
+
+/**
+ * Committing and unsigned: a signature only helps when those who may decrypt are trusted less than
+ * those who encrypt, and here both are the token roles; it would add ~200 bytes to every ciphertext
+ * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions.md).
+ */
+export const TOKEN_ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+
+/**
+ * The variable through which `npm run local -- --keep` hands an app on this machine the base64
+ * raw AES key its demo tokens are sealed with (see {@link rawAesKeyring}).
+ */
+export const LOCAL_WRAPPING_KEY_ENV = 'LOCAL_TOKEN_WRAPPING_KEY';
+
+/** Raw AES wrapping keys are 256 bits. */
+const WRAPPING_KEY_BYTES = 32;
+
+// One data key per ciphertext: a message carrying more is not ours, and each one would cost a KMS call.
+const { encrypt, decrypt } = buildClient({
+  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  maxEncryptedDataKeys: 1,
+});
+
+/** A value could not be sealed, or a sealed value not opened: wrong key, no permission, altered, or bound elsewhere. */
+export class SealError extends DataClientError {}
+
+/**
+ * Envelope encryption of single attribute values with the AWS Encryption SDK. Every ciphertext is
+ * bound to its table, shop and attribute; {@link TokenCrypto.open} checks that binding, which the
+ * SDK does not (it returns whatever context the message carries).
+ */
+export class TokenCrypto {
+  constructor(private readonly keyring: KeyringNode) {}
+
+  /** Encrypts `plaintext` under a fresh data key, bound to `context`. */
+  async seal(context: SealContext, plaintext: string): Promise<Uint8Array> {
+    try {
+      const { result } = await encrypt(this.keyring, plaintext, {
+        encryptionContext: contextRecord(context),
+        suiteId: TOKEN_ALGORITHM_SUITE,
+      });
+      return new Uint8Array(result);
+    } catch (error) {
+      throw new SealError(operationContext(context, 'tokens.seal'), `cannot seal the ${context.attribute}: ${causeName(error)}`);
+    }
+  }
+
+  /** Decrypts a value sealed for exactly `context`; anything else raises {@link SealError}. */
+  async open(context: SealContext, ciphertext: Uint8Array): Promise<string> {
+    const where = operationContext(context, 'tokens.open');
+    let opened: Awaited<ReturnType<typeof decrypt>>;
+    try {
+      opened = await decrypt(this.keyring, ciphertext);
+    } catch (error) {
+      throw new SealError(where, `cannot open the sealed ${context.attribute} (wrong key, no permission to use it, or altered): ${causeName(error)}`);
+    }
+    const expected = contextRecord(context);
+    const found = opened.messageHeader.encryptionContext;
+    const keys = new Set([...Object.keys(expected), ...Object.keys(found)]);
+    if ([...keys].some((key) => expected[key] !== found[key])) {
+      throw new SealError(where, `the sealed ${context.attribute} was sealed for another table, shop or attribute`);
+    }
+    return opened.plaintext.toString('utf8');
+  }
+}
+
+/**
+ * The keyring of a deployed stage: the stage's token key, called through the given KMS client (its
+ * region and credentials), one KMS call per data key.
+ */
+export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode {
+  // The keyring calls v2-style methods; these send the same commands through the caller's client.
+  const client = {
+    generateDataKey: (input: GenerateDataKeyCommand['input']) => kms.send(new GenerateDataKeyCommand(input)),
+    encrypt: (input: EncryptCommand['input']) => kms.send(new EncryptCommand(input)),
+    decrypt: (input: DecryptCommand['input']) => kms.send(new DecryptCommand(input)),
+  };
+  return new KmsKeyringNode({ generatorKeyId: tokenKeyArn, clientProvider: () => client });
+}
+
+/**
+ * A raw AES-256 keyring standing in for KMS on this machine (tests, `npm run local`): the wrapping
+ * key is a local setting that protects demo tokens only, never a stage's.
+ */
+export function rawAesKeyring(wrappingKey: Uint8Array): RawAesKeyringNode {
+  if (wrappingKey.length !== WRAPPING_KEY_BYTES) {
+    throw new Error(`A token wrapping key is ${WRAPPING_KEY_BYTES} bytes (AES-256), not ${wrappingKey.length}.`);
+  }
+  return new RawAesKeyringNode({
+    keyNamespace: 'inavor-shuttle-local',
+    keyName: 'token-wrapping-key',
+    // The SDK wants a buffer of its own; small Buffers (e.g. from base64) share Node's pool.
+    unencryptedMasterKey: new Uint8Array(wrappingKey),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  });
+}
+
+function contextRecord(context: SealContext): Record<string, string> {
+  return Object.fromEntries(SEAL_CONTEXT_KEYS.map((key) => [key, context[key]]));
+}
+
+function operationContext(context: SealContext, operation: string) {
+  return { table: context.table, operation, key: { [tableSchema('Shops').partitionKey.name]: context.shop } };
+}
+
+// The error's name only: an SDK error's message and properties may quote the request that failed.
+function causeName(error: unknown): string {
+  return error instanceof Error && error.name !== 'Error' ? error.name : 'the encryption SDK refused it';
+}

@@ -1,0 +1,81 @@
+import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
+import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
+import { TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
+import type { TableSchema } from '../../infra/schema-model';
+import { code, markdownTable, paragraph } from './markdown';
+
+/** The cut-off after which Shopify's non-expiring offline tokens stop working for public apps. */
+const NON_EXPIRING_CUTOFF = '2027-01-01';
+
+/**
+ * How a table's sealed attributes are encrypted and how the token set lives through install,
+ * refresh and uninstall, rendered from the map and the token store's own constants; it ends
+ * with a blank line. Empty for a table that seals nothing.
+ */
+export function tokenSection(schema: TableSchema): string[] {
+  const sealed = schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name);
+  if (sealed.length === 0) return [];
+  const tokenSet = TOKEN_SET_ATTRIBUTES.map(code).join(', ');
+  return [
+    '### Sealed tokens and their lifecycle',
+    '',
+    paragraph([
+      `${sealed.map(code).join(' and ')} are **sealed**: the client stores each as an AWS Encryption SDK message, the value`,
+      'encrypted under a data key of its own and the data key encrypted under the stage\'s token key (KMS in AWS),',
+      `with the committing, unsigned suite ${code(AlgorithmSuiteIdentifier[TOKEN_ALGORITHM_SUITE]!)}.`,
+      `Each message is bound to an encryption context of ${SEAL_CONTEXT_KEYS.map(code).join(', ')}: the physical table name,`,
+      'the shop\'s domain and the attribute name. KMS decrypts the data key only under that same context, and the client',
+      'compares the context in the message with the one it expects, so a ciphertext copied to another shop, attribute',
+      'or table does not open. A role that may read the table but not decrypt with the token key sees ciphertext only.',
+      `The secrets are written and read only through the token store (${code('infra/client/token-store.ts')});`,
+      `${code('shops.get')} never returns them.`,
+    ]),
+    '',
+    paragraph([
+      'Shopify\'s offline access tokens expire after about 60 minutes and come with a refresh token that has its own',
+      `expiry; non-expiring offline tokens stop working for public apps on ${NON_EXPIRING_CUTOFF}. The store takes only`,
+      'expiring tokens (each secret with its expiry), so a shop still on a non-expiring token must grant again before then.',
+      `The token set is ${tokenSet}; every write below is one request.`,
+    ]),
+    '',
+    markdownTable(
+      ['step', 'client call', 'request', 'condition', 'when the condition fails'],
+      [
+        [
+          'install (OAuth done), or re-install after an uninstall',
+          code('shops.install(profile, tokens)'),
+          `PutItem of the profile and the sealed token set, ${code('tokenVersion')} 1`,
+          code(TOKEN_CONDITIONS.install),
+          'ConflictError: the shop is installed; its tokens are never overwritten by an install',
+        ],
+        [
+          'use',
+          code('tokens.read(domain)'),
+          'GetItem, consistent, of the token set; one KMS Decrypt per sealed attribute',
+          '—',
+          'NotFoundError when the shop has no tokens (never installed, or uninstalled)',
+        ],
+        [
+          'refresh (before the access token expires), or a new grant of an installed shop',
+          code('tokens.replace(domain, version, tokens)'),
+          `UpdateItem of the token set, ${code('tokenVersion')} + 1`,
+          code(TOKEN_CONDITIONS.replace),
+          'ConflictError: another refresh won or the shop uninstalled; discard what was obtained and re-read',
+        ],
+        [
+          'uninstall (`app/uninstalled`)',
+          code('shops.uninstall(domain)'),
+          `UpdateItem: SET ${code('uninstalledAt')} (the first time kept), REMOVE the whole token set`,
+          code(TOKEN_CONDITIONS.remove),
+          'NotFoundError: no such shop',
+        ],
+      ],
+    ),
+    '',
+    paragraph([
+      'Forty-eight hours after an uninstall Shopify sends `shop/redact`, and the shop\'s data is deleted. Errors name the',
+      'table, the key and the operation only: never a token, in plain text or sealed.',
+    ]),
+    '',
+  ];
+}
