@@ -2,8 +2,10 @@ import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
+import { TableMonitoring } from '../constructs/table-monitoring';
 import { actionsFor, type DataAccessLevel } from '../data-access';
 import type { TableSchema } from '../schema-model';
 import type { StagePolicy } from '../stages';
@@ -30,6 +32,8 @@ export class DataStack extends Stack {
   public readonly policy: StagePolicy;
   /** The schema-map entries the tables were made from. */
   public readonly schemas: readonly TableSchema[];
+  /** ARN of the topic every alarm notifies; undefined where the stage policy sets no alarms. */
+  public readonly alarmTopicArn?: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -53,6 +57,12 @@ export class DataStack extends Stack {
       });
     }
     this.tables = tables;
+
+    if (policy.monitoring.alarms) {
+      const { topic } = new AlarmTopic(this, 'Alarms', { stageName });
+      new TableMonitoring(this, 'Monitoring', { stageName, schemas: props.schemas, topic });
+      this.alarmTopicArn = topic.topicArn;
+    }
 
     for (const [key, value] of Object.entries(policy.tags)) {
       Tags.of(this).add(key, value);
@@ -84,5 +94,8 @@ export class DataStack extends Stack {
       output(`${schema.name}TableArn`, table.tableArn, `ARN of the ${stageName} ${schema.name} table`);
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
+    if (this.alarmTopicArn) {
+      output('AlarmTopicArn', this.alarmTopicArn, `ARN of the SNS topic the ${stageName} table alarms notify`);
+    }
   }
 }
