@@ -69,6 +69,7 @@ export function validateStages(stages: unknown): string[] {
     if (typeof policy.protectData !== 'boolean') {
       problems.push(`stages.${name}.protectData: expected true or false, got ${show(policy.protectData)}`);
     }
+    problems.push(...checkMonitoring(policy.monitoring, `stages.${name}.monitoring`));
     return problems;
   });
 }
@@ -112,7 +113,9 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
     if (!indexPositions.has(index.name)) indexPositions.set(index.name, i);
     checkKeys(index, `${field}.`, declared, report);
     checkProjection(index.projection, `${field}.projection`, [...keyNames(table), ...keyNames(index)], declared, report);
+    checkHotKeyProne(index.hotKeyProne, `${field}.hotKeyProne`, report);
   });
+  checkHotKeyProne(table.hotKeyProne, 'hotKeyProne', report);
 
   if (table.ttl !== undefined) checkTtl(table.ttl, table, indexes, declared, report);
   const retries = table.sortKeyCollisionRetries;
@@ -234,6 +237,30 @@ function checkTtl(ttl: unknown, table: Raw, indexes: unknown[], declared: Map<st
   }
   if (typeof countedFrom !== 'string' || !declared.has(countedFrom)) {
     report('ttl.countedFrom', `${show(countedFrom)} is not declared in attributes`);
+  }
+}
+
+/** A stage's monitoring block: both switches, a reason, and no Contributor Insights without the alarms that point to it. */
+function checkMonitoring(monitoring: unknown, field: string): string[] {
+  if (!isRecord(monitoring)) return [`${field}: expected {alarms, contributorInsights, reason}, got ${show(monitoring)}`];
+  const problems: string[] = [];
+  for (const flag of ['alarms', 'contributorInsights'] as const) {
+    if (typeof monitoring[flag] !== 'boolean') problems.push(`${field}.${flag}: expected true or false, got ${show(monitoring[flag])}`);
+  }
+  if (typeof monitoring.reason !== 'string' || monitoring.reason.trim() === '') {
+    problems.push(`${field}.reason: expected one line on why the stage watches this much, got ${show(monitoring.reason)}`);
+  }
+  if (monitoring.contributorInsights === true && monitoring.alarms === false) {
+    problems.push(`${field}.contributorInsights: on without alarms; hot keys are looked up when an alarm fires, so turn alarms on or this off`);
+  }
+  return problems;
+}
+
+/** A table's or an index's hot-key mark: absent, or a reason. */
+function checkHotKeyProne(value: unknown, field: string, report: Report): void {
+  if (value === undefined) return;
+  if (!isRecord(value) || typeof value.reason !== 'string' || value.reason.trim() === '') {
+    report(field, `expected {reason} saying which key values run hot, got ${show(value)}`);
   }
 }
 
