@@ -44,11 +44,11 @@ export class TableMonitoring extends Construct {
     });
 
     for (const schema of props.schemas) {
-      const scope = new Construct(this, schema.name);
+      const tableScope = new Construct(this, schema.name);
       const specs = tableAlarms(schema, props.stageName);
       const made = specs.map((spec) => {
         const metric = alarmMetric(spec);
-        const alarm = newAlarm(scope, spec, metric);
+        const alarm = newAlarm(tableScope, spec, metric);
         // OK too: the on-call learns that an incident ended without opening the console.
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
