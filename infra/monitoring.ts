@@ -104,7 +104,13 @@ export const WRITE_OPERATIONS: readonly MonitoredOperation[] = (() => {
   const read = new Set(actionsFor('read').table);
   return actionsFor('readWrite')
     .table.filter((action) => !read.has(action))
-    .map((action) => action.replace(/^dynamodb:/, '') as MonitoredOperation);
+    .map((action) => {
+      const operation = action.replace(/^dynamodb:/, '');
+      if (!(operation in LATENCY_THRESHOLDS_MS)) {
+        throw new Error(`The application may call ${operation}, which has no p99 latency threshold: add one to LATENCY_THRESHOLDS_MS in infra/monitoring.ts.`);
+      }
+      return operation as MonitoredOperation;
+    });
 })();
 
 /** The operations a table serves: each access pattern's read, then every write the client makes. */

@@ -69,6 +69,7 @@ describe.each(THROTTLE_CASES.map((c) => [`${c.stage} ${c.table}${c.index ? ` ind
         EvaluationPeriods: 5,
         DatapointsToAlarm: 3,
         TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`Runbook: docs/alarms-runbook.md#${metric === 'ReadThrottleEvents' ? 'read' : 'write'}-throttle-events$`),
         ...notifiesTopic(stage),
       });
     });
@@ -147,11 +148,15 @@ describe.each(TABLE_CASES)('%s', (_name, stage, schema) => {
         expect.arrayContaining(['AWS/DynamoDB', 'WriteThrottleEvents', 'TableName', tableName, 'GlobalSecondaryIndexName', index.name]),
       );
     }
+    const row = widgets.filter((widget) => widget === text || /^([^\s:]+)[ :]/.exec(widget.properties.title ?? '')?.[1] === schema.name);
+    expect(row).toHaveLength(3 + schema.indexes.length);
+    expect(new Set(row.map((widget) => widget.y))).toEqual(new Set([text!.y]));
   });
 });
 
 interface Widget {
   type: string;
+  y: number;
   properties: { markdown: string; title: string; metrics: unknown[][] };
 }
 
@@ -294,6 +299,17 @@ test('an index added to the map gets read and write throttle alarms carrying its
       [{ metricName: 'WriteThrottleEvents', dimensions: { TableName: 'Jobs-prod', GlobalSecondaryIndexName: 'type-createdAt' } }],
     ],
   ]);
+});
+
+test('a write the application is granted without a latency threshold stops synth with a one-line fix', () => {
+  jest.isolateModules(() => {
+    jest.doMock('../infra/data-access', () => ({
+      actionsFor: (level: string) => ({ table: level === 'read' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:TransactWriteItems'] }),
+    }));
+    expect(() => require('../infra/monitoring')).toThrow(
+      'The application may call TransactWriteItems, which has no p99 latency threshold: add one to LATENCY_THRESHOLDS_MS in infra/monitoring.ts.',
+    );
+  });
 });
 
 describe('the monitoring policy and hot-key marks are validated', () => {

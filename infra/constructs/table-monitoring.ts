@@ -17,8 +17,8 @@ export interface TableMonitoringProps {
   readonly topic: sns.ITopic;
 }
 
-/** Width of every dashboard widget: four to a row of CloudWatch's 24-column grid. */
-const WIDGET_WIDTH = 6;
+/** Narrowest widget that still shows a readable graph; a table with more graphs than fit wraps. */
+const MIN_WIDGET_WIDTH = 4;
 const WIDGET_HEIGHT = 6;
 
 /**
@@ -63,6 +63,8 @@ export class TableMonitoring extends Construct {
           .map((pattern) => `${pattern.name} (${pattern.operation})`)
           .join(', ');
       const tableName = physicalTableName(schema.name, props.stageName);
+      // Text, table graph, latency graph and one graph per index share the table's row of the 24-column grid.
+      const width = Math.max(MIN_WIDGET_WIDTH, Math.floor(cloudwatch.GRID_WIDTH / (3 + schema.indexes.length)));
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({
           markdown: [
@@ -73,19 +75,19 @@ export class TableMonitoring extends Construct {
             '',
             'Runbook: docs/alarms-runbook.md in the data-infrastructure repository.',
           ].join('\n'),
-          width: WIDGET_WIDTH,
+          width,
           height: WIDGET_HEIGHT,
         }),
         new cloudwatch.GraphWidget({
           title: `${schema.name} table${patterns() ? ` – ${patterns()}` : ''}: throttle events, system errors`,
           left: metricsOf((spec) => spec.index === undefined && spec.kind !== 'latency'),
-          width: WIDGET_WIDTH,
+          width,
           height: WIDGET_HEIGHT,
         }),
         new cloudwatch.GraphWidget({
           title: `${schema.name}: p99 latency by operation (ms)`,
           left: metricsOf((spec) => spec.kind === 'latency'),
-          width: WIDGET_WIDTH,
+          width,
           height: WIDGET_HEIGHT,
         }),
         ...schema.indexes.map(
@@ -103,7 +105,7 @@ export class TableMonitoring extends Construct {
                   label: 'write units per minute',
                 }),
               ],
-              width: WIDGET_WIDTH,
+              width,
               height: WIDGET_HEIGHT,
             }),
         ),

@@ -131,6 +131,24 @@ function stagesSection(stages: RunbookInput['stages']): string {
   return markdownTable(['stage', 'alarms and dashboard', 'Contributor Insights', 'why'], rows);
 }
 
+/** The tables and indexes the map marks hot-key prone, where Contributor Insights ranks their keys. */
+function insightsSection(input: RunbookInput): string {
+  const stages = Object.entries(input.stages).filter(([, policy]) => policy.monitoring.contributorInsights).map(([name]) => code(name));
+  const rows = input.schemas.flatMap((schema) => [
+    ...(schema.hotKeyProne ? [[`${schema.name} table`, schema.hotKeyProne.reason]] : []),
+    ...schema.indexes.flatMap((index) => (index.hotKeyProne ? [[`${schema.name} ${code(index.name)}`, index.hotKeyProne.reason]] : [])),
+  ]);
+  return [
+    paragraph([
+      `Contributor Insights (on in ${stages.length > 0 ? stages.join(' and ') : 'no stage'}) ranks the most accessed and most throttled keys of`,
+      'the tables and indexes the schema map marks `hotKeyProne`: in the CloudWatch console, Contributor Insights,',
+      'the rules named after the table (and index). Marked today:',
+    ]),
+    '',
+    markdownTable(['table or index', 'why its keys may run hot'], rows),
+  ].join('\n');
+}
+
 function rulesSection(): string {
   const rules: [string, AlarmRule & { threshold?: { value: number; reason: string } }][] = [
     ['Throttle events', ALARM_RULES.throttleEvents],
@@ -251,6 +269,8 @@ export function renderAlarmsRunbook(input: RunbookInput): string {
       `dashboard ${code(dataStackName(STAGE))} has one row per table and one graph per index, titled with the access patterns`,
       'they serve.',
     ]),
+    '',
+    insightsSection(input),
     '',
     '## Thresholds',
     '',
