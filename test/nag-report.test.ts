@@ -165,7 +165,7 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
     expect(keyResults).toHaveLength(1);
     expect(keyResults[0]!.locations![0]!.physicalLocation!).toEqual({
       artifactLocation: { uri: 'infra/stacks/data-stack.ts', uriBaseId: '%SRCROOT%' },
-      region: { startLine: lineStartingWith('infra/stacks/data-stack.ts', "this.encryptionKey = new kms.Key(this, 'DataKey'") },
+      region: { startLine: lineStartingWith('infra/stacks/data-stack.ts', "this.encryptionKey = new StageKey(this, 'DataKey'") },
     });
   });
 });
