@@ -57,6 +57,12 @@ export type ProjectionSchema =
       readonly reason: string;
     };
 
+/** Why a table's or an index's partition key may run hot, which turns Contributor Insights on for it. */
+export interface HotKeyProneSchema {
+  /** One line on which key values concentrate traffic, and why naming them matters in an incident. */
+  readonly reason: string;
+}
+
 /** A global secondary index. */
 export interface IndexSchema {
   /** Index name, as used in `IndexName` of a Query. */
@@ -67,6 +73,8 @@ export interface IndexSchema {
   readonly sortKey?: KeyAttribute;
   /** What the index copies and why. */
   readonly projection: ProjectionSchema;
+  /** Present when a few key values may take most of the index's traffic; see {@link HotKeyProneSchema}. */
+  readonly hotKeyProne?: HotKeyProneSchema;
 }
 
 /** Time to live: DynamoDB deletes an item some time after the epoch-seconds value in `attribute`. */
@@ -124,6 +132,8 @@ export interface TableSchema {
   readonly noIndexReason?: string;
   /** Time to live, when items expire. */
   readonly ttl?: TtlSchema;
+  /** Present when a few key values may take most of the table's traffic; see {@link HotKeyProneSchema}. */
+  readonly hotKeyProne?: HotKeyProneSchema;
   /** The reads the table serves. */
   readonly accessPatterns: readonly AccessPatternSchema[];
   /**

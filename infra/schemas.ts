@@ -90,9 +90,15 @@ export const TABLE_SCHEMAS = [
           type: 'KEYS_ONLY',
           reason: 'Workers only need job ids to claim work; progress updates then never rewrite this hot, low-cardinality index.',
         },
+        hotKeyProne: {
+          reason: 'Five status values carry every job, so one status is one partition; its throttling also throttles the Jobs writes that feed it.',
+        },
       },
     ],
     ttl: { attribute: 'expiresAt', retentionDays: 90, countedFrom: 'createdAt' },
+    hotKeyProne: {
+      reason: 'Each job is rewritten on every progress update, so a worker stuck in a retry loop hammers one jobId; throttled index writes surface here too.',
+    },
     accessPatterns: [
       { name: 'jobById', description: 'Load one job by its id.', operation: 'GetItem' },
       {

@@ -1,3 +1,13 @@
+/** How closely a stage watches its tables. */
+export interface MonitoringPolicy {
+  /** True to create the alarm topic, an alarm per table, index and operation, and the dashboard. */
+  readonly alarms: boolean;
+  /** True to turn Contributor Insights on for the tables and indexes the schema map marks `hotKeyProne`. */
+  readonly contributorInsights: boolean;
+  /** One line on why the stage watches this much. */
+  readonly reason: string;
+}
+
 /** What a deployment stage decides about its tables. */
 export interface StagePolicy {
   /** AWS region the stage deploys to; fixed here, since a customer-managed key on TableV2 needs an explicit region. */
@@ -8,6 +18,8 @@ export interface StagePolicy {
   readonly pitrRecoveryPeriodDays: number;
   /** Tags applied to every resource of the stage. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Alarms, dashboard and Contributor Insights; thresholds are in `infra/monitoring.ts`. */
+  readonly monitoring: MonitoringPolicy;
 }
 
 /** The deployment stages. Every one is synthesized on every PR, so prod's policy is always checked. */
@@ -17,18 +29,33 @@ export const STAGES = {
     protectData: false,
     pitrRecoveryPeriodDays: 7,
     tags: { Project: 'inavor-shuttle', Stage: 'dev', DataClassification: 'test' },
+    monitoring: {
+      alarms: false,
+      contributorInsights: false,
+      reason: 'No one is on call for dev and its load is one developer\'s: alarms would be noise, and a broken dev table is seen at once.',
+    },
   },
   staging: {
     region: 'us-east-1',
     protectData: true,
     pitrRecoveryPeriodDays: 35,
     tags: { Project: 'inavor-shuttle', Stage: 'staging', DataClassification: 'confidential' },
+    monitoring: {
+      alarms: true,
+      contributorInsights: false,
+      reason: 'The same alarms as prod prove the wiring and catch a load test reaching a ceiling before prod does; no real traffic to rank keys by.',
+    },
   },
   prod: {
     region: 'us-east-1',
     protectData: true,
     pitrRecoveryPeriodDays: 35,
     tags: { Project: 'inavor-shuttle', Stage: 'prod', DataClassification: 'confidential' },
+    monitoring: {
+      alarms: true,
+      contributorInsights: true,
+      reason: 'Merchants wait on prod: a stall must page someone, and naming the hot key during an incident is worth the Contributor Insights rules.',
+    },
   },
 } as const satisfies Record<string, StagePolicy>;
 

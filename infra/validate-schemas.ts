@@ -126,7 +126,7 @@ export function validateStages(stages: unknown): string[] {
     if (typeof policy.protectData !== 'boolean') {
       problems.push(`stages.${name}.protectData: expected true or false, got ${show(policy.protectData)}`);
     }
-    return [...problems, ...tagProblems(policy.tags, `stages.${name}.tags`)];
+    return [...problems, ...tagProblems(policy.tags, `stages.${name}.tags`), ...checkMonitoring(policy.monitoring, `stages.${name}.monitoring`)];
   });
 }
 
@@ -232,7 +232,9 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
     checkKeys(index, `${field}.`, declared, report);
     checkProjection(index.projection, `${field}.projection`, [...keyNames(table), ...keyNames(index)], declared, report);
     checkSecretsOffIndex(table, index, field, report);
+    checkHotKeyProne(index.hotKeyProne, `${field}.hotKeyProne`, report);
   });
+  checkHotKeyProne(table.hotKeyProne, 'hotKeyProne', report);
 
   const sealed = Array.isArray(table.attributes) ? table.attributes.filter((a) => isRecord(a) && a.sealed === true).map((a) => a.name) : [];
   for (const owner of [table, ...indexes.filter(isRecord)]) {
@@ -435,6 +437,30 @@ function checkExportNames(table: string, stageNames: readonly string[], report: 
 function checkNameBytes(name: string, field: string, what: string, report: Report): void {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_INDEXED_NAME_BYTES) report(field, `the name is ${bytes} bytes (UTF-8); DynamoDB allows at most ${MAX_INDEXED_NAME_BYTES} for ${what}`);
+}
+
+/** A stage's monitoring block: both switches, a reason, and no Contributor Insights without the alarms that point to it. */
+function checkMonitoring(monitoring: unknown, field: string): string[] {
+  if (!isRecord(monitoring)) return [`${field}: expected {alarms, contributorInsights, reason}, got ${show(monitoring)}`];
+  const problems: string[] = [];
+  for (const flag of ['alarms', 'contributorInsights'] as const) {
+    if (typeof monitoring[flag] !== 'boolean') problems.push(`${field}.${flag}: expected true or false, got ${show(monitoring[flag])}`);
+  }
+  if (typeof monitoring.reason !== 'string' || monitoring.reason.trim() === '') {
+    problems.push(`${field}.reason: expected one line on why the stage watches this much, got ${show(monitoring.reason)}`);
+  }
+  if (monitoring.contributorInsights === true && monitoring.alarms === false) {
+    problems.push(`${field}.contributorInsights: on without alarms; hot keys are looked up when an alarm fires, so turn alarms on or this off`);
+  }
+  return problems;
+}
+
+/** A table's or an index's hot-key mark: absent, or a reason. */
+function checkHotKeyProne(value: unknown, field: string, report: Report): void {
+  if (value === undefined) return;
+  if (!isRecord(value) || typeof value.reason !== 'string' || value.reason.trim() === '') {
+    report(field, `expected {reason} saying which key values run hot, got ${show(value)}`);
+  }
 }
 
 function checkName(name: unknown): string | undefined {

@@ -20,7 +20,8 @@ export interface SchemaTableProps {
 /**
  * One DynamoDB table made from one schema-map entry and a stage's policy: on-demand billing,
  * point-in-time recovery, customer-managed encryption, TTL where the map declares it, and
- * deletion protection plus RETAIN where the stage protects its data.
+ * deletion protection plus RETAIN where the stage protects its data, and Contributor Insights on
+ * the table and indexes the map marks hot-key prone where the stage asks for it.
  */
 export class SchemaTable extends Construct {
   /** The table. */
@@ -46,7 +47,18 @@ export class SchemaTable extends Construct {
       },
       deletionProtection: policy.protectData,
       removalPolicy: policy.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      contributorInsightsSpecification: policy.monitoring.contributorInsights ? { enabled: schema.hotKeyProne !== undefined } : undefined,
     });
+    if (policy.monitoring.contributorInsights) {
+      // TableV2 gives the primary replica's indexes the table's setting and has no per-index prop for
+      // them, so each index gets its own from the map. Replicas[0] is the primary: the tables have no other.
+      const resource = this.table.node.defaultChild as dynamodb.CfnGlobalTable;
+      schema.indexes.forEach((index, i) =>
+        resource.addPropertyOverride(`Replicas.0.GlobalSecondaryIndexes.${i}.ContributorInsightsSpecification`, {
+          Enabled: index.hotKeyProne !== undefined,
+        }),
+      );
+    }
   }
 }
 

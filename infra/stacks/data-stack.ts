@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
+import { TableMonitoring } from '../constructs/table-monitoring';
 import {
   TOKEN_CONTEXT_KEYS,
   TOKEN_KEY_ACTIONS,
@@ -41,6 +43,8 @@ export class DataStack extends Stack {
   public readonly policy: StagePolicy;
   /** The schema-map entries the tables were made from. */
   public readonly schemas: readonly TableSchema[];
+  /** ARN of the topic every alarm notifies; undefined where the stage policy sets no alarms. */
+  public readonly alarmTopicArn?: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -70,6 +74,12 @@ export class DataStack extends Stack {
       });
     }
     this.tables = tables;
+
+    if (policy.monitoring.alarms) {
+      const { topic } = new AlarmTopic(this, 'Alarms', { stageName });
+      new TableMonitoring(this, 'Monitoring', { stageName, schemas: props.schemas, topic });
+      this.alarmTopicArn = topic.topicArn;
+    }
 
     for (const [key, value] of Object.entries(policy.tags)) {
       Tags.of(this).add(key, value);
@@ -147,5 +157,8 @@ export class DataStack extends Stack {
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
     output('TokenKeyArn', this.tokenKey.keyArn, `ARN of the KMS key sealing the ${stageName} Shopify tokens`);
+    if (this.alarmTopicArn) {
+      output('AlarmTopicArn', this.alarmTopicArn, `ARN of the SNS topic the ${stageName} table alarms notify`);
+    }
   }
 }

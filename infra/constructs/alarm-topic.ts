@@ -1,0 +1,75 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { StageKey } from './stage-key';
+
+/** Props of {@link AlarmTopic}. */
+export interface AlarmTopicProps {
+  /** Name of the stage, carried in the topic name and the key alias. */
+  readonly stageName: string;
+}
+
+/**
+ * The SNS topic every alarm of a stage notifies, encrypted with its own customer-managed key.
+ * CloudWatch may use that key for this topic only, and publish to the topic from this account's
+ * alarms only; nothing else is granted. The data key is not reused: the CloudWatch service must
+ * never be able to use the key that encrypts the tables.
+ */
+export class AlarmTopic extends Construct {
+  /** The topic; subscribe the on-call's endpoint to it. */
+  public readonly topic: sns.Topic;
+  /** The key encrypting the topic's messages at rest. */
+  public readonly key: StageKey;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const topicName = `inavor-shuttle-${props.stageName}-data-alarms`;
+    // Built from the literal name: referencing the topic here would make key and topic depend on each other.
+    const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+
+    this.key = new StageKey(this, 'Key', {
+      alias: `alias/inavor-shuttle/${props.stageName}/alarms`,
+      description: `Encrypts the Inavor Shuttle ${props.stageName} data-layer alarm topic`,
+    });
+    // A publisher to an encrypted topic needs these two; SNS names the topic in the encryption context.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKeyForTheAlarmTopicOnly',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      topicName,
+      displayName: `Inavor Shuttle ${props.stageName} data alarms`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // A topic policy replaces SNS's default one, so the alarms' right to publish is stated here.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+  }
+}
