@@ -28,10 +28,13 @@ function tableNamed(template: Template, tableName: string): Record<string, unkno
   return resources[0] as Record<string, unknown>;
 }
 
-function keyArnRef(template: Template): { 'Fn::GetAtt': [string, 'Arn'] } {
-  const keys = Object.keys(template.findResources('AWS::KMS::Key'));
-  expect(keys).toHaveLength(1);
-  return { 'Fn::GetAtt': [keys[0]!, 'Arn'] };
+/** The table key, found by its alias: the stage has other keys (the backup vault's). */
+function keyArnRef(template: Template, stage: string): { 'Fn::GetAtt': [string, 'Arn'] } {
+  const aliases = Object.values(template.findResources('AWS::KMS::Alias', {
+    Properties: { AliasName: `alias/inavor-shuttle/${stage}/data` },
+  }));
+  expect(aliases).toHaveLength(1);
+  return aliases[0]!.Properties.TargetKeyId;
 }
 
 describe.each(STAGES)('%s stage', (stage) => {
@@ -142,7 +145,7 @@ describe.each(STAGES)('%s stage', (stage) => {
         Replicas: [
           Match.objectLike({
             Region: 'us-east-1',
-            SSESpecification: { KMSMasterKeyId: keyArnRef(template) },
+            SSESpecification: { KMSMasterKeyId: keyArnRef(template, stage) },
             PointInTimeRecoverySpecification: {
               PointInTimeRecoveryEnabled: true,
               RecoveryPeriodInDays: expected.pitrDays,
@@ -196,7 +199,7 @@ describe.each(STAGES)('%s stage', (stage) => {
 
   test('exports the key ARN under a stage-qualified name', () => {
     template.hasOutput('DataKeyArn', {
-      Value: keyArnRef(template),
+      Value: keyArnRef(template, stage),
       Export: { Name: `InavorShuttleData-${stage}-DataKeyArn` },
     });
   });

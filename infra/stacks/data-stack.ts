@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
+import { TableBackups } from '../constructs/table-backups';
 import { actionsFor, type DataAccessLevel } from '../data-access';
 import type { TableSchema } from '../schema-model';
 import type { StagePolicy } from '../stages';
@@ -30,6 +31,8 @@ export class DataStack extends Stack {
   public readonly policy: StagePolicy;
   /** The schema-map entries the tables were made from. */
   public readonly schemas: readonly TableSchema[];
+  /** AWS Backup vault, plan and selection of every table; absent where the stage has no backup rule. */
+  public readonly backups?: TableBackups;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -53,6 +56,13 @@ export class DataStack extends Stack {
       });
     }
     this.tables = tables;
+    if (policy.backup.rules.length > 0) {
+      this.backups = new TableBackups(this, 'Backups', {
+        stageName,
+        policy: policy.backup,
+        tables: Object.values(tables).map(({ table }) => table),
+      });
+    }
 
     for (const [key, value] of Object.entries(policy.tags)) {
       Tags.of(this).add(key, value);
@@ -84,5 +94,9 @@ export class DataStack extends Stack {
       output(`${schema.name}TableArn`, table.tableArn, `ARN of the ${stageName} ${schema.name} table`);
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
+    if (this.backups) {
+      output('BackupVaultName', this.backups.vault.backupVaultName, `AWS Backup vault of the ${stageName} tables`);
+      output('BackupRoleArn', this.backups.role.roleArn, `Role AWS Backup uses to back up and restore the ${stageName} tables`);
+    }
   }
 }
