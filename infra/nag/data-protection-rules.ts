@@ -138,8 +138,9 @@ function hasDeclaredTtl(resource: RenderedResource, context: RuleContext): NagRu
 
 /**
  * Whether a backup selection of a plan in the table's own stack names the table, by a reference
- * to it or by an ARN ending in its name. A tag-based selection does not count: it selects
- * whatever carries the tag at backup time, which no template can prove.
+ * to it or by an ARN ending in its name. A tag-based selection does not count (it selects
+ * whatever carries the tag at backup time, which no template can prove), nor does
+ * `BackupResource.fromConstruct`, which fills its list in an Aspect of its own and skips TableV2.
  */
 function isSelectedByBackupPlan(resource: RenderedResource, context: RuleContext): NagRuleCompliance {
   if (!context.requireBackup) return NagRuleCompliance.NOT_APPLICABLE;
