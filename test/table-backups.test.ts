@@ -25,7 +25,7 @@ beforeAll(() => {
   copyFixture = Template.fromStack(fixtureStack!);
 }, 120_000);
 
-function onlyResource(template: Template, type: string): { id: string; resource: { Properties: Record<string, any> } & Record<string, unknown> } {
+function onlyResource(template: Template, type: string): { id: string; resource: Record<string, any> } {
   const found = Object.entries(template.findResources(type));
   expect(found).toHaveLength(1);
   return { id: found[0]![0], resource: found[0]![1] };
