@@ -8,6 +8,63 @@ export interface MonitoringPolicy {
   readonly reason: string;
 }
 
+/** How often a backup rule runs; each runs at 05:00 UTC, after the night's imports. */
+export const BACKUP_SCHEDULES = ['daily', 'weekly', 'monthly'] as const;
+
+/** How often a backup rule runs. */
+export type BackupSchedule = (typeof BACKUP_SCHEDULES)[number];
+
+/** One rule of a stage's AWS Backup plan. */
+export interface BackupRuleSpec {
+  /** Rule name, unique in the plan (letters, digits, `-`, `_`, `.`). */
+  readonly name: string;
+  /** How often it runs. */
+  readonly schedule: BackupSchedule;
+  /** Days each recovery point is kept. */
+  readonly retentionDays: number;
+  /** One line on why this rule and this retention. */
+  readonly reason: string;
+}
+
+/**
+ * A vault lock. Without `changeableForDays` it is in governance mode: someone allowed to call
+ * `backup:DeleteBackupVaultLockConfiguration` can still lift it. With it, it is in compliance
+ * mode, which becomes immutable when that grace time ends: nobody, root included, can then lift
+ * the lock, shorten a recovery point or delete the vault before its retention ends.
+ */
+export interface VaultLockSpec {
+  /** No recovery point in the vault can be deleted before it is this many days old. */
+  readonly minRetentionDays: number;
+  /** No recovery point can be kept longer than this many days. */
+  readonly maxRetentionDays: number;
+  /** Compliance mode: days (3 or more) the lock may still be changed after it is applied. */
+  readonly changeableForDays?: number;
+  /** One line on why this lock and this mode. */
+  readonly reason: string;
+}
+
+/** A copy of every recovery point to a vault in another region or account. */
+export interface BackupCopySpec {
+  /** ARN of the destination vault; its access policy must allow this account to copy into it. */
+  readonly destinationVaultArn: string;
+  /** Days each copy is kept in the destination. */
+  readonly retentionDays: number;
+  /** One line on why the copy exists. */
+  readonly reason: string;
+}
+
+/** What AWS Backup keeps of a stage's tables, beyond point-in-time recovery. */
+export interface BackupPolicy {
+  /** The plan's rules; none means the stage has no vault and no plan. */
+  readonly rules: readonly BackupRuleSpec[];
+  /** One line on why the stage gets these rules, or none. */
+  readonly reason: string;
+  /** The vault lock; absent means no lock. */
+  readonly vaultLock?: VaultLockSpec;
+  /** A copy to another region or account; off unless set. */
+  readonly copy?: BackupCopySpec;
+}
+
 /** What a deployment stage decides about its tables. */
 export interface StagePolicy {
   /** AWS region the stage deploys to; fixed here, since a customer-managed key on TableV2 needs an explicit region. */
@@ -20,6 +77,8 @@ export interface StagePolicy {
   readonly tags: Readonly<Record<string, string>>;
   /** Alarms, dashboard and Contributor Insights; thresholds are in `infra/monitoring.ts`. */
   readonly monitoring: MonitoringPolicy;
+  /** AWS Backup plan of the stage's tables. */
+  readonly backup: BackupPolicy;
 }
 
 /** The deployment stages. Every one is synthesized on every PR, so prod's policy is always checked. */
@@ -34,6 +93,10 @@ export const STAGES = {
       contributorInsights: false,
       reason: 'No one is on call for dev and its load is one developer\'s: alarms would be noise, and a broken dev table is seen at once.',
     },
+    backup: {
+      rules: [],
+      reason: 'Dev holds seeded test data that npm run local and a redeploy recreate; 7 days of PITR cover mistakes.',
+    },
   },
   staging: {
     region: 'us-east-1',
@@ -45,6 +108,17 @@ export const STAGES = {
       contributorInsights: false,
       reason: 'The same alarms as prod prove the wiring and catch a load test reaching a ceiling before prod does; no real traffic to rank keys by.',
     },
+    backup: {
+      rules: [
+        {
+          name: 'daily',
+          schedule: 'daily',
+          retentionDays: 7,
+          reason: 'Runs the same plan, vault and selection as prod so restores are rehearsed here; a week is enough to rehearse.',
+        },
+      ],
+      reason: 'Staging protects its data and is where restores are rehearsed, at a week of storage.',
+    },
   },
   prod: {
     region: 'us-east-1',
@@ -55,6 +129,28 @@ export const STAGES = {
       alarms: true,
       contributorInsights: true,
       reason: 'Merchants wait on prod: a stall must page someone, and naming the hot key during an incident is worth the Contributor Insights rules.',
+    },
+    backup: {
+      rules: [
+        {
+          name: 'daily',
+          schedule: 'daily',
+          retentionDays: 35,
+          reason: 'Matches the 35-day PITR window with copies that survive the table being deleted.',
+        },
+        {
+          name: 'monthly',
+          schedule: 'monthly',
+          retentionDays: 365,
+          reason: 'Corruption found after PITR has rolled past it can still be undone for a year.',
+        },
+      ],
+      reason: 'Security Hub DynamoDB.4 asks for every prod table in a backup plan; PITR alone lives and dies with the table.',
+      vaultLock: {
+        minRetentionDays: 35,
+        maxRetentionDays: 365,
+        reason: 'Governance mode stops early deletion by anyone without the unlock permission, and stays reversible if a retention proves wrong.',
+      },
     },
   },
 } as const satisfies Record<string, StagePolicy>;

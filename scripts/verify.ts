@@ -63,7 +63,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
 }
 
 /** Asks the three describe APIs about one table; an API the endpoint lacks becomes `unsupported`. */
-async function observeTable(client: DynamoDBClient, TableName: string, canSetTtl: () => Promise<boolean>): Promise<TableObservation> {
+export async function observeTable(client: DynamoDBClient, TableName: string, canSetTtl: () => Promise<boolean>): Promise<TableObservation> {
   let table;
   try {
     ({ Table: table } = await client.send(new DescribeTableCommand({ TableName })));

@@ -1,4 +1,5 @@
 import { App, Aspects, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { SynthesisMessage } from 'aws-cdk-lib/cx-api';
@@ -201,12 +202,66 @@ beforeAll(() => {
     const id = caseId('Key', testCase.rule, index);
     fixturePath.set(id, new kms.Key(stacks.unprotected, id, testCase.props).node.defaultChild!.node.path);
   });
+  const backupStacks = buildBackupFixtures(app);
   const assembly = app.synth();
   for (const stage of ['protected', 'unprotected'] as const) {
     // Read from the one synth; Annotations.fromStack would synthesize the app again.
     messages[stage] = assembly.getStackArtifact(stacks[stage].artifactId).messages;
   }
+  for (const [name, stack] of Object.entries(backupStacks)) {
+    backupMessages.set(name, assembly.getStackArtifact(stack.artifactId).messages);
+  }
 });
+
+/** How a backup fixture's table is (or is not) put in a backup plan. */
+type Selection = 'by reference' | 'by literal ARN' | 'through fromConstruct' | 'by a plan of another stack' | 'not at all';
+
+interface BackupCase {
+  readonly selection: Selection;
+  readonly requireBackup: boolean;
+  /** Whether DataProtection-BackupPlan fires, per kind. */
+  readonly fires: Record<Kind, boolean>;
+}
+
+const BACKUP_CASES: readonly BackupCase[] = [
+  { selection: 'by reference', requireBackup: true, fires: { Table: false, GlobalTable: false } },
+  { selection: 'by literal ARN', requireBackup: true, fires: { Table: false, GlobalTable: false } },
+  // fromConstruct selects nothing for a TableV2, and fills its list in an Aspect of its own: the rule asks for names.
+  { selection: 'through fromConstruct', requireBackup: true, fires: { Table: true, GlobalTable: true } },
+  { selection: 'by a plan of another stack', requireBackup: true, fires: { Table: true, GlobalTable: true } },
+  { selection: 'not at all', requireBackup: true, fires: { Table: true, GlobalTable: true } },
+  { selection: 'not at all', requireBackup: false, fires: { Table: false, GlobalTable: false } },
+];
+
+const backupMessages = new Map<string, readonly SynthesisMessage[]>();
+const backupStackName = (requireBackup: boolean) => (requireBackup ? 'backupRequired' : 'backupNotRequired');
+
+/** One stack per setting of `requireBackup`, holding a plan in the stack and every case's table selected its way. */
+function buildBackupFixtures(app: App): Record<string, Stack> {
+  const built: Record<string, Stack> = {};
+  for (const requireBackup of [true, false]) {
+    const stack = new Stack(app, `${backupStackName(requireBackup)}Fixtures`, { env: { region: 'us-east-1', account: '123456789012' } });
+    Aspects.of(stack).add(new DataProtectionChecks({ reports: false, protectData: false, requireBackup }));
+    built[backupStackName(requireBackup)] = stack;
+    const plan = new backup.BackupPlan(stack, 'Plan', { backupPlanRules: [backup.BackupPlanRule.daily()] });
+    const foreignPlan = backup.BackupPlan.fromBackupPlanId(stack, 'ForeignPlan', 'plan-of-another-stack');
+    BACKUP_CASES.forEach((testCase, index) => {
+      if (testCase.requireBackup !== requireBackup) return;
+      for (const kind of KINDS) {
+        const id = caseId(kind, 'BackupPlan', index);
+        const table = kind === 'Table' ? compliantTable(stack, id, { tableName: id }) : compliantGlobalTable(stack, id, { tableName: id });
+        fixturePath.set(id, (table.node.defaultChild as CfnResource).node.path);
+        const select = (resource: backup.BackupResource, backupPlan: backup.IBackupPlan = plan) =>
+          new backup.BackupSelection(stack, `Select${id}`, { backupPlan, resources: [resource] });
+        if (testCase.selection === 'by reference') select(backup.BackupResource.fromDynamoDbTable(table));
+        if (testCase.selection === 'by literal ARN') select(backup.BackupResource.fromArn(`arn:aws:dynamodb:us-east-1:123456789012:table/${id}`));
+        if (testCase.selection === 'through fromConstruct') select(backup.BackupResource.fromConstruct(table));
+        if (testCase.selection === 'by a plan of another stack') select(backup.BackupResource.fromDynamoDbTable(table), foreignPlan);
+      }
+    });
+  }
+  return built;
+}
 
 /** The messages rule `DataProtection-<rule>` (any rule when absent) left on one fixture, by level. */
 function findings(stage: TableCase['stage'], id: string, rule?: string): Record<Level, string[]> {
@@ -245,6 +300,27 @@ describe('DataProtection rules on an AWS::KMS::Key', () => {
   );
 });
 
+describe.each(KINDS)('DataProtection-BackupPlan on an AWS::DynamoDB::%s', (kind) => {
+  test.each(
+    BACKUP_CASES.map((testCase, index) => ({
+      ...testCase,
+      index,
+      verdict: verdict(testCase.fires[kind]),
+      stage: testCase.requireBackup ? 'a stage that requires backups' : 'a stage that does not',
+    })),
+  )('$verdict (error) on a table selected $selection, in $stage', ({ requireBackup, fires, index }) => {
+    const path = `/${fixturePath.get(caseId(kind, 'BackupPlan', index))}`;
+    const texts = (level: Level) =>
+      backupMessages
+        .get(backupStackName(requireBackup))!
+        .filter((message) => message.level === level && message.id === path)
+        .map((message) => String(message.entry.data))
+        .filter((text) => text.startsWith('DataProtection-'));
+    expect(texts('error')).toEqual(fires[kind] ? [expect.stringMatching(/^DataProtection-BackupPlan:/)] : []);
+    expect(texts('warning')).toEqual([]);
+  });
+});
+
 test('the unchanged compliant tables draw no DataProtection finding of any rule', () => {
   const baseline = TABLE_CASES.flatMap((testCase, index) =>
     Object.keys(testCase.variant.Table).length === 0 && Object.keys(testCase.variant.GlobalTable).length === 0
@@ -257,6 +333,7 @@ test('the unchanged compliant tables draw no DataProtection finding of any rule'
 
 test('every rule has an id, a level, an explanation and a firing fixture', () => {
   const firing = new Set([...TABLE_CASES, ...KEY_CASES].filter((testCase) => testCase.fires).map((testCase) => testCase.rule));
+  if (BACKUP_CASES.some((testCase) => testCase.fires.Table && testCase.fires.GlobalTable)) firing.add('BackupPlan');
   for (const rule of DATA_PROTECTION_RULES) {
     expect(rule).toMatchObject({ id: expect.stringMatching(/^\w+$/), level: expect.any(String), explanation: expect.any(String) });
     expect(firing).toContain(rule.id);

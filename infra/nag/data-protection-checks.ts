@@ -9,6 +9,8 @@ export interface DataProtectionChecksProps extends NagPackProps {
   readonly protectData: boolean;
   /** TTL attribute each table must expire items by, keyed by physical table name; tables not listed are not checked for TTL. */
   readonly ttlAttributes?: Readonly<Record<string, string>>;
+  /** True when the stage's tables must be selected by an AWS Backup plan in the same stack. */
+  readonly requireBackup?: boolean;
 }
 
 /**
@@ -19,12 +21,14 @@ export interface DataProtectionChecksProps extends NagPackProps {
 export class DataProtectionChecks extends NagPack {
   private readonly protectData: boolean;
   private readonly ttlAttributes: Readonly<Record<string, string>>;
+  private readonly requireBackup: boolean;
 
   constructor(props: DataProtectionChecksProps) {
     super(props);
     this.packName = 'DataProtection';
     this.protectData = props.protectData;
     this.ttlAttributes = props.ttlAttributes ?? {};
+    this.requireBackup = props.requireBackup ?? false;
   }
 
   public visit(node: IConstruct): void {
@@ -42,6 +46,7 @@ export class DataProtectionChecks extends NagPack {
             node: resource,
             protectData: this.protectData,
             ttlAttributes: this.ttlAttributes,
+            requireBackup: this.requireBackup,
           }),
       });
     }

@@ -1,8 +1,10 @@
-import { Stack, type CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance, rules } from 'cdk-nag';
 import { DYNAMODB_TABLE, DYNAMODB_TABLE_TYPES } from '../cfn-template';
 
 const KMS_KEY = 'AWS::KMS::Key';
+const BACKUP_PLAN = 'AWS::Backup::BackupPlan';
+const BACKUP_SELECTION = 'AWS::Backup::BackupSelection';
 
 /** A resource as it goes into the template: CloudFormation casing, escape-hatch overrides applied. */
 export interface RenderedResource {
@@ -20,6 +22,8 @@ export interface RuleContext {
   readonly protectData: boolean;
   /** TTL attribute each table must expire items by, keyed by physical table name. */
   readonly ttlAttributes: Readonly<Record<string, string>>;
+  /** True when the stage's tables must be selected by an AWS Backup plan in the same stack. */
+  readonly requireBackup: boolean;
 }
 
 /** One rule of the data-protection pack. */
@@ -132,6 +136,37 @@ function hasDeclaredTtl(resource: RenderedResource, context: RuleContext): NagRu
   return compliantIf(ttl.Enabled === true && ttl.AttributeName === expected);
 }
 
+/**
+ * Whether a backup selection of a plan in the table's own stack names the table, by a reference
+ * to it or by an ARN ending in its name. A tag-based selection does not count (it selects
+ * whatever carries the tag at backup time, which no template can prove), nor does
+ * `BackupResource.fromConstruct`, which fills its list in an Aspect of its own and skips TableV2.
+ */
+function isSelectedByBackupPlan(resource: RenderedResource, context: RuleContext): NagRuleCompliance {
+  if (!context.requireBackup) return NagRuleCompliance.NOT_APPLICABLE;
+  const stack = Stack.of(context.node);
+  const logicalId = stack.resolve(context.node.logicalId) as string;
+  const tableName = record(resource.Properties).TableName;
+  const names = (entry: unknown): boolean => {
+    const ref = record(entry)['Fn::GetAtt'];
+    if (Array.isArray(ref)) return ref[0] === logicalId && ref[1] === 'Arn';
+    return typeof tableName === 'string' && JSON.stringify(entry).includes(`:table/${tableName}"`);
+  };
+  const resources = stack.node.findAll().filter((construct): construct is CfnResource => construct instanceof CfnResource);
+  const plans = new Set(
+    resources.filter((candidate) => candidate.cfnResourceType === BACKUP_PLAN).map((plan) => stack.resolve(plan.logicalId)),
+  );
+  return compliantIf(
+    resources
+      .filter((candidate) => candidate.cfnResourceType === BACKUP_SELECTION)
+      .some((selection) => {
+        const properties = record(renderResource(selection).Properties);
+        const plan = record(properties.BackupPlanId)['Fn::GetAtt'];
+        const selected = record(properties.BackupSelection).Resources;
+        return Array.isArray(plan) && plans.has(plan[0]) && Array.isArray(selected) && selected.some(names);
+      }),
+  );
+}
 
 /** The rules of the DataProtection pack, in the order they are reported. */
 export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
@@ -191,6 +226,17 @@ export const DATA_PROTECTION_RULES: readonly DataProtectionRule[] = [
     explanation:
       'Items past their retention must be deleted: keeping them costs storage and keeps personal data longer than promised.',
     check: hasDeclaredTtl,
+  },
+  {
+    id: 'BackupPlan',
+    level: NagMessageLevel.ERROR,
+    resourceTypes: DYNAMODB_TABLE_TYPES,
+    info: 'The DynamoDB table is not named by a backup selection of an AWS Backup plan in its stack, in a stage that requires backups.',
+    explanation:
+      'PITR lives in the table\'s account and region, is capped at 35 days and goes with the table; a backup plan keeps ' +
+      'recovery points in a vault apart from it (Security Hub DynamoDB.4). BackupResource.fromConstruct selects nothing ' +
+      'for a TableV2, so the selection must name each table.',
+    check: isSelectedByBackupPlan,
   },
   {
     id: 'KeyRotation',

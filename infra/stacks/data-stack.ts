@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
+import { TableBackups } from '../constructs/table-backups';
 import { TableMonitoring } from '../constructs/table-monitoring';
 import {
   TOKEN_CONTEXT_KEYS,
@@ -45,6 +46,8 @@ export class DataStack extends Stack {
   public readonly schemas: readonly TableSchema[];
   /** ARN of the topic every alarm notifies; undefined where the stage policy sets no alarms. */
   public readonly alarmTopicArn?: string;
+  /** AWS Backup vault, plan and selection of every table; absent where the stage has no backup rule. */
+  public readonly backups?: TableBackups;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -74,6 +77,13 @@ export class DataStack extends Stack {
       });
     }
     this.tables = tables;
+    if (policy.backup.rules.length > 0) {
+      this.backups = new TableBackups(this, 'Backups', {
+        stageName,
+        policy: policy.backup,
+        tables: Object.values(tables).map(({ table }) => table),
+      });
+    }
 
     if (policy.monitoring.alarms) {
       const { topic } = new AlarmTopic(this, 'Alarms', { stageName });
@@ -159,6 +169,10 @@ export class DataStack extends Stack {
     output('TokenKeyArn', this.tokenKey.keyArn, `ARN of the KMS key sealing the ${stageName} Shopify tokens`);
     if (this.alarmTopicArn) {
       output('AlarmTopicArn', this.alarmTopicArn, `ARN of the SNS topic the ${stageName} table alarms notify`);
+    }
+    if (this.backups) {
+      output('BackupVaultName', this.backups.vault.backupVaultName, `AWS Backup vault of the ${stageName} tables`);
+      output('BackupRoleArn', this.backups.role.roleArn, `Role AWS Backup uses to back up and restore the ${stageName} tables`);
     }
   }
 }

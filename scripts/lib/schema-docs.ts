@@ -108,6 +108,18 @@ function encryptionKeyText(facts: StackFacts | undefined): string {
   return `${code(facts.keyAlias)}: ${traits.join(', ')}`;
 }
 
+function backupText(backup: StagePolicy['backup']): string {
+  if (backup.rules.length === 0) return 'none';
+  const rules = backup.rules.map((rule) => `${rule.schedule}, kept ${rule.retentionDays} days`);
+  const lock = backup.vaultLock;
+  if (lock) {
+    const mode = lock.changeableForDays === undefined ? 'governance' : `compliance after ${lock.changeableForDays} days`;
+    rules.push(`vault locked ${lock.minRetentionDays}-${lock.maxRetentionDays} days (${mode})`);
+  }
+  if (backup.copy) rules.push(`copied to ${backup.copy.destinationVaultArn} for ${backup.copy.retentionDays} days`);
+  return rules.join('; ');
+}
+
 function stagesSection(input: SchemaDocsInput): string {
   const rows = Object.entries(input.stages).map(([stage, policy]) => [
     code(stage),
@@ -116,6 +128,7 @@ function stagesSection(input: SchemaDocsInput): string {
     policy.protectData ? 'on' : 'off',
     policy.protectData ? 'retained' : 'deleted',
     encryptionKeyText(input.stacks[stage]),
+    backupText(policy.backup),
   ]);
   return [
     '## Stages',
@@ -127,7 +140,7 @@ function stagesSection(input: SchemaDocsInput): string {
     ]),
     '',
     markdownTable(
-      ['stage', 'region', 'PITR recovery period', 'deletion protection', 'tables on stack delete', 'KMS key'],
+      ['stage', 'region', 'PITR recovery period', 'deletion protection', 'tables on stack delete', 'KMS key', 'AWS Backup'],
       rows,
     ),
   ].join('\n');

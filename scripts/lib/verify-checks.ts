@@ -40,8 +40,14 @@ export interface TableObservation {
  * Compares what the describe APIs say about a deployed table with the schema map and the stage
  * policy: one result per check, so a report shows every drift at once.
  */
-export function checkTable(schema: TableSchema, stage: string, policy: StagePolicy, observed: TableObservation): CheckResult[] {
-  const table = physicalTableName(schema.name, stage);
+export function checkTable(
+  schema: TableSchema,
+  stage: string,
+  policy: StagePolicy,
+  observed: TableObservation,
+  /** The table observed, when it is not the stage's own (a restored copy). */
+  table = physicalTableName(schema.name, stage),
+): CheckResult[] {
   const result = (check: string, pass: boolean, found: string, expected: string): CheckResult => ({
     table,
     check,

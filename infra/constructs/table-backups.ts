@@ -1,0 +1,93 @@
+import { Duration } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { BackupPolicy, BackupSchedule } from '../stages';
+import { StageKey } from './stage-key';
+
+/** Props of {@link TableBackups}. */
+export interface TableBackupsProps {
+  /** Name of the stage, carried in the vault, plan and key alias names. */
+  readonly stageName: string;
+  /** The stage's backup policy; it must have at least one rule. */
+  readonly policy: BackupPolicy;
+  /** Every table of the stage; each is selected by its ARN. */
+  readonly tables: readonly dynamodb.ITableV2[];
+}
+
+/** Every schedule runs at 05:00 UTC, after the night's imports and before the US working day. */
+const SCHEDULES: Record<BackupSchedule, events.CronOptions> = {
+  daily: { minute: '0', hour: '5' },
+  weekly: { minute: '0', hour: '5', weekDay: 'SUN' },
+  monthly: { minute: '0', hour: '5', day: '1' },
+};
+
+/**
+ * AWS Backup for a stage's tables: a vault encrypted with its own customer-managed key (and
+ * locked where the policy asks), a plan with the policy's rules (and copies, where set), and a
+ * selection that names every table by ARN. `BackupResource.fromConstruct` is not used: it
+ * silently selects nothing for a `TableV2`.
+ */
+export class TableBackups extends Construct {
+  /** The vault every recovery point goes to. */
+  public readonly vault: backup.BackupVault;
+  /** The key encrypting the vault's recovery points. */
+  public readonly key: StageKey;
+  /** The plan of the policy's rules. */
+  public readonly plan: backup.BackupPlan;
+  /** The role AWS Backup assumes to back the tables up and to restore them. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TableBackupsProps) {
+    super(scope, id);
+    const { stageName, policy } = props;
+    if (policy.rules.length === 0) throw new Error(`TableBackups: stage ${stageName} has no backup rule`);
+
+    this.key = new StageKey(this, 'VaultKey', {
+      alias: `alias/inavor-shuttle/${stageName}/backup`,
+      description: `Encrypts the Inavor Shuttle ${stageName} AWS Backup vault`,
+    });
+    const lock = policy.vaultLock;
+    this.vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: `inavor-shuttle-${stageName}`,
+      encryptionKey: this.key,
+      lockConfiguration: lock && {
+        minRetention: Duration.days(lock.minRetentionDays),
+        maxRetention: Duration.days(lock.maxRetentionDays),
+        changeableFor: lock.changeableForDays === undefined ? undefined : Duration.days(lock.changeableForDays),
+      },
+    });
+
+    const copyDestination = policy.copy && backup.BackupVault.fromBackupVaultArn(this, 'CopyDestination', policy.copy.destinationVaultArn);
+    this.plan = new backup.BackupPlan(this, 'Plan', {
+      backupPlanName: `inavor-shuttle-${stageName}-tables`,
+      backupVault: this.vault,
+      backupPlanRules: policy.rules.map(
+        (rule) =>
+          new backup.BackupPlanRule({
+            ruleName: rule.name,
+            scheduleExpression: events.Schedule.cron(SCHEDULES[rule.schedule]),
+            deleteAfter: Duration.days(rule.retentionDays),
+            copyActions:
+              copyDestination && policy.copy
+                ? [{ destinationBackupVault: copyDestination, deleteAfter: Duration.days(policy.copy.retentionDays) }]
+                : undefined,
+          }),
+      ),
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: `AWS Backup backs up and restores the Inavor Shuttle ${stageName} tables under this role`,
+    });
+    this.plan.addSelection('Tables', {
+      backupSelectionName: `inavor-shuttle-${stageName}-tables`,
+      role: this.role,
+      resources: props.tables.map((table) => backup.BackupResource.fromDynamoDbTable(table)),
+      // Vault recovery points are restored by AWS Backup itself, under this role.
+      allowRestores: true,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { STAGE_NAMES } from '../infra/stages';
+import { TABLE_SCHEMAS } from '../infra/schemas';
+import { parseOptions, runCli } from './lib/cli';
+import { createClients } from './lib/clients';
+import { adoptionSteps } from './restore/adoption';
+import { executePlan, preflight } from './restore/execute';
+import { buildPlan, formatPlan } from './restore/plan';
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_POLL_SECONDS, parseRestoreRequest } from './restore/request';
+
+const USAGE = `Usage: npm run restore -- --stage <${STAGE_NAMES.join('|')}> --table <${TABLE_SCHEMAS.map((schema) => schema.name).join('|')}>
+         (--to <ISO time> | --latest | --backup-arn <arn>) [--target <name>] [--execute]
+
+Restores a table into a new table and re-applies what a restore does not bring back (TTL, PITR,
+deletion protection, tags), then runs the verify checks on it. Without --execute it only prints
+the plan, after read-only checks. It never deletes or overwrites a table. See
+docs/restore-runbook.md. Exit code: 0 done (or planned), 1 a step failed midway (what was done
+and what is left are printed), 2 a usage error or a check that stops the restore before it starts.
+
+  --stage <name>          the stage of the table
+  --table <name>          the table, by its name in the schema map
+  --to <ISO time>         restore the table as it was at this time (with a zone, e.g. 2026-11-27T09:30:00Z)
+  --latest                restore the table at its latest restorable time
+  --backup-arn <arn>      restore a DynamoDB backup (arn:aws:dynamodb:<region>:<account>:table/<table>/backup/<id>)
+  --target <name>         name of the new table (default <Table>-<stage>-restored-<UTC time>)
+  --execute               restore; without it nothing is changed
+  --poll-interval <s>     seconds between two status checks while restoring (default ${DEFAULT_POLL_SECONDS})
+  --max-wait <min>        minutes to wait for the restored table to become ACTIVE (default ${DEFAULT_MAX_WAIT_MINUTES})`;
+
+/** `npm run restore`: resolves to the exit code. */
+export async function main(argv: string[], print: (line: string) => void = console.log, now: () => Date = () => new Date()): Promise<number> {
+  const options = parseOptions(argv, {
+    stage: { type: 'string' },
+    table: { type: 'string' },
+    to: { type: 'string' },
+    latest: { type: 'boolean' },
+    'backup-arn': { type: 'string' },
+    target: { type: 'string' },
+    execute: { type: 'boolean' },
+    'poll-interval': { type: 'string' },
+    'max-wait': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (options.help) {
+    print(USAGE);
+    return 0;
+  }
+  const request = parseRestoreRequest(options, now());
+  const region = request.policy.region;
+  const clients = { dynamodb: createClients({ region }).client, kms: new KMSClient({ region }) };
+  try {
+    const plan = buildPlan(request, await preflight(request, clients));
+    for (const line of formatPlan(plan)) print(line);
+    if (request.execute) return await executePlan(plan, clients, print);
+    for (const line of adoptionSteps(request)) print(line);
+    print('Nothing was changed. Run again with --execute to restore.');
+    return 0;
+  } finally {
+    clients.dynamodb.destroy();
+    clients.kms.destroy();
+  }
+}
+
+if (require.main === module) runCli(main);

@@ -1,0 +1,158 @@
+import {
+  DescribeBackupCommand,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ConfigError } from '../../infra/stage-selection';
+import { checkTable, formatResults } from '../lib/verify-checks';
+import { observeTable } from '../verify';
+import { adoptionSteps } from './adoption';
+import { cliCommand, tableKeyAlias, type PlannedCall, type RestorePlan, type Resolved } from './plan';
+import type { RestoreRequest } from './request';
+
+/** The clients a restore uses; KMS only to find the stage key by its alias. */
+export interface RestoreClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly kms: KMSClient;
+}
+
+/**
+ * The read-only checks before anything is changed: the stage key exists and is enabled, the
+ * target table does not exist, and the source can be restored (PITR on and the time inside its
+ * window, or the backup AVAILABLE). A failure is a one-line ConfigError.
+ */
+export async function preflight(request: RestoreRequest, { dynamodb, kms }: RestoreClients): Promise<Resolved> {
+  const alias = tableKeyAlias(request.stage);
+  const key = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata;
+  if (!key?.Arn || key.KeyState !== 'Enabled') {
+    throw new ConfigError([`The stage key ${alias} is ${key?.KeyState ?? 'not described'}; a restore needs it Enabled.`]);
+  }
+  if (await tableExists(dynamodb, request.targetTable)) {
+    throw new ConfigError([`Table ${request.targetTable} already exists; a restore never overwrites a table. Choose another --target.`]);
+  }
+  // arn:<partition>:kms:<region>:<account>:key/<id>: the table lives in the key's partition and account.
+  const [, partition, , , account] = key.Arn.split(':');
+  const targetArn = `arn:${partition}:dynamodb:${request.policy.region}:${account}:table/${request.targetTable}`;
+
+  const { source, sourceTable } = request;
+  if (source.kind === 'backup') {
+    const details = (await dynamodb.send(new DescribeBackupCommand({ BackupArn: source.backupArn }))).BackupDescription?.BackupDetails;
+    if (details?.BackupStatus !== 'AVAILABLE') {
+      throw new ConfigError([`Backup ${source.backupArn} is ${details?.BackupStatus ?? 'not described'}; only an AVAILABLE backup can be restored.`]);
+    }
+    return { keyArn: key.Arn, targetArn };
+  }
+  const pitr = (await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: sourceTable }))).ContinuousBackupsDescription
+    ?.PointInTimeRecoveryDescription;
+  if (pitr?.PointInTimeRecoveryStatus !== 'ENABLED' || !pitr.EarliestRestorableDateTime || !pitr.LatestRestorableDateTime) {
+    throw new ConfigError([`${sourceTable} has no point-in-time recovery (${pitr?.PointInTimeRecoveryStatus ?? 'DISABLED'}); restore from a backup (--backup-arn).`]);
+  }
+  const window = { earliest: pitr.EarliestRestorableDateTime, latest: pitr.LatestRestorableDateTime };
+  if (source.kind === 'time' && (source.time < window.earliest || source.time > window.latest)) {
+    throw new ConfigError([
+      `--to ${source.time.toISOString()} is outside ${sourceTable}'s restorable window, ${window.earliest.toISOString()} to ${window.latest.toISOString()}.`,
+    ]);
+  }
+  return { keyArn: key.Arn, targetArn, window };
+}
+
+async function tableExists(dynamodb: DynamoDBClient, TableName: string): Promise<boolean> {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+interface Step {
+  readonly title: string;
+  /** The call, for the "left" list when the step was not done. */
+  readonly call?: PlannedCall;
+  readonly run: () => Promise<void>;
+}
+
+/**
+ * Runs the plan: restore, wait for ACTIVE, re-apply every setting, verify. It stops at the first
+ * failure, prints what was done and what is left (with the command for each call left) and
+ * resolves to 1. Nothing is ever deleted.
+ */
+export async function executePlan(
+  plan: RestorePlan,
+  { dynamodb }: RestoreClients,
+  print: (line: string) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<number> {
+  const { request } = plan;
+  const { targetTable: TableName, policy } = request;
+  const send = (call: PlannedCall) => dynamodb.send(call.command as Parameters<DynamoDBClient['send']>[0]);
+  const steps: Step[] = [
+    { title: `restore into ${TableName} (${plan.restore.api})`, call: plan.restore, run: async () => void (await send(plan.restore)) },
+    { title: `wait until ${TableName} is ACTIVE`, run: () => waitForActive(dynamodb, request, print, sleep) },
+    ...plan.reapply.flatMap((item): Step[] =>
+      item.call ? [{ title: `re-apply ${item.setting} (${item.call.api})`, call: item.call, run: async () => void (await send(item.call!)) }] : [],
+    ),
+    {
+      title: `verify ${TableName}`,
+      run: async () => {
+        const observation = await observeTable(dynamodb, TableName, async () => true);
+        const results = checkTable(request.schema, request.stage, policy, observation, TableName);
+        for (const line of formatResults(results)) print(`  ${line}`);
+        const failed = results.filter((result) => result.status === 'FAIL').length;
+        if (failed > 0) throw new Error(`${failed} check(s) failed`);
+      },
+    },
+  ];
+
+  const done: string[] = [];
+  for (const [index, step] of steps.entries()) {
+    print(`[${index + 1}/${steps.length}] ${step.title}`);
+    try {
+      await step.run();
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      print(`Error: step ${index + 1} (${step.title}) failed: ${reason}`);
+      print(done.length === 0 ? 'Done: nothing' : 'Done:');
+      for (const title of done) print(`  - ${title}`);
+      print('Left:');
+      for (const left of steps.slice(index)) {
+        print(`  - ${left.title}${left.call ? `: ${cliCommand(left.call, policy.region)}` : ''}`);
+      }
+      print(
+        done.length > 0
+          ? `${TableName} is kept as it is; nothing was deleted. Finish the steps left by hand, or run npm run verify against it to see what differs.`
+          : 'Nothing was changed.',
+      );
+      return 1;
+    }
+    done.push(step.title);
+  }
+  print(`Restored ${request.sourceTable} into ${TableName}, with every setting re-applied and verified.`);
+  for (const line of adoptionSteps(request)) print(line);
+  return 0;
+}
+
+async function waitForActive(
+  dynamodb: DynamoDBClient,
+  request: RestoreRequest,
+  print: (line: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: request.targetTable }));
+    const status = Table?.TableStatus ?? 'no status';
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    print(`  ${request.targetTable} is ${status} after ${elapsed} s`);
+    if (status === 'ACTIVE') return;
+    if (status !== 'CREATING') throw new Error(`the table is ${status}, not CREATING or ACTIVE`);
+    if (Date.now() - started >= request.maxWaitMs) {
+      throw new Error(`still CREATING after ${request.maxWaitMs / 60_000} min (--max-wait); the restore goes on in AWS`);
+    }
+    await sleep(request.pollIntervalMs);
+  }
+}
