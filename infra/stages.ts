@@ -47,3 +47,8 @@ export function physicalTableName(table: string, stage: string): string {
 export function dataStackName(stage: string): string {
   return `InavorShuttleData-${stage}`;
 }
+
+/** Alias of a stage's customer-managed data key, e.g. `alias/inavor-shuttle/prod/data`. */
+export function stageKeyAlias(stage: string): string {
+  return `alias/inavor-shuttle/${stage}/data`;
+}

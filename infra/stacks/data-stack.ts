@@ -6,7 +6,7 @@ import { SchemaTable } from '../constructs/schema-table';
 import { StageKey } from '../constructs/stage-key';
 import { actionsFor, type DataAccessLevel } from '../data-access';
 import type { TableSchema } from '../schema-model';
-import type { StagePolicy } from '../stages';
+import { stageKeyAlias, type StagePolicy } from '../stages';
 
 /** Props of {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -39,7 +39,7 @@ export class DataStack extends Stack {
     this.schemas = props.schemas;
 
     this.encryptionKey = new StageKey(this, 'DataKey', {
-      alias: `alias/inavor-shuttle/${stageName}/data`,
+      alias: stageKeyAlias(stageName),
       description: `Encrypts the Inavor Shuttle ${stageName} DynamoDB tables`,
     });
 
