@@ -2,17 +2,26 @@
 // table replacement is intended; it prints the replacements being accepted.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { addDataStacks } from '../infra/data-app';
-import { runReportingConfigErrors } from '../infra/stage-selection';
 import {
   IDENTITY_BASELINE_FILE,
   replacementProblems,
   stageIdentity,
   type IdentityBaseline,
 } from '../infra/table-identity';
+import { parseOptions, runCli } from './lib/cli';
 
-runReportingConfigErrors(() => {
+const USAGE = `Usage: npm run baseline:update
+
+Rewrites ${IDENTITY_BASELINE_FILE} (each stage's table logical IDs, physical names and key
+schemas) from a synth, and prints every table replacement it accepts. Run it only to accept a
+replacement the guard flags on purpose, and commit the file with the change.`;
+
+/** `npm run baseline:update`; the baseline logic below runs only after the arguments are accepted. */
+export async function main(argv: string[]): Promise<number> {
+  parseOptions(argv, {}, { usage: USAGE });
+  // Loaded after the arguments are read, so --help and a mistyped flag cost no synth.
+  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../infra/data-app')]);
+
   const app = new App();
   const stacks = addDataStacks(app, { nagReports: false });
   const assembly = app.synth();
@@ -29,4 +38,7 @@ runReportingConfigErrors(() => {
   const accepted = replacementProblems(previous, current);
   console.log(`Wrote ${IDENTITY_BASELINE_FILE}.`);
   for (const problem of accepted) console.log(`Accepted: ${problem}`);
-});
+  return 0;
+}
+
+if (require.main === module) runCli(main);

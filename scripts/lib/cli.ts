@@ -52,6 +52,7 @@ export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[
   for (const [name, value] of Object.entries(parsed.values)) {
     if ([value].flat().includes('')) throw new UsageError(`--${name} needs a value; it was given an empty one.`, usage);
   }
+  if (parsed.positionals.includes('')) throw new UsageError('An argument is empty.', usage);
   return parsed;
 }
 
