@@ -52,8 +52,10 @@ export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[
   for (const [name, value] of Object.entries(parsed.values)) {
     if ([value].flat().includes('')) throw new UsageError(`--${name} needs a value; it was given an empty one.`, usage);
   }
-  if (parsed.positionals.includes('')) throw new UsageError('An argument is empty.', usage);
-  return parsed;
+  // Typed from the config only when allowPositionals is a literal; here it is decided per command.
+  const positionals = parsed.positionals as string[];
+  if (positionals.includes('')) throw new UsageError('An argument is empty.', usage);
+  return { values: parsed.values, positionals };
 }
 
 /** Parses command-line options (see {@link parseCommandLine}); a mistake is a one-line {@link ConfigError}. */
