@@ -5,7 +5,7 @@ import { ConfigError } from '../../infra/stage-selection';
 /** A file operation that failed, as one line naming the path: `cannot write x.sarif: EACCES: permission denied`. */
 export function fileError(action: string, path: string, error: unknown): ConfigError {
   // Node appends the syscall and the path (", open '/x/y'"), which may be a temp file's; the path is named first.
-  const reason = (error as Error).message.replace(/, \w+ '.*'$/, '');
+  const reason = (error as Error).message.replace(/, \w+( '.*')?$/, '');
   return new ConfigError([`cannot ${action} ${path}: ${reason}.`]);
 }
 
