@@ -10,8 +10,8 @@ export class ConfigError extends Error {
 }
 
 /** Prints a ConfigError the way every command does: one `Error:` line per problem, no stack trace. */
-export function printConfigError(error: ConfigError): void {
-  for (const problem of error.problems) console.error(`Error: ${problem}`);
+export function printConfigError(error: ConfigError, write: (line: string) => void = console.error): void {
+  for (const problem of error.problems) write(`Error: ${problem}`);
 }
 
 /** Runs a synchronous command-line entry: a ConfigError is printed and exits 1. */

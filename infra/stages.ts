@@ -180,3 +180,8 @@ export function tableOutputIds(table: string): [name: string, arn: string] {
 export function dataExportName(stage: string, outputId: string): string {
   return `${dataStackName(stage)}-${outputId}`;
 }
+
+/** Alias of a stage's customer-managed data key, e.g. `alias/inavor-shuttle/prod/data`. */
+export function stageKeyAlias(stage: string): string {
+  return `alias/inavor-shuttle/${stage}/data`;
+}

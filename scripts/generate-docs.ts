@@ -1,10 +1,32 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadRunbookInput, renderAlarmsRunbook } from './lib/runbook-docs';
-import { loadSchemaDocsInput, renderSchemaDocs } from './lib/schema-docs';
+import { join, relative } from 'node:path';
+import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from './lib/cli';
+import { writeFilesAtomically } from './lib/files';
 
-const docs = join(__dirname, '..', 'docs');
-writeFileSync(join(docs, 'database-schema.md'), renderSchemaDocs(loadSchemaDocsInput()));
-console.log('Wrote docs/database-schema.md');
-writeFileSync(join(docs, 'alarms-runbook.md'), renderAlarmsRunbook(loadRunbookInput()));
-console.log('Wrote docs/alarms-runbook.md');
+const ROOT = join(__dirname, '..');
+const SCHEMA_REFERENCE = join(ROOT, 'docs', 'database-schema.md');
+const ALARMS_RUNBOOK = join(ROOT, 'docs', 'alarms-runbook.md');
+
+const USAGE = `Usage: npm run docs
+
+Regenerates ${relative(ROOT, SCHEMA_REFERENCE)} and ${relative(ROOT, ALARMS_RUNBOOK)} from the schema map,
+the stage config, the grants, the alarm thresholds and the capacity assumptions. Run it after
+changing any of them; npm test fails until you do.`;
+
+/** `npm run docs`: renders the schema reference and the alarms runbook and replaces both files whole. */
+export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
+  parseOptions(argv, {}, { usage: USAGE });
+  // Loaded after the arguments are read: the render synthesizes the stacks, which --help need not pay for.
+  const [{ loadSchemaDocsInput, renderSchemaDocs }, { loadRunbookInput, renderAlarmsRunbook }] = await Promise.all([
+    import('./lib/schema-docs'),
+    import('./lib/runbook-docs'),
+  ]);
+  const files = [
+    { path: SCHEMA_REFERENCE, text: renderSchemaDocs(loadSchemaDocsInput()) },
+    { path: ALARMS_RUNBOOK, text: renderAlarmsRunbook(loadRunbookInput()) },
+  ];
+  writeFilesAtomically(files);
+  for (const { path } of files) output.stdout(`Wrote ${relative(ROOT, path)}`);
+  return 0;
+}
+
+if (require.main === module) runCli(main);

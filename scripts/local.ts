@@ -1,17 +1,20 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
 import { ConfigError } from '../infra/stage-selection';
 import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, physicalTableName } from '../infra/stages';
-import { parseOptions, runCli } from './lib/cli';
-import { LOCAL_CREDENTIALS, createClients } from './lib/clients';
+import { parsePort, parseOptions, runCli } from './lib/cli';
+import { LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from './lib/clients';
 import { seedDemoData } from './lib/demo-data';
-import { startLocalEngine } from './lib/local-engine';
+import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from './lib/local-engine';
 import { WRAPPING_KEY_FILE, localWrappingKey } from './lib/local-token-key';
 import { describeRequest, runExample } from './lib/run-patterns';
 import type { CfnTemplate } from '../infra/cfn-template';
-import { createTables, tablesFromTemplate } from './lib/template-tables';
+import { createTables, tablesFromTemplate, type CreatedTable, type TemplateTable } from './lib/template-tables';
+import { checkKeysAndIndexes } from './lib/verify-checks';
 
 const STAGE = 'dev';
 const DEFAULT_PORT = 8000;
@@ -23,45 +26,70 @@ synthesized ${STAGE} template, seeds demo data and runs every access pattern of 
 
   --port <n>    port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --path <dir>  keep the data in this directory between runs, with the key that seals its demo tokens
-                (${WRAPPING_KEY_FILE}); its parent must exist (in memory, with a new key each run, by default)
+                (${WRAPPING_KEY_FILE}); its parent must exist (in memory, with a new key each run, by default);
+                a directory made from an older schema map is refused: delete it or use a new one
   --keep        leave the engine running and print the settings an app needs; Ctrl-C stops it`;
+
+/** What `main` runs against; tests replace parts of it. */
+export interface LocalDependencies {
+  readonly print: (line: string) => void;
+  /** The stage's synthesized template. */
+  readonly loadTemplate: () => Promise<CfnTemplate>;
+  readonly startEngine: (options: LocalEngineOptions) => Promise<LocalEngine>;
+  /** Time limits of the clients that talk to the engine. */
+  readonly limits: NetworkLimits;
+}
 
 /**
  * `npm run local`: a local engine with the stage's tables, demo data and every access pattern
  * run once. Resolves to the exit code.
  */
-export async function main(
-  argv: string[],
-  print: (line: string) => void = console.log,
-  loadTemplate: () => Promise<CfnTemplate> = synthDevTemplate,
-): Promise<number> {
-  const options = parseOptions(argv, {
-    port: { type: 'string' },
-    path: { type: 'string' },
-    keep: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (options.help) {
-    print(USAGE);
-    return 0;
-  }
-  const port = options.port === undefined ? DEFAULT_PORT : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ConfigError([`--port must be a whole number from 0 to 65535, not "${options.port}".`]);
-  }
+export async function main(argv: string[], dependencies: Partial<LocalDependencies> = {}): Promise<number> {
+  const { print = console.log, loadTemplate = synthDevTemplate, startEngine = startLocalEngine, limits = NETWORK_LIMITS } = dependencies;
+  const options = parseOptions(argv, { port: { type: 'string' }, path: { type: 'string' }, keep: { type: 'boolean' } }, { usage: USAGE });
+  const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
+  const path = options.path;
+  if (path !== undefined) checkDataDirectory(path);
 
-  if (options.path !== undefined) ensureDataDirectory(options.path);
-  const wrappingKey = localWrappingKey(options.path);
   const tables = tablesFromTemplate(await loadTemplate());
-  const engine = await startLocalEngine({ port, path: options.path }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EADDRINUSE') throw error;
-    throw new ConfigError([`Port ${port} is in use; pass --port <n> (0 picks a free one).`]);
-  });
-  const { client, doc } = createClients({ region: STAGES[STAGE].region, endpoint: engine.endpoint, local: true });
+  // A data folder this run creates is removed again if the run fails: no LevelDB files left behind.
+  const createdPath = path !== undefined && !existsSync(path) ? createDataDirectory(path) : undefined;
+  let engine: LocalEngine | undefined;
+  let succeeded = false;
+  try {
+    engine = await startEngine({ port, path }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new ConfigError([`Port ${port} is in use; pass --port <n> (0 picks a free one).`]);
+    });
+    // Read or made once the engine holds the folder, so a folder it cannot use gets no key file.
+    const wrappingKey = localWrappingKey(path);
+    const code = await serve(engine, tables, { path, wrappingKey, keep: options.keep === true, print, limits });
+    succeeded = true;
+    return code;
+  } finally {
+    await engine?.close();
+    if (!succeeded && createdPath !== undefined) rmSync(createdPath, { recursive: true, force: true });
+  }
+}
+
+/** Creates the tables, seeds them, runs every access pattern and, with `keep`, waits for Ctrl-C. */
+async function serve(
+  engine: LocalEngine,
+  tables: readonly TemplateTable[],
+  {
+    path,
+    wrappingKey,
+    keep,
+    print,
+    limits,
+  }: { path: string | undefined; wrappingKey: Buffer; keep: boolean; print: (line: string) => void; limits: NetworkLimits },
+): Promise<number> {
+  const { client, doc } = createClients({ region: STAGES[STAGE].region, endpoint: engine.endpoint, local: true, limits });
   try {
     const created = await createTables(client, tables);
+    if (path !== undefined) await assertTablesCurrent(client, path, created.filter((table) => table.outcome === 'exists'));
     const seeded = await seedDemoData(doc, STAGE, new TokenCrypto(rawAesKeyring(wrappingKey)));
-    print(`dynalite at ${engine.endpoint} (${options.path ? `data in ${options.path}` : 'in memory'})`);
+    print(`dynalite at ${engine.endpoint} (${path ? `data in ${path}` : 'in memory'})`);
     print(
       `Tables from the ${STAGE} template: ${created.map((table) => `${table.tableName}${table.outcome === 'exists' ? ' (kept)' : ''}`).join(', ')}; ${seeded} demo items written.`,
     );
@@ -76,7 +104,7 @@ export async function main(
     print('');
     print(`"+": more pages follow (LastEvaluatedKey). Examples run as of ${EXAMPLE_NOW.toISOString()}.`);
     print(`Ready in ${process.uptime().toFixed(1)} s.`);
-    if (!options.keep) return 0;
+    if (!keep) return 0;
 
     print('');
     print('The engine keeps running. For an app on this machine:');
@@ -86,11 +114,27 @@ export async function main(
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    print(`\n${signal}: stopping the engine${options.path ? ` (data kept in ${options.path})` : ''}.`);
+    print(`\n${signal}: stopping the engine${path ? ` (data kept in ${path})` : ''}.`);
     return 0;
   } finally {
     client.destroy();
-    await engine.close();
+  }
+}
+
+/**
+ * Tables kept from an earlier run must have the keys and indexes of the current map; a folder made
+ * from an older map would otherwise fail later with a raw ValidationException.
+ */
+async function assertTablesCurrent(client: DynamoDBClient, path: string, kept: readonly CreatedTable[]): Promise<void> {
+  for (const { tableName } of kept) {
+    const schema = TABLE_SCHEMAS.find((candidate) => physicalTableName(candidate.name, STAGE) === tableName)!;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const drift = checkKeysAndIndexes(schema, physicalTableName(schema.name, STAGE), Table ?? {}).find((result) => result.status === 'FAIL');
+    if (drift) {
+      throw new ConfigError([
+        `--path ${path} is stale: it was made from an older schema map (${drift.table} ${drift.check}: ${drift.detail}); use a new --path or delete ${path}.`,
+      ]);
+    }
   }
 }
 
@@ -121,20 +165,26 @@ function formatTable(rows: readonly string[][]): string[] {
   return [line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)];
 }
 
-/**
- * Creates the data directory (its parent must exist), or says in one line why it cannot be one.
- * Not recursive: Node's recursive mkdir never returns for some paths, such as under /proc.
- */
-function ensureDataDirectory(path: string): void {
+/** Refuses a --path that exists but is not a folder, or whose parent is missing, in one line. */
+function checkDataDirectory(path: string): void {
   if (existsSync(path)) {
     if (!statSync(path).isDirectory()) throw new ConfigError([`--path ${path} is a file, not a directory.`]);
-    return;
+  } else if (!existsSync(dirname(resolve(path)))) {
+    throw new ConfigError([`--path ${path} cannot hold the engine's data: its parent folder ${dirname(resolve(path))} does not exist.`]);
   }
+}
+
+/**
+ * Creates the data directory and returns it. Not recursive: Node's recursive mkdir never returns
+ * for some paths, such as under /proc.
+ */
+function createDataDirectory(path: string): string {
   try {
     mkdirSync(path);
   } catch (error) {
     throw new ConfigError([`--path ${path} cannot hold the engine's data: ${(error as Error).message}.`]);
   }
+  return path;
 }
 
 if (require.main === module) runCli(main);

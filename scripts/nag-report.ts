@@ -1,62 +1,50 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../infra/stage-selection';
-import { parseOptions } from './lib/cli';
+import { join, resolve } from 'node:path';
+import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from './lib/cli';
+import { appendTextFile, writeFilesAtomically } from './lib/files';
 import { renderMarkdown } from './nag-report/markdown';
-import { ReportError, blockingFindings, readReports, type StackReport } from './nag-report/read-reports';
+import { blockingFindings, readReports } from './nag-report/read-reports';
 import { renderSarif } from './nag-report/sarif';
 import { createSourceLocator } from './nag-report/source-locations';
 
-const USAGE = 'Usage: npm run nag-report -- [--dir cdk.out] [--markdown <file>] [--sarif <file>]';
+const USAGE = `Usage: npm run nag-report -- [--dir <dir>] [--markdown <file>] [--sarif <file>]
+
+Reads the cdk-nag JSON reports of the last synth in <dir>, writes a Markdown summary and a SARIF
+log, and appends the Markdown to $GITHUB_STEP_SUMMARY when it is set. Every stack in the folder's
+manifest must have a report of every pack. Exit code: 0 no unsuppressed error, 1 an unsuppressed
+error, 2 a usage error, missing or unreadable reports, or a file that cannot be written.
+
+  --dir <dir>        the cloud assembly folder (default cdk.out)
+  --markdown <file>  where to write the Markdown (default <dir>/nag-report.md); its folder must exist
+  --sarif <file>     where to write the SARIF log (default <dir>/nag-report.sarif); its folder must exist`;
 
 /** Where the CLI reads and writes, and how it talks. */
-export interface NagReportIo {
+export interface NagReportIo extends CliOutput {
   /** Environment; `GITHUB_STEP_SUMMARY`, when set, names a file the Markdown is appended to. */
   readonly env: NodeJS.ProcessEnv;
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
-}
-
-interface Options {
-  readonly dir: string;
-  readonly markdown: string | undefined;
-  readonly sarif: string | undefined;
 }
 
 /**
- * Turns the cdk-nag JSON reports of a synth into a Markdown summary and a SARIF log. Returns the
- * exit code: 0 when no unsuppressed error remains, 1 when one does, 2 when there is nothing to
- * read or the arguments are wrong.
+ * Turns the cdk-nag JSON reports of a synth into a Markdown summary and a SARIF log. Resolves to
+ * the exit code: 0 when no unsuppressed error remains, 1 when one does. Missing or malformed
+ * reports and files that cannot be written are one-line ConfigErrors (exit 2 through runCli).
  */
-export function main(args: readonly string[], io: NagReportIo): number {
-  let options: Options;
-  let reports: StackReport[];
-  try {
-    const parsed = parseOptions(args, { dir: { type: 'string' }, markdown: { type: 'string' }, sarif: { type: 'string' } });
-    options = { dir: parsed.dir ?? 'cdk.out', markdown: parsed.markdown, sarif: parsed.sarif };
-    reports = readReports(options.dir);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`Error: ${error.message}\n${USAGE}`);
-      return 2;
-    }
-    if (!(error instanceof ReportError)) throw error;
-    io.stderr(`Error: ${error.message}`);
-    return 2;
-  }
+export async function main(args: readonly string[], io: NagReportIo): Promise<number> {
+  const parsed = parseOptions(args, { dir: { type: 'string' }, markdown: { type: 'string' }, sarif: { type: 'string' } }, { usage: USAGE });
+  const dir = parsed.dir ?? 'cdk.out';
+  const reports = readReports(dir);
 
   const markdown = renderMarkdown(reports);
   const sarif = renderSarif(reports, createSourceLocator(resolve(__dirname, '..')));
-  const markdownPath = options.markdown ?? join(options.dir, 'nag-report.md');
-  const sarifPath = options.sarif ?? join(options.dir, 'nag-report.sarif');
-  for (const [path, text] of [[markdownPath, markdown], [sarifPath, `${JSON.stringify(sarif, null, 2)}\n`]] as const) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  }
-  if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, markdown);
+  const markdownPath = parsed.markdown ?? join(dir, 'nag-report.md');
+  const sarifPath = parsed.sarif ?? join(dir, 'nag-report.sarif');
+  writeFilesAtomically([
+    { path: markdownPath, text: markdown },
+    { path: sarifPath, text: `${JSON.stringify(sarif, null, 2)}\n` },
+  ]);
+  if (io.env.GITHUB_STEP_SUMMARY) appendTextFile(io.env.GITHUB_STEP_SUMMARY, markdown);
 
   const stacks = new Set(reports.map((report) => report.stack)).size;
-  io.stdout(`Read ${reports.length} nag reports on ${stacks} stacks from ${options.dir}; wrote ${markdownPath} and ${sarifPath}.`);
+  io.stdout(`Read ${reports.length} nag reports on ${stacks} stacks from ${dir}; wrote ${markdownPath} and ${sarifPath}.`);
   const blocking = blockingFindings(reports);
   for (const { line } of blocking) io.stderr(`Error ${line.ruleId} at ${line.resourceId}: ${line.ruleInfo}`);
   if (blocking.length > 0) {
@@ -67,11 +55,4 @@ export function main(args: readonly string[], io: NagReportIo): number {
   return 0;
 }
 
-
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    env: process.env,
-    stdout: (line) => console.log(line),
-    stderr: (line) => console.error(line),
-  });
-}
+if (require.main === module) runCli((argv) => main(argv, { ...PROCESS_OUTPUT, env: process.env }));

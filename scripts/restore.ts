@@ -1,8 +1,8 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { STAGE_NAMES } from '../infra/stages';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { parseOptions, runCli } from './lib/cli';
-import { createClients } from './lib/clients';
+import { createClients, createKmsClient } from './lib/clients';
+import type { RestoreClients } from './restore/execute';
 import { adoptionSteps } from './restore/adoption';
 import { executePlan, preflight } from './restore/execute';
 import { buildPlan, formatPlan } from './restore/plan';
@@ -27,8 +27,18 @@ and what is left are printed), 2 a usage error or a check that stops the restore
   --poll-interval <s>     seconds between two status checks while restoring (default ${DEFAULT_POLL_SECONDS})
   --max-wait <min>        minutes to wait for the restored table to become ACTIVE (default ${DEFAULT_MAX_WAIT_MINUTES})`;
 
+/** The clients of a stage's region, with the network time limits every command has. */
+function connect(region: string): RestoreClients {
+  return { dynamodb: createClients({ region }).client, kms: createKmsClient({ region }) };
+}
+
 /** `npm run restore`: resolves to the exit code. */
-export async function main(argv: string[], print: (line: string) => void = console.log, now: () => Date = () => new Date()): Promise<number> {
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  now: () => Date = () => new Date(),
+  clientsFor: (region: string) => RestoreClients = connect,
+): Promise<number> {
   const options = parseOptions(argv, {
     stage: { type: 'string' },
     table: { type: 'string' },
@@ -39,15 +49,9 @@ export async function main(argv: string[], print: (line: string) => void = conso
     execute: { type: 'boolean' },
     'poll-interval': { type: 'string' },
     'max-wait': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (options.help) {
-    print(USAGE);
-    return 0;
-  }
+  }, { usage: USAGE });
   const request = parseRestoreRequest(options, now());
-  const region = request.policy.region;
-  const clients = { dynamodb: createClients({ region }).client, kms: new KMSClient({ region }) };
+  const clients = clientsFor(request.policy.region);
   try {
     const plan = buildPlan(request, await preflight(request, clients));
     for (const line of formatPlan(plan)) print(line);

@@ -23,11 +23,7 @@ const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-
 
 /** `npm run token-cost`: prints the measurements. Resolves to the exit code. */
 export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
-  const options = parseOptions(argv, { iterations: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (options.help) {
-    print(USAGE);
-    return 0;
-  }
+  const options = parseOptions(argv, { iterations: { type: 'string' } }, { usage: USAGE });
   const iterations = options.iterations === undefined ? 300 : Number(options.iterations);
   if (!Number.isInteger(iterations) || iterations < 1) {
     throw new ConfigError([`--iterations must be a whole number of 1 or more, not "${options.iterations}".`]);

@@ -2,9 +2,7 @@
 // table replacement or a deploy hazard is intended; it prints the ones being accepted.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { addDataStacks } from '../infra/data-app';
-import { ConfigError, runReportingConfigErrors } from '../infra/stage-selection';
+import { ConfigError } from '../infra/stage-selection';
 import {
   IDENTITY_BASELINE_FILE,
   deployHazards,
@@ -13,8 +11,21 @@ import {
   stageIdentity,
   type IdentityBaseline,
 } from '../infra/table-identity';
+import { parseOptions, runCli } from './lib/cli';
 
-runReportingConfigErrors(() => {
+const USAGE = `Usage: npm run baseline:update
+
+Rewrites ${IDENTITY_BASELINE_FILE} (each stage's stack and region; per table its logical ID,
+physical name, key schema, indexes and TTL attribute) from a synth, and prints every table
+replacement and deploy hazard it accepts. Run it only to accept on purpose what the replacement
+guard or the deploy-hazard check flags, and commit the file with the change.`;
+
+/** `npm run baseline:update`; the baseline logic below runs only after the arguments are accepted. */
+export async function main(argv: string[]): Promise<number> {
+  parseOptions(argv, {}, { usage: USAGE });
+  // Loaded after the arguments are read, so --help and a mistyped flag cost no synth.
+  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../infra/data-app')]);
+
   const app = new App();
   const stacks = addDataStacks(app, { nagReports: false });
   const assembly = app.synth();
@@ -39,4 +50,7 @@ runReportingConfigErrors(() => {
   for (const problem of [...replacementProblems(previous, current), ...deployHazards(previous, current)]) {
     console.log(`Accepted: ${problem}`);
   }
-});
+  return 0;
+}
+
+if (require.main === module) runCli(main);

@@ -6,43 +6,44 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { ConfigError, selectStages } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
+import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../infra/stages';
 import { parseOptions, runCli } from './lib/cli';
-import { createClients, isUnknownOperation } from './lib/clients';
+import { NETWORK_LIMITS, createClients, createKmsClient, isUnknownOperation, type NetworkLimits } from './lib/clients';
 import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
 
 const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
 
 Describes the stage's deployed tables (DescribeTable, DescribeTimeToLive,
-DescribeContinuousBackups) and compares them with the schema map and the stage policy.
-Prints one line per check. Checks an endpoint cannot answer (a local engine has no TTL or
-PITR) are reported as UNSUPPORTED, neither passed nor failed. Exit code: 0 no drift found,
-1 drift, 2 a usage error or an endpoint that cannot be reached or refuses the calls.
+DescribeContinuousBackups) and its key (KMS DescribeKey of ${stageKeyAlias('<stage>')}), and
+compares them with the schema map and the stage policy. Prints one line per check. Checks an
+endpoint cannot answer (a local engine has no TTL, PITR or KMS) are reported as UNSUPPORTED,
+neither passed nor failed. Each request gives up after ${NETWORK_LIMITS.requestTimeoutMs / 1000} s (${NETWORK_LIMITS.maxAttempts} attempts).
+Exit code: 0 no drift found, 1 drift, 2 a usage error or an endpoint that cannot be reached or
+refuses the calls.
 
   --stage <name>    the stage to verify
   --region <name>   AWS region (default: the stage's region)
   --endpoint <url>  another DynamoDB endpoint, e.g. http://127.0.0.1:8000 for npm run local`;
 
 /** `npm run verify`: resolves to the exit code, 1 when a check failed. */
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
-  const options = parseOptions(argv, {
-    stage: { type: 'string' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (options.help) {
-    print(USAGE);
-    return 0;
-  }
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  limits: NetworkLimits = NETWORK_LIMITS,
+): Promise<number> {
+  const options = parseOptions(argv, { stage: { type: 'string' }, region: { type: 'string' }, endpoint: { type: 'string' } }, { usage: USAGE });
   if (options.stage === undefined) throw new ConfigError([`--stage is required; one of ${STAGE_NAMES.join(', ')}.`]);
   const [stage] = selectStages(options.stage);
   const policy = STAGES[stage!];
   const region = options.region ?? policy.region;
   const endpoint = options.endpoint;
-  const { client } = createClients({ region, endpoint, local: endpoint !== undefined && isLoopback(endpoint) });
+  const local = endpoint !== undefined && isLoopback(endpoint);
+  const { client } = createClients({ region, endpoint, local, limits });
+  // A local engine has no KMS to ask; anywhere else the stage key is looked up in the same account and region.
+  const kms = local ? undefined : createKmsClient({ region, limits });
 
   print(`Verifying stage ${stage} in ${region}${endpoint ? ` at ${endpoint}` : ''}`);
   const results: CheckResult[] = [];
@@ -51,19 +52,38 @@ export async function main(argv: string[], print: (line: string) => void = conso
     ? memo(() => hasOperation(client, new UpdateTimeToLiveCommand({ TableName: '', TimeToLiveSpecification: undefined })))
     : async () => true;
   try {
+    const stageKeyArn: Answer<string | undefined> = kms
+      ? { answered: await describeKeyArn(kms, stageKeyAlias(stage!)) }
+      : { unsupported: 'a local endpoint has no KMS to look the alias up in' };
     for (const schema of TABLE_SCHEMAS) {
-      const observation = await observeTable(client, physicalTableName(schema.name, stage!), canSetTtl);
-      results.push(...checkTable(schema, stage!, policy, observation));
+      const observation = await observeTable(client, physicalTableName(schema.name, stage!), 'ttl' in schema, canSetTtl);
+      results.push(...checkTable(schema, stage!, policy, { ...observation, stageKeyArn }));
     }
   } finally {
     client.destroy();
+    kms?.destroy();
   }
   for (const line of formatResults(results)) print(line);
   return results.some((result) => result.status === 'FAIL') ? 1 : 0;
 }
 
+/** The ARN of the key an alias names, or undefined when no key has that alias. */
+async function describeKeyArn(kms: KMSClient, alias: string): Promise<string | undefined> {
+  try {
+    return (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn;
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) throw error;
+    return undefined;
+  }
+}
+
 /** Asks the three describe APIs about one table; an API the endpoint lacks becomes `unsupported`. */
-export async function observeTable(client: DynamoDBClient, TableName: string, canSetTtl: () => Promise<boolean>): Promise<TableObservation> {
+export async function observeTable(
+  client: DynamoDBClient,
+  TableName: string,
+  declaresTtl: boolean,
+  canSetTtl: () => Promise<boolean>,
+): Promise<Omit<TableObservation, 'stageKeyArn'>> {
   let table;
   try {
     ({ Table: table } = await client.send(new DescribeTableCommand({ TableName })));
@@ -75,8 +95,8 @@ export async function observeTable(client: DynamoDBClient, TableName: string, ca
     (await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription ?? {},
   );
   // dynalite answers DescribeTimeToLive with a fixed DISABLED but has no UpdateTimeToLive: on an
-  // engine where TTL cannot be set, DISABLED says nothing about the deployed table.
-  if ('answered' in timeToLive && (timeToLive.answered.TimeToLiveStatus ?? 'DISABLED') === 'DISABLED' && !(await canSetTtl())) {
+  // engine where TTL cannot be set, DISABLED says nothing about a table that should have TTL.
+  if (declaresTtl && 'answered' in timeToLive && (timeToLive.answered.TimeToLiveStatus ?? 'DISABLED') === 'DISABLED' && !(await canSetTtl())) {
     timeToLive = { unsupported: 'this endpoint has no UpdateTimeToLive API, so its TTL status (always DISABLED) says nothing' };
   }
   const continuousBackups = await answer('DescribeContinuousBackups', async () =>

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { writeImportHistory, type ImportHistoryWrite } from '../infra/client/import-history-writer';
-import { createClients } from '../scripts/lib/clients';
+import { NETWORK_LIMITS, createClients } from '../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
 import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
 import { devTemplate } from './support/dev-template';
@@ -12,7 +12,11 @@ let doc: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   engine = await startLocalEngine({ port: 0 });
-  ({ client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true }));
+  // The burst queues hundreds of requests on one in-process engine: a request's wait is the queue
+  // ahead of it, which grows with the machine's load, so the per-request limit here only stops a
+  // hang, inside the burst hook's 120 s.
+  const limits = { ...NETWORK_LIMITS, requestTimeoutMs: 100_000, maxAttempts: 1 };
+  ({ client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true, limits }));
   await createTables(client, tablesFromTemplate(devTemplate()).filter(({ createTable }) => createTable.TableName === 'ImportHistory-dev'));
 });
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -9,12 +10,13 @@ import { createClients } from '../scripts/lib/clients';
 import { DEMO_SECRETS } from '../scripts/lib/demo-data';
 import { startLocalEngine } from '../scripts/lib/local-engine';
 import { WRAPPING_KEY_FILE } from '../scripts/lib/local-token-key';
+import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
 import { main } from '../scripts/local';
 import { devTemplate } from './support/dev-template';
 
 async function runLocal(argv: string[]) {
   const lines: string[] = [];
-  const code = await main(argv, (line) => lines.push(line), async () => devTemplate());
+  const code = await main(argv, { print: (line) => lines.push(line), loadTemplate: async () => devTemplate() });
   return { code, lines };
 }
 
@@ -47,7 +49,7 @@ test('a --path that is a file, or whose parent is missing, is refused in one lin
   writeFileSync(file, '');
   await expect(runLocal(['--path', file])).rejects.toThrow(`--path ${file} is a file, not a directory.`);
   await expect(runLocal(['--path', join(dir, 'missing', 'data')])).rejects.toThrow(
-    `--path ${join(dir, 'missing', 'data')} cannot hold the engine's data: ENOENT: no such file or directory`,
+    `--path ${join(dir, 'missing', 'data')} cannot hold the engine's data: its parent folder ${join(dir, 'missing')} does not exist.`,
   );
 });
 
@@ -59,14 +61,13 @@ test('npm run local seeds only ciphertext for sealed attributes; the key kept be
   const key = Buffer.from(readFileSync(keyFile, 'utf8'), 'base64');
   // A second run reuses the key, so tokens stored by the first still open; --keep hands it to the app.
   const lines: string[] = [];
-  const kept = await main(
-    ['--port', '0', '--path', dir, '--keep'],
-    (line) => {
+  const kept = await main(['--port', '0', '--path', dir, '--keep'], {
+    print: (line) => {
       lines.push(line);
       if (line === 'Press Ctrl-C to stop.') setImmediate(() => process.emit('SIGINT', 'SIGINT'));
     },
-    async () => devTemplate(),
-  );
+    loadTemplate: async () => devTemplate(),
+  });
   expect(kept).toBe(0);
   expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toEqual(key);
   expect(lines).toContain(`  export LOCAL_TOKEN_WRAPPING_KEY=${key.toString('base64')}`);
@@ -100,4 +101,54 @@ test('a --path key file that does not hold a 32-byte key is refused in one line'
   await expect(runLocal(['--path', dir])).rejects.toThrow(
     `${join(dir, WRAPPING_KEY_FILE)} does not hold a 32-byte base64 key; the tokens stored beside it cannot be opened. Delete the directory to start afresh.`,
   );
+});
+
+describe('a persisted --path', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-data-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('held by another running engine is refused in one line', async () => {
+    const path = tempDir();
+    const other = await startLocalEngine({ port: 0, path });
+    try {
+      await expect(runLocal(['--port', '0', '--path', path])).rejects.toThrow(
+        `--path ${path} is in use by another running engine (its LevelDB LOCK is held); stop that engine or pick another --path.`,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('made from an older schema map is refused as stale, naming the table that differs and the fix', async () => {
+    const path = tempDir();
+    const older = await startLocalEngine({ port: 0, path });
+    const { client } = createClients({ region: 'us-east-1', endpoint: older.endpoint, local: true });
+    const jobs = tablesFromTemplate(devTemplate()).find((table) => table.createTable.TableName === 'Jobs-dev')!.createTable;
+    await createTables(client, [{ createTable: { ...jobs, GlobalSecondaryIndexes: jobs.GlobalSecondaryIndexes!.slice(0, 1) } }]);
+    client.destroy();
+    await older.close();
+    await expect(runLocal(['--port', '0', '--path', path])).rejects.toThrow(
+      `--path ${path} is stale: it was made from an older schema map (Jobs-dev indexes: shopDomain-createdAt; expected shopDomain-createdAt, status-createdAt); use a new --path or delete ${path}.`,
+    );
+  });
+
+  test('that this run created is removed again when the run fails', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    const path = join(tempDir(), 'data');
+    try {
+      await expect(runLocal(['--port', String(port), '--path', path])).rejects.toThrow(`Port ${port} is in use`);
+    } finally {
+      busy.close();
+    }
+    expect(existsSync(path)).toBe(false);
+  });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Log } from 'sarif';
+import { runCommand } from '../scripts/lib/cli';
 import { main } from '../scripts/nag-report';
 import { synthAllStages, type SynthesizedStages } from './support/synth';
 
@@ -13,17 +14,14 @@ const REPO = join(__dirname, '..');
 const STAGES = ['dev', 'staging', 'prod'] as const;
 const TABLES = ['Shops', 'Jobs', 'ImportHistory'] as const;
 
-/** Runs the report in-process; returns its exit code, what it printed and what it wrote. */
-function runReport(dir: string, env: NodeJS.ProcessEnv = {}) {
+/** Runs the report in-process as `npm run nag-report` does; returns its exit code, what it printed and what it wrote. */
+async function runReport(dir: string, env: NodeJS.ProcessEnv = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const markdownPath = join(dir, 'nag-report.md');
   const sarifPath = join(dir, 'nag-report.sarif');
-  const code = main(['--dir', dir, '--markdown', markdownPath, '--sarif', sarifPath], {
-    env,
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-  });
+  const output = { stdout: (line: string) => stdout.push(line), stderr: (line: string) => stderr.push(line) };
+  const code = await runCommand((argv) => main(argv, { ...output, env }), ['--dir', dir, '--markdown', markdownPath, '--sarif', sarifPath], output);
   const read = (path: string) => {
     try {
       return readFileSync(path, 'utf8');
@@ -87,15 +85,15 @@ beforeAll(() => {
 });
 
 describe('on the real synth output', () => {
-  test('exits 0 and says so when no unsuppressed error remains', () => {
-    const { code, stdout, stderr } = runReport(cleanDir);
+  test('exits 0 and says so when no unsuppressed error remains', async () => {
+    const { code, stdout, stderr } = await runReport(cleanDir);
     expect(code).toBe(0);
     expect(stdout).toContain('No unsuppressed nag error.');
     expect(stderr).toBe('');
   });
 
-  test('the Markdown counts every stage and stack for both packs', () => {
-    const { markdown } = runReport(cleanDir);
+  test('the Markdown counts every stage and stack for both packs', async () => {
+    const { markdown } = await runReport(cleanDir);
     expect(markdown).toContain('✅ No unsuppressed error in 6 reports on 3 stacks.');
     for (const stage of STAGES) {
       expect(markdown).toMatch(new RegExp(`^\\| ${stage} \\| InavorShuttleData-${stage} \\| AwsSolutions \\| \\d+ \\| 0 \\| \\d+ \\| 0 \\|$`, 'm'));
@@ -104,8 +102,8 @@ describe('on the real synth output', () => {
     }
   });
 
-  test('the SARIF is a valid SARIF 2.1.0 log whose only results are the suppressed backup-role policies', () => {
-    const { sarif } = runReport(cleanDir);
+  test('the SARIF is a valid SARIF 2.1.0 log whose only results are the suppressed backup-role policies', async () => {
+    const { sarif } = await runReport(cleanDir);
     expect(sarif).toBeValidSarifLog();
     expect(sarif.version).toBe('2.1.0');
     for (const result of sarif.runs[0]!.results!) {
@@ -129,8 +127,8 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
     },
   );
 
-  test('nag-report exits 1 and lists each unsuppressed error by construct path', () => {
-    const { code, stderr } = runReport(brokenDir);
+  test('nag-report exits 1 and lists each unsuppressed error by construct path', async () => {
+    const { code, stderr } = await runReport(brokenDir);
     expect(code).toBe(1);
     expect(stderr).toContain(
       'Error DataProtection-PITR at InavorShuttleData-prod/Jobs/Table/Resource: The DynamoDB table does not have point-in-time recovery enabled',
@@ -138,15 +136,15 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
     expect(stderr).toContain('19 unsuppressed nag errors.');
   });
 
-  test('the Markdown shows the failure and each finding\'s construct path', () => {
-    const { markdown } = runReport(brokenDir);
+  test('the Markdown shows the failure and each finding\'s construct path', async () => {
+    const { markdown } = await runReport(brokenDir);
     expect(markdown).toContain('❌ **19 unsuppressed errors**');
     expect(markdown).toMatch(/^\| prod \| InavorShuttleData-prod \| DataProtection \| \d+ \| 7 \| 0 \| 0 \|$/m);
     expect(markdown).toContain('| Error | DataProtection-CMK | `InavorShuttleData-staging/Shops/Table/Resource` |');
   });
 
-  test('the SARIF is valid and places each table finding on its entry in infra/schemas.ts', () => {
-    const { sarif } = runReport(brokenDir);
+  test('the SARIF is valid and places each table finding on its entry in infra/schemas.ts', async () => {
+    const { sarif } = await runReport(brokenDir);
     expect(sarif).toBeValidSarifLog();
     const results = sarif.runs[0]!.results!.filter((result) => !result.suppressions?.length);
     expect(results).toHaveLength(19);
@@ -163,8 +161,8 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
     }
   });
 
-  test('the SARIF places the key finding where infra/stacks/data-stack.ts creates the key', () => {
-    const { sarif } = runReport(brokenDir);
+  test('the SARIF places the key finding where infra/stacks/data-stack.ts creates the key', async () => {
+    const { sarif } = await runReport(brokenDir);
     const keyResults = sarif.runs[0]!.results!.filter((result) => result.ruleId === 'DataProtection-KeyRotation');
     expect(keyResults).toHaveLength(1);
     expect(keyResults[0]!.locations![0]!.physicalLocation!).toEqual({
@@ -192,14 +190,14 @@ describe('on fixture reports', () => {
     return dir;
   }
 
-  test('a suppressed error does not fail; its reason is in the Markdown and the SARIF', () => {
+  test('a suppressed error does not fail; its reason is in the Markdown and the SARIF', async () => {
     const reason = 'Restored from a backup in INC-42 | PITR re-enabled by the restore job';
     const dir = fixtureDir({
       'DataProtection--InavorShuttleData-prod-NagReport.json': {
         lines: [line({ compliance: 'Suppressed', exceptionReason: reason }), line({ ruleId: 'DataProtection-CMK' })],
       },
     });
-    const { code, markdown, sarif } = runReport(dir);
+    const { code, markdown, sarif } = await runReport(dir);
     expect(code).toBe(0);
     expect(markdown).toContain('| prod | InavorShuttleData-prod | DataProtection | 1 | 0 | 1 | 0 |');
     expect(markdown).toContain(
@@ -211,25 +209,25 @@ describe('on fixture reports', () => {
     ]);
   });
 
-  test('warnings are listed but do not fail', () => {
+  test('warnings are listed but do not fail', async () => {
     const dir = fixtureDir({
       'DataProtection--InavorShuttleData-dev-NagReport.json': {
         lines: [line({ ruleId: 'DataProtection-TTL', ruleLevel: 'Warning', compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
       },
     });
-    const { code, markdown, sarif } = runReport(dir);
+    const { code, markdown, sarif } = await runReport(dir);
     expect(code).toBe(0);
     expect(markdown).toContain('| Warning | DataProtection-TTL | `InavorShuttleData-dev/Jobs/Table/Resource` |');
     expect(sarif.runs[0]!.results![0]!.level).toBe('warning');
   });
 
-  test('a stack outside the stages is reported without a stage and located at the DataStack class', () => {
+  test('a stack outside the stages is reported without a stage and located at the DataStack class', async () => {
     const dir = fixtureDir({
       'AwsSolutions--Elsewhere-NagReport.json': {
         lines: [line({ ruleId: 'AwsSolutions-IAM5', compliance: 'Non-Compliant', resourceId: 'Elsewhere/Role/Resource' })],
       },
     });
-    const { code, markdown, sarif } = runReport(dir);
+    const { code, markdown, sarif } = await runReport(dir);
     expect(code).toBe(1);
     expect(markdown).toContain('| — | Elsewhere | AwsSolutions | 0 | 1 | 0 | 0 |');
     expect(sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.region).toEqual({
@@ -237,15 +235,15 @@ describe('on fixture reports', () => {
     });
   });
 
-  test('appends the Markdown to $GITHUB_STEP_SUMMARY when it is set', () => {
+  test('appends the Markdown to $GITHUB_STEP_SUMMARY when it is set', async () => {
     const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
-    const { markdown } = runReport(dir, { GITHUB_STEP_SUMMARY: summary });
+    const { markdown } = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
   });
 
-  test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', () => {
+  test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', async () => {
     const dir = fixtureDir({
       'manifest.json': { artifacts: { 'InavorShuttleData-prod': { type: 'aws:cloudformation:stack', properties: {} } } },
       'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] },
@@ -253,28 +251,66 @@ describe('on fixture reports', () => {
         lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
       },
     });
-    const { code, markdown } = runReport(dir);
+    const { code, markdown } = await runReport(dir);
     expect(code).toBe(0);
     expect(markdown).toContain('| prod | InavorShuttleData-prod | DataProtection | 1 | 0 | 0 | 0 |');
     expect(markdown).not.toContain('InavorShuttleData-dev');
   });
 
-  test('exits 2 with a one-line message when the manifest is not JSON or a report is null', () => {
+  test('exits 2 with a one-line message when the manifest is not JSON or a report is null', async () => {
     const badManifest = fixtureDir({ 'manifest.json': '{bad', 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [] } });
-    expect(runReport(badManifest)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Error: .*manifest\.json is not valid JSON: /) });
+    expect(await runReport(badManifest)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Error: .*manifest\.json is not valid JSON: /) });
     const nullReport = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': 'null' });
-    expect(runReport(nullReport)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a cdk-nag JSON report') });
+    expect(await runReport(nullReport)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a cdk-nag JSON report') });
   });
 
-  test('exits 2 with a one-line message when a report is not a cdk-nag report', () => {
+  const stackArtifact = { type: 'aws:cloudformation:stack', properties: {} };
+
+  test('exits 2 naming the stack when a stack in the manifest has no report of a pack', async () => {
+    const dir = fixtureDir({
+      'manifest.json': { artifacts: { 'InavorShuttleData-dev': stackArtifact, 'InavorShuttleData-prod': stackArtifact } },
+      'AwsSolutions--InavorShuttleData-dev-NagReport.json': { lines: [line({})] },
+      'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] },
+      'AwsSolutions--InavorShuttleData-prod-NagReport.json': { lines: [line({})] },
+    });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: InavorShuttleData-prod is in ${join(dir, 'manifest.json')} but has no DataProtection nag report; run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test.each([
+    ['empty', {}],
+    ['null', null],
+    ['not an object', 'stacks'],
+  ])('exits 2 naming the manifest when its artifacts are %s, though reports are there', async (_, artifacts) => {
+    const dir = fixtureDir({
+      'manifest.json': { artifacts },
+      'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] },
+    });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: ${join(dir, 'manifest.json')} has no artifacts (expected an object of them, as cdk synth writes); run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test('an unwritable $GITHUB_STEP_SUMMARY ends in one line naming it, after both reports are written whole', async () => {
+    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
+    const summary = join(dir, 'missing', 'summary.md');
+    const result = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
+    expect(result).toMatchObject({ code: 2, stderr: `Error: cannot append to ${summary}: ENOENT: no such file or directory.` });
+    expect(result.sarif).toBeValidSarifLog();
+  });
+
+  test('exits 2 with a one-line message when a report is not a cdk-nag report', async () => {
     const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': '{"rows": []}' });
-    const { code, stderr } = runReport(dir);
+    const { code, stderr } = await runReport(dir);
     expect(code).toBe(2);
     expect(stderr).toBe(`Error: ${join(dir, 'DataProtection--InavorShuttleData-dev-NagReport.json')} is not a cdk-nag JSON report (expected {"lines": [...]}).`);
   });
 });
 
-test('the CLI exits 2 with a clear message when synth has not run', () => {
+test('the CLI exits 2 with a clear message when synth has not run', async () => {
   const empty = tempDir('nag-empty-');
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/nag-report.ts', '--dir', empty], {
     cwd: REPO,

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  ContinuousBackupsDescription,
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
-  TableDescription,
-  TimeToLiveDescription,
+  type ContinuousBackupsDescription,
+  type TableDescription,
+  type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, KMSClient, type DescribeKeyCommandOutput } from '@aws-sdk/client-kms';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES } from '../infra/stages';
 import { createClients } from '../scripts/lib/clients';
@@ -25,11 +30,19 @@ interface Recorded {
 const recorded = (table: string): Recorded =>
   JSON.parse(readFileSync(join(__dirname, 'fixtures', 'verify', `${table}-prod.json`), 'utf8'));
 
-const observe = (responses: Recorded): TableObservation => ({
+/** KMS DescribeKey of the prod key's alias, recorded the same way. */
+const describeKey = (): DescribeKeyCommandOutput =>
+  JSON.parse(readFileSync(join(__dirname, 'fixtures', 'verify', 'DescribeKey-prod.json'), 'utf8'));
+
+const observe = (responses: Recorded, stageKeyArn: TableObservation['stageKeyArn'] = { answered: describeKey().KeyMetadata!.Arn }): TableObservation => ({
   table: responses.DescribeTable.Table,
   timeToLive: { answered: responses.DescribeTimeToLive.TimeToLiveDescription },
   continuousBackups: { answered: responses.DescribeContinuousBackups.ContinuousBackupsDescription },
+  stageKeyArn,
 });
+
+const PROD_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const OTHER_KEY = 'arn:aws:kms:us-east-1:123456789012:key/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
 
 describe('comparing recorded prod responses with the schema map and the prod policy', () => {
   test('a prod stage that matches passes all 26 checks', () => {
@@ -59,7 +72,9 @@ describe('comparing recorded prod responses with the schema map and the prod pol
     ['a 7-day PITR window in prod', 'Jobs', (r) => { r.DescribeContinuousBackups.ContinuousBackupsDescription.PointInTimeRecoveryDescription!.RecoveryPeriodInDays = 7; },
       'point-in-time recovery', 'ENABLED, 7 days; expected ENABLED, 35 days'],
     ['encryption with an AWS owned key', 'Shops', (r) => { delete r.DescribeTable.Table.SSEDescription; },
-      'encryption', 'AWS owned key; expected ENABLED KMS <key ARN>'],
+      'encryption', `AWS owned key; expected ENABLED KMS ${PROD_KEY} (alias/inavor-shuttle/prod/data)`],
+    ['encryption with a KMS key that is not the stage key', 'Jobs', (r) => { r.DescribeTable.Table.SSEDescription!.KMSMasterKeyArn = OTHER_KEY; },
+      'encryption', `ENABLED KMS ${OTHER_KEY}; expected ENABLED KMS ${PROD_KEY} (alias/inavor-shuttle/prod/data)`],
     ['deletion protection off in prod', 'ImportHistory', (r) => { r.DescribeTable.Table.DeletionProtectionEnabled = false; },
       'deletion protection', 'off; expected on'],
   ];
@@ -76,6 +91,50 @@ describe('comparing recorded prod responses with the schema map and the prod pol
     expect(checkTable(tableSchema('Jobs'), 'prod', STAGES.prod, observation).filter((result) => result.status !== 'PASS')).toEqual([
       { table: 'Jobs-prod', check: 'point-in-time recovery', status: 'UNSUPPORTED', detail: 'this endpoint has no DescribeContinuousBackups API' },
     ]);
+  });
+
+  test('without the stage key alias, encryption fails even with a KMS key', () => {
+    const failures = checkTable(tableSchema('Shops'), 'prod', STAGES.prod, observe(recorded('Shops'), { answered: undefined })).filter(
+      (result) => result.status !== 'PASS',
+    );
+    expect(failures).toEqual([
+      {
+        table: 'Shops-prod',
+        check: 'encryption',
+        status: 'FAIL',
+        detail: `ENABLED KMS ${PROD_KEY}; expected ENABLED KMS with the stage key alias/inavor-shuttle/prod/data, which does not exist`,
+      },
+    ]);
+  });
+
+  test('where the stage key cannot be looked up, a KMS-encrypted table is UNSUPPORTED and an AWS owned key still fails', () => {
+    const noKms = { unsupported: 'a local endpoint has no KMS to look the alias up in' };
+    const [kmsEncrypted] = checkTable(tableSchema('Jobs'), 'prod', STAGES.prod, observe(recorded('Jobs'), noKms)).filter((result) => result.status !== 'PASS');
+    expect(kmsEncrypted).toEqual({
+      table: 'Jobs-prod',
+      check: 'encryption',
+      status: 'UNSUPPORTED',
+      detail: `ENABLED KMS ${PROD_KEY}; whether it is the stage key alias/inavor-shuttle/prod/data is unknown: a local endpoint has no KMS to look the alias up in`,
+    });
+    const ownedKey = recorded('Jobs');
+    delete ownedKey.DescribeTable.Table.SSEDescription;
+    expect(checkTable(tableSchema('Jobs'), 'prod', STAGES.prod, observe(ownedKey, noKms)).find((result) => result.check === 'encryption')).toMatchObject({
+      status: 'FAIL',
+      detail: 'AWS owned key; expected ENABLED KMS with the stage key alias/inavor-shuttle/prod/data',
+    });
+  });
+
+  test('TTL switched on for Shops, which the map gives no TTL, fails; its DISABLED passes', () => {
+    const responses = recorded('Shops');
+    expect(checkTable(tableSchema('Shops'), 'prod', STAGES.prod, observe(responses)).find((result) => result.check === 'ttl')).toMatchObject({
+      status: 'PASS',
+      detail: 'DISABLED',
+    });
+    responses.DescribeTimeToLive.TimeToLiveDescription = { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' };
+    expect(checkTable(tableSchema('Shops'), 'prod', STAGES.prod, observe(responses)).find((result) => result.check === 'ttl')).toMatchObject({
+      status: 'FAIL',
+      detail: 'ENABLED on expiresAt; expected DISABLED',
+    });
   });
 
   test('the dev policy expects deletion protection off and a 7-day PITR window', () => {
@@ -113,7 +172,10 @@ describe('npm run verify against dynalite', () => {
   test('tables made from the dev template pass what dynalite can answer; TTL, PITR, SSE and deletion protection are UNSUPPORTED', async () => {
     const { code, lines } = await verify(['--stage', 'dev', '--endpoint', engine.endpoint]);
     expect(code).toBe(0);
-    expect(lines.at(-1)).toBe('14 passed, 0 failed, 12 could not be checked on this endpoint.');
+    expect(lines.at(-1)).toBe('15 passed, 0 failed, 11 could not be checked on this endpoint.');
+    expect(lines.filter((line) => line.includes('Shops-dev') && line.includes(' ttl ')).map((line) => line.replace(/\s+/g, ' '))).toEqual([
+      'PASS Shops-dev ttl DISABLED',
+    ]);
     const jobs = lines.filter((line) => line.includes('Jobs-dev')).map((line) => line.replace(/\s+/g, ' '));
     expect(jobs).toEqual([
       'PASS Jobs-dev table ACTIVE',
@@ -153,5 +215,60 @@ describe('npm run verify against dynalite', () => {
     await expect(verify(['--stage', 'qa'])).rejects.toThrow('Unknown stage "qa"; valid stages: dev, staging, prod.');
     // Names every object has are not stages either.
     await expect(verify(['--stage', 'toString'])).rejects.toThrow('Unknown stage "toString"; valid stages: dev, staging, prod.');
+  });
+});
+
+describe('npm run verify against AWS, answered with the recorded prod responses', () => {
+  // Mocked only here: mockClient replaces send on every client of the class.
+  let dynamodb: AwsClientStub<DynamoDBClient>;
+  let kms: AwsClientStub<KMSClient>;
+  beforeAll(() => {
+    dynamodb = mockClient(DynamoDBClient);
+    kms = mockClient(KMSClient);
+  });
+  beforeEach(() => {
+    for (const schema of TABLE_SCHEMAS) {
+      const responses = recorded(schema.name);
+      const TableName = `${schema.name}-prod`;
+      dynamodb.on(DescribeTableCommand, { TableName }).resolves(responses.DescribeTable);
+      dynamodb.on(DescribeTimeToLiveCommand, { TableName }).resolves(responses.DescribeTimeToLive);
+      dynamodb.on(DescribeContinuousBackupsCommand, { TableName }).resolves(responses.DescribeContinuousBackups);
+    }
+  });
+  afterEach(() => {
+    dynamodb.reset();
+    kms.reset();
+  });
+  afterAll(() => {
+    dynamodb.restore();
+    kms.restore();
+  });
+
+  async function verifyProd() {
+    const lines: string[] = [];
+    const code = await main(['--stage', 'prod'], (line) => lines.push(line));
+    return { code, encryption: lines.filter((line) => / encryption /.test(line)).map((line) => line.replace(/\s+/g, ' ')) };
+  }
+
+  test('asks KMS for the key behind the stage alias and passes tables encrypted with it', async () => {
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(describeKey());
+    const { code, encryption } = await verifyProd();
+    expect(code).toBe(0);
+    expect(encryption).toEqual(
+      TABLE_SCHEMAS.map((schema) => `PASS ${schema.name}-prod encryption ENABLED KMS ${PROD_KEY} (alias/inavor-shuttle/prod/data)`),
+    );
+  });
+
+  test('fails every table when the stage alias names another key than the tables use', async () => {
+    const other = describeKey();
+    other.KeyMetadata!.Arn = OTHER_KEY;
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(other);
+    const { code, encryption } = await verifyProd();
+    expect(code).toBe(1);
+    expect(encryption).toEqual(
+      TABLE_SCHEMAS.map(
+        (schema) => `FAIL ${schema.name}-prod encryption ENABLED KMS ${PROD_KEY}; expected ENABLED KMS ${OTHER_KEY} (alias/inavor-shuttle/prod/data)`,
+      ),
+    );
   });
 });

@@ -18,7 +18,7 @@ import {
   type TokenAccessLevel,
 } from '../data-access';
 import type { TableSchema } from '../schema-model';
-import { dataExportName, physicalTableName, tableOutputIds, type StagePolicy } from '../stages';
+import { dataExportName, physicalTableName, stageKeyAlias, tableOutputIds, type StagePolicy } from '../stages';
 
 /** Props of {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -57,7 +57,7 @@ export class DataStack extends Stack {
     this.schemas = props.schemas;
 
     this.encryptionKey = new StageKey(this, 'DataKey', {
-      alias: `alias/inavor-shuttle/${stageName}/data`,
+      alias: stageKeyAlias(stageName),
       description: `Encrypts the Inavor Shuttle ${stageName} DynamoDB tables`,
       onlyThroughService: 'dynamodb',
     });

@@ -1,11 +1,27 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
+import { ConfigError } from '../../infra/stage-selection';
 
 /**
  * Credentials for a local engine: dynalite checks that requests are signed, not by whom, and
  * passing them explicitly keeps the SDK from searching the machine for real ones.
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** How long a command waits on an endpoint before giving up (see docs/decisions.md). */
+export interface NetworkLimits {
+  /** Milliseconds to establish the TCP connection. */
+  readonly connectionTimeoutMs: number;
+  /** Milliseconds for one request, from sending it to the whole response. */
+  readonly requestTimeoutMs: number;
+  /** Attempts per call, the first included; a timed-out attempt is retried. */
+  readonly maxAttempts: number;
+}
+
+/** The limits of every command: a dead endpoint ends a call within about 21 s. */
+export const NETWORK_LIMITS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 2 } as const satisfies NetworkLimits;
 
 /** Where to send requests. */
 export interface ClientTarget {
@@ -15,20 +31,95 @@ export interface ClientTarget {
   readonly endpoint?: string;
   /** True for a local engine: sign with {@link LOCAL_CREDENTIALS}. */
   readonly local?: boolean;
+  /** Time limits; {@link NETWORK_LIMITS} when absent. */
+  readonly limits?: NetworkLimits;
+}
+
+/** The SDK client configuration for a target, any AWS service: region, endpoint, credentials, time limits. */
+export function clientConfig(target: ClientTarget) {
+  const limits = target.limits ?? NETWORK_LIMITS;
+  return {
+    region: target.region,
+    ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
+    ...(target.local && { credentials: LOCAL_CREDENTIALS }),
+    maxAttempts: limits.maxAttempts,
+    requestHandler: {
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+      // Bursts of concurrent writes would otherwise queue behind the default 50 sockets.
+      ...(target.local && { httpAgent: { maxSockets: 256 } }),
+    },
+  };
 }
 
 /** A low-level client and a document client (native JS values) for one target. */
 export function createClients(target: ClientTarget): { client: DynamoDBClient; doc: DynamoDBDocumentClient } {
-  const client = new DynamoDBClient({
-    region: target.region,
-    ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
-    // Bursts of concurrent writes would otherwise queue behind the default 50 sockets.
-    ...(target.local && { credentials: LOCAL_CREDENTIALS, requestHandler: { httpAgent: { maxSockets: 256 } } }),
-  });
+  const client = new DynamoDBClient(clientConfig(target));
+  guardEndpoint(client, 'DynamoDB', target.limits ?? NETWORK_LIMITS);
   return { client, doc: DynamoDBDocumentClient.from(client) };
+}
+
+/** A KMS client for a target, with the same time limits and one-line network errors. */
+export function createKmsClient(target: ClientTarget): KMSClient {
+  const kms = new KMSClient(clientConfig(target));
+  guardEndpoint(kms, 'KMS', target.limits ?? NETWORK_LIMITS);
+  return kms;
 }
 
 /** The endpoint does not implement the API called (a local engine without TTL or backups). */
 export function isUnknownOperation(error: unknown): boolean {
   return (error as Error | undefined)?.name === 'UnknownOperationException';
+}
+
+// Network failures that say the endpoint cannot be reached (Node's codes for the socket).
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+/**
+ * Makes a client's network failures one-line {@link ConfigError}s naming the endpoint: no answer
+ * within the limits, no connection, or an HTTP server that is not the service (AWS services and
+ * dynalite sign every response with `x-amzn-RequestId` or `x-amz-crc32`; a web server does not).
+ */
+export function guardEndpoint(
+  client: { middlewareStack: MiddlewareStack<any, any> },
+  service: string,
+  limits: NetworkLimits,
+): void {
+  const endpointOf = (context: Record<string, unknown>) =>
+    (context.endpointV2 as { url?: URL } | undefined)?.url?.href.replace(/\/$/, '') ?? `the ${service} endpoint`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const { name, code } = error as { name?: string; code?: string };
+        if (name === 'TimeoutError') {
+          throw new ConfigError([
+            `${service} endpoint ${endpointOf(context)} did not answer in time (${limits.maxAttempts} attempts, each limited to ${limits.connectionTimeoutMs / 1000} s to connect and ${limits.requestTimeoutMs / 1000} s to answer).`,
+          ]);
+        }
+        if (code !== undefined && UNREACHABLE.has(code)) {
+          throw new ConfigError([`cannot reach the ${service} endpoint ${endpointOf(context)} (${code}).`]);
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'oneLineEndpointErrors' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; headers?: Record<string, string> };
+      const headers = response.headers ?? {};
+      if (!('x-amzn-requestid' in headers) && !('x-amz-crc32' in headers)) {
+        throw new ConfigError([
+          `${endpointOf(context)} answered HTTP ${response.statusCode ?? '?'} without the headers every ${service} response has: not a ${service} endpoint.`,
+        ]);
+      }
+      return result;
+    },
+    // After the deserializer in the stack, so this sees the raw response before it is parsed.
+    { step: 'deserialize', priority: 'low', name: 'notServiceEndpoint' },
+  );
 }

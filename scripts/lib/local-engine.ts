@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import dynalite from 'dynalite';
+import { ConfigError } from '../../infra/stage-selection';
 
 /** A running dynalite server. */
 export interface LocalEngine {
@@ -21,7 +23,8 @@ export interface LocalEngineOptions {
  * Starts dynalite on 127.0.0.1 only, so the unauthenticated engine is never reachable from the
  * network. Table state changes are instant: nothing here waits on CREATING or DELETING.
  */
-export function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
+export async function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
+  if (options.path !== undefined) await assertStoreOpens(options.path);
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -39,4 +42,26 @@ export function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngi
       });
     });
   });
+}
+
+/**
+ * Opens and closes the LevelDB store at `path` the way dynalite will, so that a folder it cannot
+ * use fails here in one line: dynalite swallows the open error and then crashes on the first request.
+ */
+async function assertStoreOpens(path: string): Promise<void> {
+  // The LevelDB binding dynalite itself loads, not a second copy.
+  const { Level } = require(require.resolve('level', { paths: [dirname(require.resolve('dynalite'))] })) as {
+    Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const store = new Level(path);
+  try {
+    await store.open();
+  } catch (error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new ConfigError([`--path ${path} is in use by another running engine (its LevelDB LOCK is held); stop that engine or pick another --path.`]);
+    }
+    throw new ConfigError([`--path ${path} cannot hold the engine's data: ${cause?.message ?? (error as Error).message}.`]);
+  }
+  await store.close();
 }

@@ -3,11 +3,12 @@ import type {
   KeySchemaElement,
   AttributeDefinition,
   Projection,
+  SSEDescription,
   TableDescription,
   TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { IndexSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
-import { physicalTableName, type StagePolicy } from '../../infra/stages';
+import { physicalTableName, stageKeyAlias, type StagePolicy } from '../../infra/stages';
 
 /** The verdict of one check. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'UNSUPPORTED';
@@ -34,6 +35,8 @@ export interface TableObservation {
   readonly timeToLive: Answer<TimeToLiveDescription>;
   /** DescribeContinuousBackups's `ContinuousBackupsDescription`. */
   readonly continuousBackups: Answer<ContinuousBackupsDescription>;
+  /** ARN of the key the stage's alias names (KMS DescribeKey), undefined when the alias does not exist. */
+  readonly stageKeyArn: Answer<string | undefined>;
 }
 
 /**
@@ -48,42 +51,22 @@ export function checkTable(
   /** The table observed, when it is not the stage's own (a restored copy). */
   table = physicalTableName(schema.name, stage),
 ): CheckResult[] {
-  const result = (check: string, pass: boolean, found: string, expected: string): CheckResult => ({
-    table,
-    check,
-    status: pass ? 'PASS' : 'FAIL',
-    detail: pass ? found : `${found}; expected ${expected}`,
-  });
+  const result = resultMaker(table);
   const unsupported = (check: string, reason: string): CheckResult => ({ table, check, status: 'UNSUPPORTED', detail: reason });
 
   const description = observed.table;
   if (!description) return [result('table', false, 'not found', 'the table to exist')];
   const results: CheckResult[] = [];
   results.push(result('table', description.TableStatus === 'ACTIVE', description.TableStatus ?? 'no status', 'ACTIVE'));
-
-  const attributes = description.AttributeDefinitions ?? [];
-  const expectedKeys = describeKeys(schema.partitionKey, schema.sortKey);
-  const actualKeys = describeKeySchema(description.KeySchema, attributes);
-  results.push(result('keys', actualKeys === expectedKeys, actualKeys, expectedKeys));
-
-  const actualIndexes = description.GlobalSecondaryIndexes ?? [];
-  const foundNames = nameList(actualIndexes.map((index) => index.IndexName ?? ''));
-  const expectedNames = nameList(schema.indexes.map((index) => index.name));
-  results.push(result('indexes', foundNames === expectedNames, foundNames, expectedNames));
-  for (const index of schema.indexes) {
-    const actual = actualIndexes.find((candidate) => candidate.IndexName === index.name);
-    if (!actual) continue;
-    const found = `${describeKeySchema(actual.KeySchema, attributes)}, ${describeProjection(actual.Projection)}, ${actual.IndexStatus ?? 'no status'}`;
-    const expected = `${describeKeys(index.partitionKey, index.sortKey)}, ${describeProjection(expectedProjection(index))}, ACTIVE`;
-    results.push(result(`index ${index.name}`, found === expected, found, expected));
-  }
+  results.push(...checkKeysAndIndexes(schema, table, description));
 
   // DynamoDB leaves BillingModeSummary out for a table that has only ever been PROVISIONED.
   const billing = description.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
   results.push(result('billing', billing === 'PAY_PER_REQUEST', billing, 'PAY_PER_REQUEST'));
 
+  // A table the map gives no TTL is only checked where the endpoint answers: TTL switched on there would delete data.
   if ('unsupported' in observed.timeToLive) {
-    results.push(unsupported('ttl', observed.timeToLive.unsupported));
+    if (schema.ttl) results.push(unsupported('ttl', observed.timeToLive.unsupported));
   } else {
     const ttl = observed.timeToLive.answered;
     const status = ttl.TimeToLiveStatus ?? 'DISABLED';
@@ -109,12 +92,7 @@ export function checkTable(
   if (!sse && !reportsSettings) {
     results.push(unsupported('encryption', 'this endpoint does not report table settings (no DeletionProtectionEnabled, no SSEDescription)'));
   } else {
-    const found = !sse
-      ? 'AWS owned key'
-      : sse.SSEType === 'KMS' && sse.KMSMasterKeyArn
-        ? `${sse.Status ?? 'no status'} KMS ${sse.KMSMasterKeyArn}`
-        : `${sse.Status ?? 'no status'} ${sse.SSEType ?? 'no type'}`;
-    results.push(result('encryption', sse?.Status === 'ENABLED' && sse.SSEType === 'KMS' && !!sse.KMSMasterKeyArn, found, 'ENABLED KMS <key ARN>'));
+    results.push(checkEncryption(table, stage, sse, observed.stageKeyArn));
   }
 
   if (!reportsSettings) {
@@ -124,6 +102,60 @@ export function checkTable(
     results.push(result('deletion protection', found === (policy.protectData ? 'on' : 'off'), found, policy.protectData ? 'on' : 'off'));
   }
   return results;
+}
+
+/** Encryption passes only with the stage's own key: the one its alias names, not any KMS key. */
+function checkEncryption(table: string, stage: string, sse: SSEDescription | undefined, stageKeyArn: Answer<string | undefined>): CheckResult {
+  const result = resultMaker(table);
+  const alias = stageKeyAlias(stage);
+  const found = !sse
+    ? 'AWS owned key'
+    : sse.SSEType === 'KMS' && sse.KMSMasterKeyArn
+      ? `${sse.Status ?? 'no status'} KMS ${sse.KMSMasterKeyArn}`
+      : `${sse.Status ?? 'no status'} ${sse.SSEType ?? 'no type'}`;
+  const usesKms = sse?.Status === 'ENABLED' && sse.SSEType === 'KMS' && !!sse.KMSMasterKeyArn;
+  if ('unsupported' in stageKeyArn) {
+    if (!usesKms) return result('encryption', false, found, `ENABLED KMS with the stage key ${alias}`);
+    return { table, check: 'encryption', status: 'UNSUPPORTED', detail: `${found}; whether it is the stage key ${alias} is unknown: ${stageKeyArn.unsupported}` };
+  }
+  const keyArn = stageKeyArn.answered;
+  if (keyArn === undefined) return result('encryption', false, found, `ENABLED KMS with the stage key ${alias}, which does not exist`);
+  const matches = usesKms && sse.KMSMasterKeyArn === keyArn;
+  return result('encryption', matches, matches ? `${found} (${alias})` : found, `ENABLED KMS ${keyArn} (${alias})`);
+}
+
+/**
+ * The checks that decide whether data fits the table: its key schema, its index names, and each
+ * index's keys and projection, compared with the schema map.
+ */
+export function checkKeysAndIndexes(schema: TableSchema, table: string, description: TableDescription): CheckResult[] {
+  const result = resultMaker(table);
+  const attributes = description.AttributeDefinitions ?? [];
+  const expectedKeys = describeKeys(schema.partitionKey, schema.sortKey);
+  const actualKeys = describeKeySchema(description.KeySchema, attributes);
+  const results = [result('keys', actualKeys === expectedKeys, actualKeys, expectedKeys)];
+
+  const actualIndexes = description.GlobalSecondaryIndexes ?? [];
+  const foundNames = nameList(actualIndexes.map((index) => index.IndexName ?? ''));
+  const expectedNames = nameList(schema.indexes.map((index) => index.name));
+  results.push(result('indexes', foundNames === expectedNames, foundNames, expectedNames));
+  for (const index of schema.indexes) {
+    const actual = actualIndexes.find((candidate) => candidate.IndexName === index.name);
+    if (!actual) continue;
+    const found = `${describeKeySchema(actual.KeySchema, attributes)}, ${describeProjection(actual.Projection)}, ${actual.IndexStatus ?? 'no status'}`;
+    const expected = `${describeKeys(index.partitionKey, index.sortKey)}, ${describeProjection(expectedProjection(index))}, ACTIVE`;
+    results.push(result(`index ${index.name}`, found === expected, found, expected));
+  }
+  return results;
+}
+
+function resultMaker(table: string) {
+  return (check: string, pass: boolean, found: string, expected: string): CheckResult => ({
+    table,
+    check,
+    status: pass ? 'PASS' : 'FAIL',
+    detail: pass ? found : `${found}; expected ${expected}`,
+  });
 }
 
 /** One aligned line per result, then a summary line. */

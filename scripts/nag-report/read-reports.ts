@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../infra/stage-selection';
 import { STAGE_NAMES, dataStackName } from '../../infra/stages';
+import { fileError, readTextFile } from '../lib/files';
 
 /** One line of a cdk-nag JSON report: one rule's verdict on one resource. */
 export interface NagReportLine {
@@ -27,10 +29,10 @@ export interface StackReport {
   readonly lines: readonly NagReportLine[];
 }
 
-/** A problem with the reports themselves (none there, unreadable); the CLI exits 2 on it. */
-export class ReportError extends Error {
+/** A problem with the reports themselves (none there, incomplete, malformed); the CLI exits 2 on it. */
+export class ReportError extends ConfigError {
   constructor(message: string) {
-    super(message);
+    super([message]);
     this.name = 'ReportError';
   }
 }
@@ -43,32 +45,64 @@ const LINE_FIELDS = ['ruleId', 'resourceId', 'compliance', 'exceptionReason', 'r
 /**
  * Reads every cdk-nag JSON report in a cloud assembly folder, ordered by stage then stack and pack.
  * When the folder has a manifest, reports of stacks the last synth did not produce (left over from
- * an earlier `cdk synth` of more stages) are skipped: they describe code that no longer ran.
+ * an earlier `cdk synth` of more stages) are skipped, and every stack it lists must have a report
+ * of every pack: a missing one would let that stack's findings pass unseen.
  */
 export function readReports(dir: string): StackReport[] {
-  const files = existsSync(dir) ? readdirSync(dir).filter((file) => REPORT_FILE.test(file)) : [];
+  const files = listFolder(dir).filter((file) => REPORT_FILE.test(file));
   const synthesized = synthesizedStacks(dir);
   const reports = files.map((file) => readReport(dir, file)).filter((report) => !synthesized || synthesized.has(report.stack));
   if (reports.length === 0) {
     throw new ReportError(`no cdk-nag JSON report in ${dir}; run \`npx cdk synth\` first.`);
+  }
+  const packs = [...new Set(reports.map((report) => report.pack))].sort();
+  for (const stack of synthesized ?? []) {
+    const missing = packs.filter((pack) => !reports.some((report) => report.stack === stack && report.pack === pack));
+    if (missing.length > 0) {
+      throw new ReportError(
+        `${stack} is in ${join(dir, 'manifest.json')} but has no ${missing.join(' or ')} nag report; run \`npx cdk synth\` again.`,
+      );
+    }
   }
   return reports.sort(
     (a, b) => stageOrder(a.stage) - stageOrder(b.stage) || a.stack.localeCompare(b.stack) || a.pack.localeCompare(b.pack),
   );
 }
 
+/** The file names in a folder; none when it does not exist. */
+function listFolder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new ReportError(`${dir} is a file, not a cloud assembly folder (--dir, cdk.out by default).`);
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    throw fileError('read', dir, error);
+  }
+}
+
 /** Names of the stacks in the assembly's manifest, or undefined when there is no manifest. */
 function synthesizedStacks(dir: string): Set<string> | undefined {
   const manifest = join(dir, 'manifest.json');
   if (!existsSync(manifest)) return undefined;
-  const { artifacts = {} } = (parseJson(manifest) ?? {}) as {
-    artifacts?: Record<string, { type?: string; properties?: { stackName?: string } }>;
-  };
+  const { artifacts } = asObject(parseJson(manifest)) ?? {};
+  const entries = Object.entries(asObject(artifacts) ?? {});
+  if (entries.length === 0) {
+    throw new ReportError(`${manifest} has no artifacts (expected an object of them, as cdk synth writes); run \`npx cdk synth\` again.`);
+  }
   return new Set(
-    Object.entries(artifacts)
-      .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
-      .map(([id, artifact]) => artifact.properties?.stackName ?? id),
+    entries
+      .map(([id, artifact]) => [id, asObject(artifact)] as const)
+      .filter(([, artifact]) => artifact?.type === 'aws:cloudformation:stack')
+      .map(([id, artifact]) => {
+        const stackName = asObject(artifact?.properties)?.stackName;
+        return typeof stackName === 'string' ? stackName : id;
+      }),
   );
+}
+
+/** The value as a record when it is a JSON object (not null, not an array). */
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function readReport(dir: string, file: string): StackReport {
@@ -84,8 +118,9 @@ function readReport(dir: string, file: string): StackReport {
 }
 
 function parseJson(path: string): unknown {
+  const text = readTextFile(path);
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new ReportError(`${path} is not valid JSON: ${(error as Error).message}`);
   }

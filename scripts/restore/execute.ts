@@ -10,7 +10,8 @@ import { ConfigError } from '../../infra/stage-selection';
 import { checkTable, formatResults } from '../lib/verify-checks';
 import { observeTable } from '../verify';
 import { adoptionSteps } from './adoption';
-import { cliCommand, tableKeyAlias, type PlannedCall, type RestorePlan, type Resolved } from './plan';
+import { cliCommand, type PlannedCall, type RestorePlan, type Resolved } from './plan';
+import { stageKeyAlias } from '../../infra/stages';
 import type { RestoreRequest } from './request';
 
 /** The clients a restore uses; KMS only to find the stage key by its alias. */
@@ -25,7 +26,7 @@ export interface RestoreClients {
  * window, or the backup AVAILABLE). A failure is a one-line ConfigError.
  */
 export async function preflight(request: RestoreRequest, { dynamodb, kms }: RestoreClients): Promise<Resolved> {
-  const alias = tableKeyAlias(request.stage);
+  const alias = stageKeyAlias(request.stage);
   const key = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata;
   if (!key?.Arn || key.KeyState !== 'Enabled') {
     throw new ConfigError([`The stage key ${alias} is ${key?.KeyState ?? 'not described'}; a restore needs it Enabled.`]);
@@ -99,8 +100,9 @@ export async function executePlan(
     {
       title: `verify ${TableName}`,
       run: async () => {
-        const observation = await observeTable(dynamodb, TableName, async () => true);
-        const results = checkTable(request.schema, request.stage, policy, observation, TableName);
+        const observation = await observeTable(dynamodb, TableName, request.schema.ttl !== undefined, async () => true);
+        // The restore was made with the key resolved from the stage's alias, so that is the key to expect.
+        const results = checkTable(request.schema, request.stage, policy, { ...observation, stageKeyArn: { answered: plan.resolved.keyArn } }, TableName);
         for (const line of formatResults(results)) print(`  ${line}`);
         const failed = results.filter((result) => result.status === 'FAIL').length;
         if (failed > 0) throw new Error(`${failed} check(s) failed`);

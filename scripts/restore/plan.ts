@@ -7,12 +7,8 @@ import {
   UpdateTimeToLiveCommand,
   type SSESpecification,
 } from '@aws-sdk/client-dynamodb';
+import { stageKeyAlias } from '../../infra/stages';
 import type { RestoreRequest } from './request';
-
-/** Alias of a stage's table key; the restored table is encrypted with it, as the stack's tables are. */
-export function tableKeyAlias(stage: string): string {
-  return `alias/inavor-shuttle/${stage}/data`;
-}
 
 /** What the read-only checks found before the plan is made. */
 export interface Resolved {
@@ -161,7 +157,7 @@ export function formatPlan(plan: RestorePlan): string[] {
     `Restore plan: ${request.schema.name} in ${request.stage} (${request.policy.region})`,
     `  source: ${from}`,
     `  target: ${request.targetTable} (a new table; it does not exist)`,
-    `  key:    ${tableKeyAlias(request.stage)} = ${resolved.keyArn}`,
+    `  key:    ${stageKeyAlias(request.stage)} = ${resolved.keyArn}`,
     `1. restore: ${show(plan.restore)}`,
     `2. wait until ${request.targetTable} is ACTIVE: DescribeTable every ${request.pollIntervalMs / 1000} s, at most ${request.maxWaitMs / 60_000} min`,
     'Settings a restore does not bring back, re-applied in this order:',

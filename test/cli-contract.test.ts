@@ -1,0 +1,270 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDENTITY_BASELINE_FILE } from '../infra/table-identity';
+import { main as docs } from '../scripts/generate-docs';
+import { runCommand, type CliOutput } from '../scripts/lib/cli';
+import { createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
+import { main as lintWorkflows } from '../scripts/lint-workflows';
+import { main as local } from '../scripts/local';
+import { main as nagReport } from '../scripts/nag-report';
+import { main as restore } from '../scripts/restore';
+import { main as tokenCost } from '../scripts/token-cost';
+import { main as baselineUpdate } from '../scripts/update-table-baseline';
+import { main as verify } from '../scripts/verify';
+import { devTemplate } from './support/dev-template';
+
+/**
+ * The contract every command-line tool keeps: `--help` prints its usage and does nothing else;
+ * an unknown flag or a malformed value is one `Error:` line (and at most a usage line), exit 2; a
+ * path it cannot use is one line naming the path; an endpoint that never answers, or is not
+ * DynamoDB, is one line naming the endpoint. A new CLI is one more row of CLIS.
+ */
+
+const REPO = join(__dirname, '..');
+// Short limits: the endpoint under test never answers, so the wait is the limit, not the machine's speed.
+const TEST_LIMITS: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 250, maxAttempts: 2 };
+
+type Run = (argv: string[], output: CliOutput) => Promise<number>;
+
+interface CliRow {
+  /** The npm script, as its usage names it. */
+  readonly name: string;
+  /** Runs the CLI's main in this process. */
+  readonly run: Run;
+  /** Arguments that would make the CLI act (write, listen, connect), given beside --help and --bogus. */
+  readonly actingArgs: () => string[];
+  /** What the CLI would change if it acted; must be the same before and after --help or a usage error. */
+  readonly footprint: () => unknown;
+  /** Arguments with a malformed or empty value. */
+  readonly malformed: string[];
+  /** Arguments naming a path the CLI cannot use, and that path. */
+  readonly badPath?: () => { argv: string[]; path: string };
+  /**
+   * For a CLI that talks to AWS: arguments and a run that send its requests to `endpoint`, and the
+   * service it asks first (DynamoDB unless said).
+   */
+  readonly network?: (endpoint: string) => { argv: string[]; run?: Run; service?: string };
+}
+
+let scratch: string;
+let nagDir: string;
+let hanging: Server;
+let hangingEndpoint: string;
+let connections = 0;
+let plainHttpEndpoint: string;
+const sockets = new Set<Socket>();
+const closers: Array<() => void> = [];
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'cli-contract-'));
+  nagDir = join(scratch, 'cdk.out');
+  mkdirSync(nagDir);
+  writeFileSync(join(nagDir, 'DataProtection--InavorShuttleData-dev-NagReport.json'), JSON.stringify({ lines: [] }));
+
+  // Accepts connections and never answers.
+  hanging = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+  });
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  hangingEndpoint = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+  closers.push(() => {
+    for (const socket of sockets) socket.destroy();
+    hanging.close();
+  });
+
+  // Answers every request with a web page.
+  const plain = createHttpServer((_, response) => response.end('<html>It works!</html>'));
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  plainHttpEndpoint = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+  closers.push(() => plain.close());
+});
+
+afterAll(() => {
+  for (const close of closers) close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const modified = (path: string) => statSync(path).mtimeMs;
+
+const CLIS: readonly CliRow[] = [
+  {
+    name: 'local',
+    run: (argv, output) => local(argv, { print: output.stdout, loadTemplate: async () => devTemplate(), limits: TEST_LIMITS }),
+    actingArgs: () => ['--port', '0', '--path', join(scratch, 'local-data')],
+    footprint: () => existsSync(join(scratch, 'local-data')),
+    malformed: ['--port', '1e3'],
+    badPath: () => ({ argv: ['--port', '0', '--path', '/proc'], path: '/proc' }),
+    network: (endpoint) => ({
+      argv: ['--port', '0'],
+      // The engine is replaced by the endpoint under test: local's clients meet it as they would the engine.
+      run: (argv, output) =>
+        local(argv, {
+          print: output.stdout,
+          loadTemplate: async () => devTemplate(),
+          startEngine: async () => ({ endpoint, close: async () => {} }),
+          limits: TEST_LIMITS,
+        }),
+    }),
+  },
+  {
+    name: 'verify',
+    run: (argv, output) => verify(argv, output.stdout, TEST_LIMITS),
+    actingArgs: () => ['--stage', 'dev', '--endpoint', hangingEndpoint],
+    footprint: () => connections,
+    malformed: ['--stage', 'dev', '--region', ''],
+    network: (endpoint) => ({ argv: ['--stage', 'dev', '--endpoint', endpoint] }),
+  },
+  {
+    name: 'nag-report',
+    run: (argv, output) => nagReport(argv, { ...output, env: {} }),
+    actingArgs: () => ['--dir', nagDir],
+    footprint: () => readdirSync(nagDir).sort(),
+    malformed: ['--markdown'],
+    badPath: () => ({ argv: ['--dir', nagDir, '--sarif', '/proc/nope/x.sarif'], path: '/proc/nope/x.sarif' }),
+  },
+  {
+    name: 'docs',
+    run: (argv, output) => docs(argv, output),
+    actingArgs: () => [],
+    footprint: () => modified(join(REPO, 'docs', 'database-schema.md')),
+    malformed: ['database-schema.md'],
+  },
+  {
+    name: 'baseline:update',
+    run: (argv) => baselineUpdate(argv),
+    actingArgs: () => [],
+    footprint: () => modified(join(REPO, IDENTITY_BASELINE_FILE)),
+    malformed: ['prod'],
+  },
+  {
+    name: 'restore',
+    run: (argv, output) => restore(argv, output.stdout),
+    actingArgs: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--target', 'Jobs-prod-contract'],
+    footprint: () => connections,
+    malformed: ['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday'],
+    network: (endpoint) => ({
+      argv: ['--stage', 'prod', '--table', 'Jobs', '--latest'],
+      service: 'KMS',
+      // Both of its clients are sent to the endpoint under test, with the test's short limits.
+      run: (argv, output) =>
+        restore(argv, output.stdout, undefined, (region) => ({
+          dynamodb: createClients({ region, endpoint, local: true, limits: TEST_LIMITS }).client,
+          kms: createKmsClient({ region, endpoint, local: true, limits: TEST_LIMITS }),
+        })),
+    }),
+  },
+  {
+    name: 'token-cost',
+    run: (argv, output) => tokenCost(argv, output.stdout),
+    actingArgs: () => ['--iterations', '1'],
+    // It only measures and prints; acting would print, which the output checks rule out.
+    footprint: () => null,
+    malformed: ['--iterations', 'many'],
+  },
+  {
+    name: 'lint:workflows',
+    run: (argv, output) => lintWorkflows(argv, output),
+    actingArgs: () => [join(REPO, '.github', 'workflows', 'ci.yml')],
+    // It writes nothing; acting would print findings, which the output checks rule out.
+    footprint: () => null,
+    malformed: [''],
+    badPath: () => ({ argv: [join(scratch, 'missing.yml')], path: join(scratch, 'missing.yml') }),
+  },
+];
+
+async function run(argv: string[], runner: Run) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const output: CliOutput = { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line) };
+  const code = await runCommand((args) => runner(args, output), argv, output);
+  return { code, stdout, stderr };
+}
+
+/** A usage error: one `Error:` line, then at most the usage's first line; nothing on stdout. */
+function expectUsageError(result: { code: number; stdout: string[]; stderr: string[] }, name: string) {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toEqual([]);
+  expect(result.stderr[0]).toMatch(/^Error: \S/);
+  expect(result.stderr.slice(1)).toEqual(result.stderr.length > 1 ? [expect.stringMatching(new RegExp(`^Usage: npm run ${name}\\b`))] : []);
+}
+
+describe.each(CLIS)('npm run $name', (cli) => {
+  test('--help prints the usage and does nothing else, whatever else is given', async () => {
+    const before = cli.footprint();
+    for (const help of ['--help', '-h']) {
+      const { code, stdout, stderr } = await run([...cli.actingArgs(), help, '--bogus'], cli.run);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: [] });
+      expect(stdout).toEqual([expect.stringMatching(new RegExp(`^Usage: npm run ${cli.name}\\b`))]);
+    }
+    expect(cli.footprint()).toEqual(before);
+  });
+
+  test('an unknown flag is one line and exit 2, and nothing is done', async () => {
+    const before = cli.footprint();
+    const result = await run([...cli.actingArgs(), '--bogus'], cli.run);
+    expectUsageError(result, cli.name);
+    expect(result.stderr[0]).toMatch(/^Error: Unknown option '--bogus'\./);
+    expect(cli.footprint()).toEqual(before);
+  });
+
+  test('a malformed or missing value is one line and exit 2', async () => {
+    expectUsageError(await run(cli.malformed, cli.run), cli.name);
+  });
+
+  if (cli.badPath) {
+    test('a path it cannot use is one line naming the path, exit 2, and nothing is written', async () => {
+      const { argv, path } = cli.badPath!();
+      const before = cli.footprint();
+      const { code, stderr } = await run(argv, cli.run);
+      expect(cli.footprint()).toEqual(before);
+      expect(code).toBe(2);
+      expect(stderr).toEqual([expect.stringMatching(/^Error: /)]);
+      expect(stderr[0]).toContain(path);
+    });
+  }
+
+  const network = cli.network;
+  if (network) {
+    test('an endpoint that accepts the connection and never answers ends the run in one line naming it', async () => {
+      const { argv, run: runner = cli.run, service = 'DynamoDB' } = network(hangingEndpoint);
+      const { code, stderr } = await run(argv, runner);
+      expect(code).toBe(2);
+      expect(stderr).toEqual([
+        `Error: ${service} endpoint ${hangingEndpoint} did not answer in time (2 attempts, each limited to 1 s to connect and 0.25 s to answer).`,
+      ]);
+    });
+
+    test('an HTTP server that is not DynamoDB is reported as such in one line', async () => {
+      const { argv, run: runner = cli.run, service = 'DynamoDB' } = network(plainHttpEndpoint);
+      const { code, stderr } = await run(argv, runner);
+      expect(code).toBe(2);
+      expect(stderr).toEqual([
+        `Error: ${plainHttpEndpoint} answered HTTP 200 without the headers every ${service} response has: not a ${service} endpoint.`,
+      ]);
+    });
+  }
+});
+
+test('every npm script that runs a CLI has a row', () => {
+  const scripts = Object.entries(require('../package.json').scripts as Record<string, string>)
+    .filter(([, command]) => /^node .*scripts\/(?!test-gate)/.test(command))
+    .map(([name]) => name);
+  expect(CLIS.map((cli) => cli.name).sort()).toEqual(scripts.sort());
+});
+
+test('run as a process, a usage error sets exit code 2 and prints one line and the usage hint', () => {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/generate-docs.ts', '--bogus'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+    status: 2,
+    stdout: '',
+    stderr: "Error: Unknown option '--bogus'.\nUsage: npm run docs\n",
+  });
+});
