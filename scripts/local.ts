@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
+import { tableEnvironmentVariable } from '../infra/client/config';
 import { ConfigError } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, physicalTableName } from '../infra/stages';
@@ -103,9 +104,7 @@ function environmentFor(endpoint: string): string[] {
     `AWS_REGION=${STAGES[STAGE].region}`,
     `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-    ...TABLE_SCHEMAS.map(
-      (schema) => `${schema.name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}_TABLE=${physicalTableName(schema.name, STAGE)}`,
-    ),
+    ...TABLE_SCHEMAS.map((schema) => `${tableEnvironmentVariable(schema.name)}=${physicalTableName(schema.name, STAGE)}`),
   ];
 }
 

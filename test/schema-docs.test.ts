@@ -72,7 +72,7 @@ function parseCli(command: string): AccessRequest {
 }
 
 function exampleRequest(schema: TableSchema, name: string): AccessRequest {
-  return buildAccessRequest(schema, name, 'dev', ACCESS_EXAMPLES[name as keyof typeof ACCESS_EXAMPLES].params);
+  return buildAccessRequest(schema, name, `${schema.name}-dev`, ACCESS_EXAMPLES[name as keyof typeof ACCESS_EXAMPLES].params);
 }
 
 test('docs/database-schema.md is what `npm run docs` renders from the schema map now', () => {

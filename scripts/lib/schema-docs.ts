@@ -190,7 +190,7 @@ function indexSection(schema: TableSchema): string[] {
 function exampleSection(input: SchemaDocsInput, schema: TableSchema, pattern: AccessPatternSchema): string[] {
   const example = input.examples[pattern.name];
   if (!example) throw new Error(`No example for access pattern ${pattern.name}.`);
-  const request = buildAccessRequest(schema, pattern.name, input.exampleStage, example.params);
+  const request = buildAccessRequest(schema, pattern.name, physicalTableName(schema.name, input.exampleStage), example.params);
   const region = input.stages[input.exampleStage]?.region ?? '';
   const via = pattern.index === undefined ? 'the table\'s primary key' : `index ${code(pattern.index)}`;
   return [
