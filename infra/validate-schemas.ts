@@ -115,10 +115,6 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
   });
 
   if (table.ttl !== undefined) checkTtl(table.ttl, table, indexes, declared, report);
-  const retries = table.sortKeyCollisionRetries;
-  if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)) {
-    report('sortKeyCollisionRetries', `${show(retries)} is not a whole number of retries (0 or more)`);
-  }
 
   const patterns = Array.isArray(table.accessPatterns) ? table.accessPatterns : [];
   if (!Array.isArray(table.accessPatterns)) report('accessPatterns', `expected a list of access patterns, got ${show(table.accessPatterns)}`);

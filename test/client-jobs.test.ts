@@ -221,7 +221,7 @@ describe('SDK errors become typed errors', () => {
     const failure = new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
     Object.assign(failure, { Item: { status: { S: 'COMPLETED' }, errorMessage: { S: 'secret detail' } } });
     mock.on(UpdateCommand).rejects(failure);
-    const error = await client.claim('01KGONE000000000000000000').catch((caught: unknown) => caught as Error);
+    const error = (await client.claim('01KGONE000000000000000000').catch((caught: unknown) => caught)) as Error;
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toBe('jobs.transition on Jobs-prod {jobId: "01KGONE000000000000000000"}: it is not PENDING: it is COMPLETED');
     expect(JSON.stringify({ ...error })).not.toContain('secret');

@@ -30,8 +30,9 @@ export const JOB_TRANSITIONS = {
 /** The statuses a job in status `F` may move to. */
 export type NextStatus<F extends JobStatus> = (typeof JOB_TRANSITIONS)[F][number];
 
-/** A stored job. */
-export type Job = Omit<Item<'Jobs'>, 'status'> & { readonly status: JobStatus };
+/** A stored job: every attribute the client writes at creation is present; errorMessage only on FAILED. */
+export type Job = Omit<Item<'Jobs'>, 'status'> &
+  Required<Omit<Item<'Jobs'>, 'status' | 'errorMessage'>> & { readonly status: JobStatus };
 
 /** A row of a shop's job list: what the `shopDomain-createdAt` index projects. */
 export type JobSummary = IndexEntry<'Jobs', 'shopDomain-createdAt'>;
