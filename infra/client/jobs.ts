@@ -97,7 +97,9 @@ export class JobsClient {
       processedProducts: 0,
       [SCHEMA.ttl.attribute]: expiresAt(SCHEMA.ttl, now),
     };
-    await inContext(this.context('jobs.create', item.jobId), this.doc.send(
+    await inContext(
+      this.context('jobs.create', item.jobId),
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: item,
@@ -185,34 +187,40 @@ export class JobsClient {
   }
 
   /** A shop's live jobs, newest first, a page at a time. */
-  async listByShop(shopDomain: string, options: PageOptions = {}): Promise<Page<JobSummary>> {
-    const request = buildAccessRequest(SCHEMA, 'jobsByShop', this.table, {
-      partitionKey: shopDomain,
-      now: this.now(),
-      ...this.pageParams(options, SHOP_INDEX.partitionKey.name, shopDomain, [SHOP_INDEX.partitionKey.name, SHOP_INDEX.sortKey.name]),
-    });
-    const result = await inContext({ table: this.table, operation: 'jobs.listByShop', key: { shopDomain } }, this.doc.send(new QueryCommand(request.input)));
-    return { items: (result.Items ?? []) as JobSummary[], ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey) }) };
+  listByShop(shopDomain: string, options: PageOptions = {}): Promise<Page<JobSummary>> {
+    return this.page<JobSummary>('jobs.listByShop', 'jobsByShop', SHOP_INDEX, shopDomain, options);
   }
 
   /** Live jobs in one status created within [from, to] (both optional, inclusive), oldest first, a page at a time. */
-  async listByStatus(status: JobStatus, options: PageOptions & { readonly from?: Date; readonly to?: Date } = {}): Promise<Page<JobRef>> {
-    const request = buildAccessRequest(SCHEMA, 'jobsByStatus', this.table, {
-      partitionKey: status,
+  listByStatus(status: JobStatus, options: PageOptions & { readonly from?: Date; readonly to?: Date } = {}): Promise<Page<JobRef>> {
+    const range = { from: options.from?.toISOString(), to: options.to?.toISOString() };
+    return this.page<JobRef>('jobs.listByStatus', 'jobsByStatus', STATUS_INDEX, status, options, range);
+  }
+
+  /** One Query of an index's partition, from the page the cursor names, TTL horizon applied. */
+  private async page<T>(
+    operation: string,
+    pattern: 'jobsByShop' | 'jobsByStatus',
+    index: (typeof SCHEMA.indexes)[number],
+    partition: string,
+    options: PageOptions,
+    range?: { from?: string; to?: string },
+  ): Promise<Page<T>> {
+    const keyNames = [SCHEMA.partitionKey.name, index.partitionKey.name, index.sortKey.name];
+    const startKey = decodeCursor(options.cursor, keyNames, { name: index.partitionKey.name, value: partition });
+    const request = buildAccessRequest(SCHEMA, pattern, this.table, {
+      partitionKey: partition,
       now: this.now(),
-      range: { from: options.from?.toISOString(), to: options.to?.toISOString() },
-      ...this.pageParams(options, STATUS_INDEX.partitionKey.name, status, [STATUS_INDEX.partitionKey.name, STATUS_INDEX.sortKey.name]),
+      ...(range && { range }),
+      ...(options.limit !== undefined && { limit: options.limit }),
+      ...(startKey && { startKey }),
     });
-    const result = await inContext({ table: this.table, operation: 'jobs.listByStatus', key: { status } }, this.doc.send(new QueryCommand(request.input)));
-    return { items: (result.Items ?? []) as JobRef[], ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey) }) };
+    const context = { table: this.table, operation, key: { [index.partitionKey.name]: partition } };
+    const result = await inContext(context, this.doc.send(new QueryCommand(request.input)));
+    return { items: (result.Items ?? []) as T[], ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey) }) };
   }
 
-  private pageParams(options: PageOptions, partitionName: string, partitionValue: string, indexKeys: readonly string[]) {
-    const startKey = decodeCursor(options.cursor, [SCHEMA.partitionKey.name, ...indexKeys], { name: partitionName, value: partitionValue });
-    return { ...(options.limit !== undefined && { limit: options.limit }), ...(startKey && { startKey }) };
-  }
-
-  /** One conditional UpdateItem returning the new item; a failed condition becomes NotFound or Conflict. */
+  /** One conditional UpdateItem returning the new item; a failed condition becomes a ConflictError saying why. */
   private async update(
     context: OperationContext,
     input: Pick<ConstructorParameters<typeof UpdateCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
