@@ -145,9 +145,4 @@ export interface TableSchema {
   readonly redaction?: RedactionSchema;
   /** Rules every writer of the table must follow. */
   readonly writerRules?: readonly string[];
-  /**
-   * For a sort key in whole seconds that concurrent writers may share: how many following seconds
-   * a writer tries after a collision before reporting it.
-   */
-  readonly sortKeyCollisionRetries?: number;
 }

@@ -1,8 +1,5 @@
 import type { TableSchema } from './schema-model';
 
-/** Later seconds an ImportHistory writer tries when its second is taken (see its writer rules). */
-const IMPORT_HISTORY_COLLISION_RETRIES = 5;
-
 /**
  * The one source of truth for the data layer's tables. Constructs, tests, docs and the local
  * engine are all driven by this map; change a table here and nowhere else.
@@ -124,12 +121,17 @@ export const TABLE_SCHEMAS = [
     sortKey: { name: 'timestamp', type: 'N' },
     attributes: [
       { name: 'shopDomain', type: 'S', description: 'Domain of the shop the import ran for.' },
-      { name: 'timestamp', type: 'N', description: 'When the import finished, Unix time in seconds; unique per shop (see writer rules).' },
+      {
+        name: 'timestamp',
+        type: 'N',
+        description:
+          'When the import finished: Unix time in seconds with exactly five decimals, the first three the milliseconds and the last two the job\'s slot in that millisecond (e.g. 1795600800.25037 for 2026-11-25T10:00:00.250Z, slot 37); unique per shop (see writer rules).',
+      },
       { name: 'jobId', type: 'S', description: 'ULID of the job that ran the import.' },
       { name: 'productsImported', type: 'N', description: 'Products written to Shopify.' },
       { name: 'status', type: 'S', description: '"COMPLETED", "PARTIAL" or "FAILED".' },
       { name: 'errorCount', type: 'N', description: 'Products that failed.' },
-      { name: 'expiresAt', type: 'N', description: 'Epoch seconds when the item expires: timestamp + 365 days.' },
+      { name: 'expiresAt', type: 'N', description: 'Epoch seconds when the item expires: the whole seconds of timestamp + 365 days.' },
     ],
     indexes: [],
     noIndexReason: 'The only read is a shop\'s history in a date range, which the primary key (shopDomain, timestamp) answers.',
@@ -145,12 +147,12 @@ export const TABLE_SCHEMAS = [
     appendOnly: true,
     redaction: { by: 'accessPattern', accessPattern: 'importHistoryByShop' },
     writerRules: [
-      'Write with PutItem, ConditionExpression "attribute_not_exists(#timestamp)" and ExpressionAttributeNames {"#timestamp": "timestamp"} (timestamp is a DynamoDB reserved word). The key is (shopDomain, timestamp) in whole seconds, so two imports of one shop finishing in the same second share a key, and an unconditional put would silently overwrite the first record.',
-      'On ConditionalCheckFailedException, GetItem that key with ConsistentRead: if the stored jobId is the writer\'s own, the record is already there (a retried request) and the write is done.',
-      `Otherwise another import holds that second: put again at timestamp + 1 with the same condition and expiresAt recomputed from the new timestamp, at most ${IMPORT_HISTORY_COLLISION_RETRIES} times; the stored timestamp is then up to ${IMPORT_HISTORY_COLLISION_RETRIES} seconds after the real finish.`,
-      'If every attempt collides, report the collision to the caller with the timestamps tried, so the job fails visibly: never fall back to an unconditional put, never drop the record silently.',
+      'Build timestamp as text and convert it once: "<whole Unix seconds>.<milliseconds, 3 digits><slot, 2 digits>", where slot is the first 4 bytes of SHA-256(jobId), big-endian, modulo 100 (`importTimestamp` in infra/client/import-history.ts). Ten digits of seconds plus five decimals are 15 significant digits, which every IEEE double (a JavaScript number, as @aws-sdk/lib-dynamodb reads N) holds exactly; a sixth decimal or epoch milliseconds with three decimals would not. Trailing zeros drop in storage (slot 20 at .250 is 1795600800.2502); readers take the milliseconds from the first three decimals of the text, padded with zeros, and never multiply by 1000.',
+      'A retry of the same job computes the same key, and two jobs finishing in different milliseconds never share one. Write with PutItem, ConditionExpression "attribute_not_exists(#timestamp)" and ExpressionAttributeNames {"#timestamp": "timestamp"} (timestamp is a DynamoDB reserved word): never an unconditional put.',
+      'On ConditionalCheckFailedException, GetItem that key with ConsistentRead: if the stored jobId is the writer\'s own, the record is already there (a retried request) and the write is done. Otherwise another job of the shop finished in the same millisecond and took the slot: try the next slot, (slot + 1) modulo 100, in the same millisecond, and so on; a retry walks the same slots and finds its own record.',
+      'expiresAt is the whole seconds of timestamp + 365 days. A date range [from, to] reads timestamp BETWEEN from (slot 00 of its millisecond) AND to (slot 99 of its millisecond).',
+      'Only if all 100 slots of one millisecond hold other jobs of the shop, report the conflict to the caller so the job fails visibly: never drop the record silently.',
     ],
-    sortKeyCollisionRetries: IMPORT_HISTORY_COLLISION_RETRIES,
   },
 ] as const satisfies readonly TableSchema[];
 

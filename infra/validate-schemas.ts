@@ -249,10 +249,6 @@ function validateTable(table: unknown, position: number, stageNames: readonly st
     }
   }
   if (table.ttl !== undefined) checkTtl(table.ttl, table, indexes, declared, report);
-  const retries = table.sortKeyCollisionRetries;
-  if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)) {
-    report('sortKeyCollisionRetries', `${show(retries)} is not a whole number of retries (0 or more)`);
-  }
 
   if (table.appendOnly !== undefined && typeof table.appendOnly !== 'boolean') {
     report('appendOnly', `expected true or false, got ${show(table.appendOnly)}`);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
+import { tableEnvironmentVariable } from '../infra/client/config';
 import { ConfigError } from '../infra/stage-selection';
 import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { TABLE_SCHEMAS } from '../infra/schemas';
@@ -151,9 +152,7 @@ function environmentFor(endpoint: string, wrappingKey: Buffer): string[] {
     `AWS_REGION=${STAGES[STAGE].region}`,
     `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-    ...TABLE_SCHEMAS.map(
-      (schema) => `${schema.name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}_TABLE=${physicalTableName(schema.name, STAGE)}`,
-    ),
+    ...TABLE_SCHEMAS.map((schema) => `${tableEnvironmentVariable(schema.name)}=${physicalTableName(schema.name, STAGE)}`),
     // Local only: it opens the demo tokens of this engine, standing in for the stage's KMS token key.
     `${LOCAL_WRAPPING_KEY_ENV}=${wrappingKey.toString('base64')}`,
   ];

@@ -4,7 +4,7 @@ import { tableSchema } from '../infra/schemas';
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 
 test('a shop\'s jobs start at the first second whose jobs have not expired (createdAt + 90 days > now)', () => {
-  const request = buildAccessRequest(tableSchema('Jobs'), 'jobsByShop', 'prod', { partitionKey: 'acme.myshopify.com', now: NOW });
+  const request = buildAccessRequest(tableSchema('Jobs'), 'jobsByShop', 'Jobs-prod', { partitionKey: 'acme.myshopify.com', now: NOW });
   expect(request).toEqual({
     operation: 'Query',
     input: {
@@ -20,7 +20,7 @@ test('a shop\'s jobs start at the first second whose jobs have not expired (crea
 });
 
 test('a shop\'s import history starts at the first live Unix second (timestamp + 365 days > now)', () => {
-  const request = buildAccessRequest(tableSchema('ImportHistory'), 'importHistoryByShop', 'dev', {
+  const request = buildAccessRequest(tableSchema('ImportHistory'), 'importHistoryByShop', 'ImportHistory-dev', {
     partitionKey: 'acme.myshopify.com',
     range: { to: 1_795_608_000 },
     now: NOW,
@@ -33,7 +33,7 @@ test('a shop\'s import history starts at the first live Unix second (timestamp +
 
 test('a range that ends before the TTL horizon is refused instead of sent as an invalid BETWEEN', () => {
   const build = () =>
-    buildAccessRequest(tableSchema('Jobs'), 'jobsByStatus', 'dev', {
+    buildAccessRequest(tableSchema('Jobs'), 'jobsByStatus', 'Jobs-dev', {
       partitionKey: 'FAILED',
       range: { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' },
       now: NOW,
@@ -45,7 +45,7 @@ test('a range that ends before the TTL horizon is refused instead of sent as an 
 });
 
 test('a pattern the table does not declare is refused with the ones it has', () => {
-  expect(() => buildAccessRequest(tableSchema('Shops'), 'shopsByPlan', 'dev', { partitionKey: 'pro' })).toThrow(
+  expect(() => buildAccessRequest(tableSchema('Shops'), 'shopsByPlan' as never, 'Shops-dev', { partitionKey: 'pro' })).toThrow(
     'Shops has no access pattern "shopsByPlan"; it has: shopByDomain.',
   );
 });

@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
+import { TokenStore } from '../infra/client/token-store';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { JobsClient } from '../infra/client/jobs';
 import type { IndexSchema, TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { CAPACITY_ASSUMPTIONS } from '../scripts/lib/capacity-assumptions';
-import { itemBytes, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
+import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../scripts/lib/capacity-assumptions';
+import { DEFAULT_VALUE_BYTES, itemBytes, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
 
 function costOf(kindName: string, schemas: readonly TableSchema[] = TABLE_SCHEMAS) {
   const kind = CAPACITY_ASSUMPTIONS.writeKinds.find((candidate) => candidate.name === kindName)!;
@@ -24,33 +31,33 @@ test('write units round up per 1 KB written', () => {
 test('a Shops item with its sealed tokens, 2,916 bytes, costs 3 write units, and so does every token refresh', () => {
   const shops = TABLE_SCHEMAS.find((schema) => schema.name === 'Shops')!;
   expect(itemBytes(shops, CAPACITY_ASSUMPTIONS)).toBe(2916);
-  expect(costOf('saveShop')).toEqual({ table: 3, total: 3 });
+  expect(costOf('shops.install')).toEqual({ table: 3, total: 3 });
   // An update is billed on the larger of the item before and after, which is the whole item.
-  expect(costOf('refreshTokens')).toEqual({ table: 3, total: 3 });
+  expect(costOf('tokens.replace')).toEqual({ table: 3, total: 3 });
 });
 
 test('creating a job writes the table and one entry in each index: 3 units', () => {
-  expect(costOf('createJob')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 1, total: 3 });
+  expect(costOf('jobs.create')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 1, total: 3 });
 });
 
 test('a progress update writes only the index that projects processedProducts: 2 units', () => {
-  expect(costOf('progressUpdate')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 0, total: 2 });
+  expect(costOf('jobs.progress')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 0, total: 2 });
 });
 
 test('a status change deletes and re-puts the status index entry: 4 units', () => {
-  expect(costOf('statusChange')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 2, total: 4 });
+  expect(costOf('jobs.transition')).toEqual({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 2, total: 4 });
 });
 
 test('an import record writes ImportHistory alone: 1 unit', () => {
-  expect(costOf('importRecord')).toEqual({ table: 1, total: 1 });
+  expect(costOf('importHistory.record')).toEqual({ table: 1, total: 1 });
 });
 
 test('the model follows the projections in the map', () => {
-  expect(costOf('progressUpdate', withJobsIndex('status-createdAt', { type: 'ALL', reason: 'test' }))).toMatchObject({
+  expect(costOf('jobs.progress', withJobsIndex('status-createdAt', { type: 'ALL', reason: 'test' }))).toMatchObject({
     'status-createdAt': 1,
     total: 3,
   });
-  expect(costOf('progressUpdate', withJobsIndex('shopDomain-createdAt', { type: 'KEYS_ONLY', reason: 'test' }))).toMatchObject({
+  expect(costOf('jobs.progress', withJobsIndex('shopDomain-createdAt', { type: 'KEYS_ONLY', reason: 'test' }))).toMatchObject({
     'shopDomain-createdAt': 0,
     total: 1,
   });
@@ -84,4 +91,41 @@ test('at 50,000 shops with 2 jobs a day the status index has 43× headroom', () 
     ['Jobs', 9_000_000],
     ['ImportHistory', 18_250_000],
   ]);
+});
+
+test('an attribute added to the map without an assumed size gets its type\'s default size', () => {
+  const schemas = TABLE_SCHEMAS.map((schema) =>
+    schema.name === 'Jobs' ? { ...schema, attributes: [...schema.attributes, { name: 'startedAt', type: 'S' as const, description: 'test' }] } : schema,
+  );
+  const jobs = (list: readonly TableSchema[]) => list.find((schema) => schema.name === 'Jobs')!;
+  expect(itemBytes(jobs(schemas), CAPACITY_ASSUMPTIONS) - itemBytes(jobs(TABLE_SCHEMAS), CAPACITY_ASSUMPTIONS)).toBe('startedAt'.length + DEFAULT_VALUE_BYTES.S);
+});
+
+test('each priced update changes exactly the attributes the client operation of that name writes', async () => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const mock = mockClient(doc).on(UpdateCommand).resolves({ Attributes: {} });
+  const jobs = new JobsClient({ doc, table: 'Jobs-dev' });
+  const tokens = new TokenStore({ doc, tableName: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
+  const refreshed = {
+    accessToken: 'shpat_next',
+    accessTokenExpiresAt: new Date('2026-11-28T05:00:00Z'),
+    refreshToken: 'shprt_next',
+    refreshTokenExpiresAt: new Date('2027-02-28T04:00:00Z'),
+    scopes: ['read_products'],
+  };
+  const calls: Partial<Record<ClientOperation, () => Promise<unknown>>> = {
+    'jobs.progress': () => jobs.progress('01K', 10),
+    'jobs.transition': () => jobs.claim('01K'),
+    'tokens.replace': () => tokens.replace('acme.myshopify.com', 1, refreshed),
+  };
+  const updates = CAPACITY_ASSUMPTIONS.writeKinds.filter((kind) => kind.write === 'update');
+  expect(updates.map((kind) => kind.name).sort()).toEqual(Object.keys(calls).sort());
+  for (const kind of updates) {
+    mock.resetHistory();
+    await calls[kind.name]!();
+    const { UpdateExpression, ExpressionAttributeNames } = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const written = [...UpdateExpression!.matchAll(/(#\w+) =/g)].map(([, name]) => ExpressionAttributeNames![name!]);
+    expect(kind.write === 'update' && [...kind.changes].sort()).toEqual(written.sort());
+  }
+  mock.restore();
 });

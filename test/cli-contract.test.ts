@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_BASELINE_FILE } from '../infra/table-identity';
+import { main as bench } from '../scripts/bench';
 import { main as docs } from '../scripts/generate-docs';
 import { runCommand, type CliOutput } from '../scripts/lib/cli';
 import { createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
@@ -157,6 +158,14 @@ const CLIS: readonly CliRow[] = [
           kms: createKmsClient({ region, endpoint, local: true, limits: TEST_LIMITS }),
         })),
     }),
+  },
+  {
+    name: 'bench',
+    run: (argv, output) => bench(argv, output.stdout),
+    actingArgs: () => ['--rounds', '1', '--ops', '1'],
+    // It only measures against its own in-process engine and prints; the output checks rule acting out.
+    footprint: () => null,
+    malformed: ['--rounds', '0'],
   },
   {
     name: 'token-cost',

@@ -388,13 +388,14 @@ describe.each(STAGES)('%s data protection', (stage) => {
   });
 });
 
-test('ImportHistory tells writers to put conditionally and what to do on a same-second collision', () => {
+test('ImportHistory tells writers how the key is built, to put conditionally and what to do when a slot is taken', () => {
   const importHistory = TABLE_SCHEMAS.find((table) => table.name === 'ImportHistory')!;
   expect(importHistory.sortKey).toEqual({ name: 'timestamp', type: 'N' });
   expect(importHistory.writerRules).toEqual([
+    expect.stringContaining('"<whole Unix seconds>.<milliseconds, 3 digits><slot, 2 digits>"'),
     expect.stringContaining('ConditionExpression "attribute_not_exists(#timestamp)"'),
     expect.stringContaining('if the stored jobId is the writer\'s own, the record is already there'),
-    expect.stringContaining('put again at timestamp + 1 with the same condition'),
-    expect.stringContaining('never fall back to an unconditional put, never drop the record silently'),
+    expect.stringContaining('A date range [from, to] reads timestamp BETWEEN'),
+    expect.stringContaining('never drop the record silently'),
   ]);
 });

@@ -384,7 +384,7 @@ describe('docs/alarms-runbook.md', () => {
     const input = loadRunbookInput();
     const capacity = {
       ...input.capacity,
-      jobLifecycle: input.capacity.jobLifecycle.map((step) => (step.write === 'statusChange' ? { ...step, times: step.times * 2 } : step)),
+      jobLifecycle: input.capacity.jobLifecycle.map((step) => (step.write === 'jobs.transition' ? { ...step, times: step.times * 2 } : step)),
     };
     expect(renderAlarmsRunbook({ ...input, capacity })).not.toBe(committed);
   });

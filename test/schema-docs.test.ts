@@ -73,7 +73,7 @@ function parseCli(command: string): AccessRequest {
 }
 
 function exampleRequest(schema: TableSchema, name: string): AccessRequest {
-  return buildAccessRequest(schema, name, 'dev', ACCESS_EXAMPLES[name as keyof typeof ACCESS_EXAMPLES].params);
+  return buildAccessRequest(schema, name, `${schema.name}-dev`, ACCESS_EXAMPLES[name as keyof typeof ACCESS_EXAMPLES].params);
 }
 
 test('docs/database-schema.md is what `npm run docs` renders from the schema map now', () => {
@@ -130,17 +130,20 @@ describe.each(PATTERNS.map(({ schema, pattern }) => [pattern.name, schema, patte
       expect(diagram).toContain(`pattern_${name} -->|${pattern.operation}| ${target}`);
     });
 
-    test('has an AWS CLI example that is exactly the request the integration tests run', () => {
+    test('has an AWS CLI example that is exactly the request the integration tests run, sent to the local engine', () => {
       const command = fenced(patternSection(committed, name), 'sh');
+      expect(command).toMatch(/ \\\n  --endpoint-url http:\/\/127\.0\.0\.1:8000$/);
       expect(command).toMatch(pattern.operation === 'GetItem' ? /^aws dynamodb get-item / : /^aws dynamodb query /);
       expect(parseCli(command)).toEqual(exampleRequest(schema, name));
     });
 
     test('has a TypeScript example with @aws-sdk/lib-dynamodb sending exactly that request', () => {
-      const snippet = fenced(patternSection(committed, name), 'ts');
+      // The lib-dynamodb block is the last TypeScript block; the data-client one comes first.
+      const section = patternSection(committed, name);
+      const snippet = fenced(section.slice(section.lastIndexOf('```ts')), 'ts');
       const command = pattern.operation === 'GetItem' ? 'GetCommand' : 'QueryCommand';
       expect(snippet).toContain(`import { DynamoDBDocumentClient, ${command} } from '@aws-sdk/lib-dynamodb';`);
-      const literal = new RegExp(`new ${command}\\((\\{[\\s\\S]*?\\n  \\})\\),`).exec(snippet)?.[1];
+      const literal = new RegExp(`new ${command}\\((\\{[\\s\\S]*?\\n    \\})\\),`).exec(snippet)?.[1];
       expect(literal).toBeDefined();
       expect(new Function(`return (${literal});`)()).toEqual(exampleRequest(schema, name).input);
     });

@@ -145,12 +145,6 @@ describe('time to live', () => {
     ]);
   });
 
-  test.each([-1, 2.5, '5'])('a collision retry count of %p is rejected', (retries) => {
-    expect(problemsAfter((t) => (t.ImportHistory.sortKeyCollisionRetries = retries))).toEqual([
-      `ImportHistory.sortKeyCollisionRetries: ${typeof retries === 'string' ? `"${retries}"` : retries} is not a whole number of retries (0 or more)`,
-    ]);
-  });
-
   test('a retention counted from an undeclared attribute is rejected', () => {
     expect(problemsAfter((t) => (t.Jobs.ttl.countedFrom = 'startedAt'))).toEqual([
       'Jobs.ttl.countedFrom: "startedAt" is not declared in attributes',

@@ -1,5 +1,4 @@
 import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../schema-model';
-import { physicalTableName } from '../stages';
 import { epochSeconds, oldestLive } from './ttl';
 
 /** A key attribute value: a string for S keys, a number for N keys. */
@@ -21,25 +20,47 @@ export interface AccessRequestParams {
   readonly now?: Date;
 }
 
-/** A GetItem or Query input in the shape of `@aws-sdk/lib-dynamodb` (native JS values). */
-export type AccessRequest =
-  | {
-      readonly operation: 'GetItem';
-      readonly input: { TableName: string; Key: Record<string, KeyValue> };
-    }
-  | {
-      readonly operation: 'Query';
-      readonly input: {
-        TableName: string;
-        IndexName?: string;
-        KeyConditionExpression: string;
-        ExpressionAttributeNames: Record<string, string>;
-        ExpressionAttributeValues: Record<string, KeyValue>;
-        ScanIndexForward: boolean;
-        Limit?: number;
-        ExclusiveStartKey?: Record<string, unknown>;
-      };
-    };
+/** A GetItem input in the shape of `@aws-sdk/lib-dynamodb` (native JS values). */
+export interface GetItemRequest {
+  readonly operation: 'GetItem';
+  readonly input: { TableName: string; Key: Record<string, KeyValue> };
+}
+
+/** A Query input in the shape of `@aws-sdk/lib-dynamodb` (native JS values). */
+export interface QueryRequest {
+  readonly operation: 'Query';
+  readonly input: {
+    TableName: string;
+    IndexName?: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, KeyValue>;
+    ScanIndexForward: boolean;
+    Limit?: number;
+    ExclusiveStartKey?: Record<string, unknown>;
+  };
+}
+
+/** A GetItem or Query request. */
+export type AccessRequest = GetItemRequest | QueryRequest;
+
+/** Names of the access patterns a schema declares (any string for a schema typed as plain {@link TableSchema}). */
+export type PatternNameOf<S extends TableSchema> = S['accessPatterns'][number]['name'];
+
+/**
+ * The request a pattern is built as: for a schema-map entry and a literal pattern name, exactly
+ * GetItemRequest or QueryRequest, so callers read `.input` without narrowing.
+ */
+export type RequestFor<S extends TableSchema, P extends string> = Extract<
+  S['accessPatterns'][number],
+  { name: P }
+>['operation'] extends infer O
+  ? O extends 'GetItem'
+    ? GetItemRequest
+    : O extends 'Query'
+      ? QueryRequest
+      : never
+  : never;
 
 /** The requested range lies wholly before the TTL horizon: the answer is empty without a read. */
 export class ExpiredRangeError extends Error {
@@ -75,14 +96,17 @@ export function patternKeys(schema: TableSchema, pattern: AccessPatternSchema): 
  * TTL horizon when the sort key is what the retention counts from, so expired items that TTL has
  * not yet deleted are neither returned nor read (no filter expression discards paid-for reads).
  */
-export function buildAccessRequest(
-  schema: TableSchema,
-  patternName: string,
-  stage: string,
+export function buildAccessRequest<S extends TableSchema, P extends PatternNameOf<S>>(
+  schema: S,
+  patternName: P,
+  tableName: string,
   params: AccessRequestParams,
-): AccessRequest {
+): RequestFor<S, P> {
+  return buildRequest(schema, patternName, tableName, params) as RequestFor<S, P>;
+}
+
+function buildRequest(schema: TableSchema, patternName: string, TableName: string, params: AccessRequestParams): AccessRequest {
   const pattern = findPattern(schema, patternName);
-  const TableName = physicalTableName(schema.name, stage);
   const { partitionKey, sortKey } = patternKeys(schema, pattern);
 
   if (pattern.operation === 'GetItem') {

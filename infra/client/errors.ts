@@ -63,3 +63,41 @@ function formatKey(key: ErrorKey): string {
     .map(([name, value]) => `${name}: ${JSON.stringify(value)}`)
     .join(', ')}}`;
 }
+
+/** SDK error names that mean DynamoDB throttled the request (after the SDK's own retries). */
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/**
+ * The typed error for an SDK failure: a failed condition is a conflict (callers that know more
+ * throw their own first), throttling is ThrottledError; anything else is returned as it is.
+ * Only the context and the SDK's attempt count are kept: never the request or the item.
+ */
+export function toDataClientError(error: unknown, context: OperationContext): unknown {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'ConditionalCheckFailedException') {
+    return new ConflictError(context, 'its condition failed: another writer changed the item first');
+  }
+  if (name !== undefined && THROTTLING_ERRORS.has(name)) {
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    return new ThrottledError(context, attempts);
+  }
+  return error;
+}
+
+/** True when an SDK error is a failed ConditionExpression. */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** Awaits one SDK request, turning its failure into the typed error of {@link toDataClientError}. */
+export async function inContext<T>(context: OperationContext, request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    throw toDataClientError(error, context);
+  }
+}

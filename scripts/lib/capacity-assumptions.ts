@@ -1,14 +1,31 @@
+import type { ImportHistoryClient } from '../../infra/client/import-history';
+import type { JobsClient } from '../../infra/client/jobs';
+import type { ShopsClient } from '../../infra/client/shops';
+import type { TokenStore } from '../../infra/client/token-store';
 import type { TABLE_SCHEMAS, TableName } from '../../infra/schemas';
 
 type SchemaOf<T extends TableName> = Extract<(typeof TABLE_SCHEMAS)[number], { name: T }>;
 /** Attribute names the schema map declares for a table. */
 export type AttributeOf<T extends TableName> = SchemaOf<T>['attributes'][number]['name'];
 
+/** Public methods of a client class. */
+type MethodsOf<C> = { [K in keyof C]: C[K] extends (...args: never[]) => unknown ? K : never }[keyof C] & string;
+
+/**
+ * A write operation of the data client, e.g. `jobs.progress` or `tokens.replace`: the model prices
+ * what the client sends (a misspelt or removed operation fails the type-check).
+ */
+export type ClientOperation =
+  | `jobs.${MethodsOf<JobsClient>}`
+  | `importHistory.${MethodsOf<ImportHistoryClient>}`
+  | `shops.${MethodsOf<ShopsClient>}`
+  | `tokens.${MethodsOf<TokenStore>}`;
+
 /** One kind of write the application performs, and which attributes it touches. */
 export type WriteKind = {
   [T in TableName]: {
-    /** Short camelCase name used in the model and the docs. */
-    readonly name: string;
+    /** The client operation that sends the write. */
+    readonly name: ClientOperation;
     /** What the write is, in words. */
     readonly description: string;
     /** The table written. */
@@ -27,7 +44,7 @@ export type WriteKind = {
 /** One step in the life of a job: a kind of write, how often, and the key values it sets. */
 export interface LifecycleStep {
   /** Name of a {@link WriteKind}. */
-  readonly write: string;
+  readonly write: ClientOperation;
   /** How many times the step runs per job; a fraction when only some jobs run it. */
   readonly times: number;
   /** Key attribute values the step leaves on the item, e.g. the new status. */
@@ -36,8 +53,12 @@ export interface LifecycleStep {
 
 /** Everything the capacity model assumes; the docs print it next to the numbers it produces. */
 export interface CapacityAssumptions {
-  /** Assumed size in bytes of each attribute's value (names are counted separately). */
-  readonly valueBytes: { readonly [T in TableName]: Readonly<Record<AttributeOf<T>, number>> };
+  /**
+   * Assumed size in bytes of attribute values (names are counted separately). An attribute not
+   * listed gets the default size of its type (DEFAULT_VALUE_BYTES in capacity-model.ts), so the
+   * map can grow without touching this file; a listed name must be one the map declares.
+   */
+  readonly valueBytes: { readonly [T in TableName]: Readonly<Partial<Record<AttributeOf<T>, number>>> };
   /** The writes the application performs. */
   readonly writeKinds: readonly WriteKind[];
   /** The writes one job goes through, in order. Tables no step puts into hold one item per shop. */
@@ -55,10 +76,7 @@ export interface CapacityAssumptions {
   };
 }
 
-/**
- * The capacity model's assumptions. Value sizes are typed against the schema map, so an
- * attribute added there without a size here fails the type-check.
- */
+/** The capacity model's assumptions, priced per client operation. */
 export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
   valueBytes: {
     Shops: {
@@ -102,25 +120,25 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     },
   },
   writeKinds: [
-    { name: 'createJob', description: 'A new job is created, PENDING.', table: 'Jobs', write: 'put' },
+    { name: 'jobs.create', description: 'A new job is created, PENDING.', table: 'Jobs', write: 'put' },
     {
-      name: 'progressUpdate',
+      name: 'jobs.progress',
       description: 'A running job records its progress.',
       table: 'Jobs',
       write: 'update',
       changes: ['processedProducts', 'updatedAt'],
     },
     {
-      name: 'statusChange',
+      name: 'jobs.transition',
       description: 'A job moves to another status.',
       table: 'Jobs',
       write: 'update',
       changes: ['status', 'updatedAt'],
     },
-    { name: 'importRecord', description: 'A finished import is recorded.', table: 'ImportHistory', write: 'put' },
-    { name: 'saveShop', description: 'A shop installs the app or changes its settings.', table: 'Shops', write: 'put' },
+    { name: 'importHistory.record', description: 'A finished import is recorded.', table: 'ImportHistory', write: 'put' },
+    { name: 'shops.install', description: 'A shop installs the app or changes its settings.', table: 'Shops', write: 'put' },
     {
-      name: 'refreshTokens',
+      name: 'tokens.replace',
       description: 'A shop\'s expiring access token is refreshed (about hourly while the app works for it).',
       table: 'Shops',
       write: 'update',
@@ -128,12 +146,12 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     },
   ],
   jobLifecycle: [
-    { write: 'createJob', times: 1, sets: { status: 'PENDING' } },
-    { write: 'statusChange', times: 1, sets: { status: 'RUNNING' } },
-    { write: 'progressUpdate', times: 10 },
-    { write: 'statusChange', times: 1, sets: { status: 'COMPLETED' } },
+    { write: 'jobs.create', times: 1, sets: { status: 'PENDING' } },
+    { write: 'jobs.transition', times: 1, sets: { status: 'RUNNING' } },
+    { write: 'jobs.progress', times: 10 },
+    { write: 'jobs.transition', times: 1, sets: { status: 'COMPLETED' } },
     // Half the jobs are imports, and each finished import is recorded.
-    { write: 'importRecord', times: 0.5 },
+    { write: 'importHistory.record', times: 0.5 },
   ],
   scale: {
     shops: 50_000,

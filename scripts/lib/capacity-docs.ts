@@ -42,10 +42,12 @@ function sizesSection(schemas: readonly TableSchema[], assumptions: CapacityAssu
       return sizeRow(entry, indexEntryBytes(schema, index, assumptions));
     }),
   ]);
-  const valueRows = schemas.flatMap((schema) => {
-    const sizes = valueBytesOf(assumptions, schema.name);
-    return schema.attributes.map(({ name }) => [schema.name, code(name), String(sizes[name])]);
-  });
+  const valueRows = schemas.flatMap((schema) =>
+    schema.attributes.map(({ name, type }) => {
+      const { bytes, isDefault } = valueBytesOf(schema, assumptions, name);
+      return [schema.name, code(name), isDefault ? `${bytes} (default for ${type})` : String(bytes)];
+    }),
+  );
   return [
     '### Assumed sizes',
     '',

@@ -1,4 +1,4 @@
-import type { IndexSchema, TableSchema } from '../../infra/schema-model';
+import type { AttributeType, IndexSchema, TableSchema } from '../../infra/schema-model';
 import { SECONDS_PER_DAY } from '../../infra/client/ttl';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 
@@ -13,25 +13,42 @@ export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
 /** What one partition serves per second, whatever the table's billing mode. */
 export const PARTITION_READ_UNITS_PER_SECOND = 3_000;
 
-type ValueBytes = Readonly<Record<string, number>>;
+/**
+ * Value size of an attribute the assumptions do not list, by its DynamoDB type: a short string
+ * or id, a number of up to 9 digits, a boolean, and a small map, list or set.
+ */
+export const DEFAULT_VALUE_BYTES: Readonly<Record<AttributeType, number>> = {
+  S: 32,
+  N: 6,
+  B: 32,
+  BOOL: 1,
+  M: 256,
+  L: 256,
+  SS: 64,
+  NS: 32,
+};
 
-/** The assumed value sizes of one table's attributes. */
-export function valueBytesOf(assumptions: CapacityAssumptions, table: string): ValueBytes {
-  const sizes = (assumptions.valueBytes as Readonly<Record<string, ValueBytes>>)[table];
-  if (!sizes) throw new Error(`The capacity assumptions give no attribute sizes for ${table}.`);
-  return sizes;
+/** An attribute's assumed value size, and whether it is the default of its type. */
+export function valueBytesOf(
+  schema: TableSchema,
+  assumptions: CapacityAssumptions,
+  name: string,
+): { readonly bytes: number; readonly isDefault: boolean } {
+  const sizes = (assumptions.valueBytes as Readonly<Record<string, Readonly<Record<string, number | undefined>>>>)[schema.name] ?? {};
+  const listed = sizes[name];
+  if (listed !== undefined) return { bytes: listed, isDefault: false };
+  const attribute = schema.attributes.find((candidate) => candidate.name === name);
+  if (!attribute) throw new Error(`${schema.name}.${name} is not an attribute of the schema map.`);
+  return { bytes: DEFAULT_VALUE_BYTES[attribute.type], isDefault: true };
 }
 
-function attributeBytes(sizes: ValueBytes, table: string, name: string): number {
-  const value = sizes[name];
-  if (value === undefined) throw new Error(`The capacity assumptions give no size for ${table}.${name}.`);
-  return Buffer.byteLength(name) + value;
+function attributeBytes(schema: TableSchema, assumptions: CapacityAssumptions, name: string): number {
+  return Buffer.byteLength(name) + valueBytesOf(schema, assumptions, name).bytes;
 }
 
 /** Size of a full item: every attribute's name and assumed value. */
 export function itemBytes(schema: TableSchema, assumptions: CapacityAssumptions): number {
-  const sizes = valueBytesOf(assumptions, schema.name);
-  return schema.attributes.reduce((sum, { name }) => sum + attributeBytes(sizes, schema.name, name), 0);
+  return schema.attributes.reduce((sum, { name }) => sum + attributeBytes(schema, assumptions, name), 0);
 }
 
 /** The attributes an index entry holds: table keys, index keys and the projected attributes. */
@@ -51,10 +68,9 @@ function indexEntryAttributes(schema: TableSchema, index: IndexSchema): string[]
 
 /** Size of an index entry as written: its attributes plus DynamoDB's per-entry overhead. */
 export function indexEntryBytes(schema: TableSchema, index: IndexSchema, assumptions: CapacityAssumptions): number {
-  const sizes = valueBytesOf(assumptions, schema.name);
   return (
     INDEX_ENTRY_OVERHEAD_BYTES +
-    indexEntryAttributes(schema, index).reduce((sum, name) => sum + attributeBytes(sizes, schema.name, name), 0)
+    indexEntryAttributes(schema, index).reduce((sum, name) => sum + attributeBytes(schema, assumptions, name), 0)
   );
 }
 

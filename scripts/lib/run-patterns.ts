@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ACCESS_EXAMPLES, type AccessPatternName } from '../../infra/access-examples';
+import type { TableSchema } from '../../infra/schema-model';
 import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/client/access-requests';
 import { tableSchema, type TableName } from '../../infra/schemas';
+import { physicalTableName } from '../../infra/stages';
 
 /** What running one access pattern returned. */
 export interface PatternRun {
@@ -25,7 +27,7 @@ export async function runPattern(
   pattern: string,
   params: AccessRequestParams,
 ): Promise<PatternRun> {
-  const request = buildAccessRequest(tableSchema(table), pattern, stage, params);
+  const request = buildAccessRequest(tableSchema(table) as TableSchema, pattern, physicalTableName(table, stage), params);
   if (request.operation === 'GetItem') {
     const result = await doc.send(new GetCommand({ ...request.input, ReturnConsumedCapacity: 'TOTAL' }));
     const items = result.Item ? [result.Item] : [];
