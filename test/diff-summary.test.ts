@@ -9,6 +9,8 @@ const ROOT = join(__dirname, '..');
 const FIXTURES = join(__dirname, 'fixtures', 'cdk-diff');
 const replacements = readFileSync(join(FIXTURES, 'replacements.txt'), 'utf8');
 const noReplacement = readFileSync(join(FIXTURES, 'no-replacement.txt'), 'utf8');
+// Captured from this app: `cdk diff -c stage=dev InavorShuttleData-dev --template <dev template with Jobs keyed by id>`.
+const captured = readFileSync(join(FIXTURES, 'jobs-key-schema-change.txt'), 'utf8');
 
 describe('reading cdk diff output', () => {
   const parsed = parseCdkDiff(replacements);
@@ -21,6 +23,18 @@ describe('reading cdk diff output', () => {
       impact: 'will be replaced',
       causes: ['KeySchema (requires replacement)'],
     });
+  });
+
+  test('the output of cdk diff for a change of the Jobs key names the Jobs table as replaced', () => {
+    expect(parseCdkDiff(captured).destructive).toEqual([
+      {
+        stack: 'InavorShuttleData-dev',
+        type: 'AWS::DynamoDB::GlobalTable',
+        resource: 'Jobs/Table JobsTable10C8EDF6',
+        impact: 'will be replaced',
+        causes: ['KeySchema (requires replacement)'],
+      },
+    ]);
   });
 
   test('possible replacements and orphaned (retained, removed from the stack) tables are reported too', () => {
