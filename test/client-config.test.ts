@@ -31,7 +31,7 @@ describe('createDataClient', () => {
   let local: LocalTables;
   beforeAll(async () => {
     local = await startLocalTables();
-  }, 60_000);
+  });
   afterAll(() => local.close());
 
   test('builds every table client over one document client and the configured names', async () => {

@@ -25,7 +25,7 @@ let jobs: JobsClient;
 beforeAll(async () => {
   local = await startLocalTables();
   jobs = new JobsClient({ doc: local.doc, table: local.tables.Jobs, now: () => clock });
-}, 60_000);
+});
 
 afterAll(() => local.close());
 
@@ -120,7 +120,7 @@ describe('status changes', () => {
       const lost = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')!;
       expect(lost.reason).toBeInstanceOf(ConflictError);
     }
-  }, 60_000);
+  });
 });
 
 describe('progress', () => {

@@ -59,7 +59,7 @@ beforeAll(() => {
 if (typeof client.createDataClient !== 'function') throw new Error('no createDataClient');
 process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
   loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as string[];
-}, 120_000);
+});
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

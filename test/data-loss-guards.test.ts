@@ -8,7 +8,7 @@ import type { TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import type { CfnTemplate } from '../infra/cfn-template';
 import { ConfigError } from '../infra/stage-selection';
-import { STAGE_NAMES } from '../infra/stages';
+import { STAGES as STAGE_POLICIES, STAGE_NAMES, dataStackName, type StageName } from '../infra/stages';
 import {
   IDENTITY_BASELINE_FILE,
   deployHazards,
@@ -21,7 +21,7 @@ import {
   type IdentityBaseline,
   type StageIdentity,
 } from '../infra/table-identity';
-import { synthAllStages } from './support/synth';
+import { stageTemplates } from './support/cdk-out';
 
 /** Whether a stage's tables survive a stack delete or a replacement: staging and prod must, dev need not. */
 const PROTECTION = {
@@ -38,22 +38,19 @@ type Resources = Record<string, Resource>;
 let templates: Record<string, Template>;
 /** Every configured stage's identity, as the committed baseline would record it now. */
 let current: Record<string, StageIdentity>;
-let prodStack: { stackName: string; region: string };
+/** A stage's stack as the identity reads it: its name and the region it deploys to. */
+const stackOf = (stage: StageName) => ({ stackName: dataStackName(stage), region: STAGE_POLICIES[stage].region });
 beforeAll(() => {
-  const synthesized = synthAllStages();
-  templates = synthesized.templates;
-  prodStack = synthesized.stacks.prod;
+  templates = stageTemplates();
   // Every configured stage, so a renamed or added stage reaches the guard instead of crashing here.
-  current = Object.fromEntries(
-    STAGE_NAMES.map((stage) => [stage, stageIdentity(synthesized.stacks[stage], templates[stage]!.toJSON())]),
-  );
+  current = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, stageIdentity(stackOf(stage), templates[stage]!.toJSON())]));
 });
 
 /** The prod template as plain data, edited, then turned into identities beside the other stages. */
 function currentWithProd(edit: (resources: Resources) => void): IdentityBaseline {
   const template = structuredClone(templates.prod!.toJSON()) as { Resources: Resources };
   edit(template.Resources);
-  return { ...current, prod: stageIdentity(prodStack, template as CfnTemplate) };
+  return { ...current, prod: stageIdentity(stackOf('prod'), template as CfnTemplate) };
 }
 
 function logicalIdOf(resources: Resources, tableName: string): string {

@@ -93,7 +93,7 @@ test('npm run local seeds only ciphertext for sealed attributes; the key kept be
     client.destroy();
     await engine.close();
   }
-}, 60_000);
+});
 
 test('a --path key file that does not hold a 32-byte key is refused in one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'local-badkey-'));

@@ -7,7 +7,7 @@ import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
 import { validateDataConfig } from '../infra/validate-schemas';
 import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../scripts/lib/runbook-docs';
-import { synthAllStages, type SynthesizedStages } from './support/synth';
+import { stageTemplates } from './support/cdk-out';
 
 const SCHEMAS: readonly TableSchema[] = TABLE_SCHEMAS;
 const MONITORED = STAGE_NAMES.filter((stage) => STAGES[stage].monitoring.alarms);
@@ -18,12 +18,12 @@ const WITHOUT_INSIGHTS = STAGE_NAMES.filter((stage) => !STAGES[stage].monitoring
 const WRITE_OPERATIONS = ['BatchWriteItem', 'DeleteItem', 'PutItem', 'UpdateItem'];
 const LATENCY_MS: Record<string, number> = { GetItem: 20, Query: 50, PutItem: 30, UpdateItem: 30, DeleteItem: 30, BatchWriteItem: 100 };
 
-let synthesized: SynthesizedStages;
+let templates: Record<StageName, Template>;
 beforeAll(() => {
-  synthesized = synthAllStages();
-}, 120_000);
+  templates = stageTemplates();
+});
 
-const template = (stage: StageName): Template => synthesized.templates[stage];
+const template = (stage: StageName): Template => templates[stage];
 
 function onlyLogicalId(stage: StageName, type: string): string {
   const ids = Object.keys(template(stage).findResources(type));

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Log } from 'sarif';
 import { runCommand } from '../scripts/lib/cli';
 import { main } from '../scripts/nag-report';
+import { cdkOutDir } from './support/cdk-out';
 import { synthAllStages, type SynthesizedStages } from './support/synth';
 
 const REPO = join(__dirname, '..');
@@ -18,8 +19,10 @@ const TABLES = ['Shops', 'Jobs', 'ImportHistory'] as const;
 async function runReport(dir: string, env: NodeJS.ProcessEnv = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const markdownPath = join(dir, 'nag-report.md');
-  const sarifPath = join(dir, 'nag-report.sarif');
+  // Written apart from the reports: the clean folder is the test run's shared cloud assembly.
+  const out = tempDir('nag-out-');
+  const markdownPath = join(out, 'nag-report.md');
+  const sarifPath = join(out, 'nag-report.sarif');
   const output = { stdout: (line: string) => stdout.push(line), stderr: (line: string) => stderr.push(line) };
   const code = await runCommand((argv) => main(argv, { ...output, env }), ['--dir', dir, '--markdown', markdownPath, '--sarif', sarifPath], output);
   const read = (path: string) => {
@@ -62,8 +65,8 @@ let cleanDir: string;
 let brokenDir: string;
 let broken: SynthesizedStages;
 beforeAll(() => {
-  cleanDir = tempDir('nag-clean-');
-  synthAllStages(undefined, { nagReportDir: cleanDir });
+  // What `cdk synth` writes, from the test run's one synthesis.
+  cleanDir = cdkOutDir();
   // The same app with PITR off and an AWS-owned key on every table of every stage, and the
   // prod key's rotation off, through the escape hatch a later change might use: 9 x 2 + 1 errors
   // (AwsSolutions-KMS5 reads the typed property and misses the override; DataProtection does not).

@@ -65,7 +65,7 @@ beforeAll(async () => {
     await putAll(local.tables.Jobs, jobsOf(domain));
     await putAll(local.tables.ImportHistory, historyOf(domain));
   }
-}, 60_000);
+});
 
 afterAll(() => local.close());
 
@@ -78,7 +78,7 @@ describe('redactShop', () => {
     counts = await redactShop(local.doc, local.tables, REDACTED);
     sent = [...local.sent];
     inputs = [...local.inputs];
-  }, 60_000);
+  });
 
   test('deletes the shop, its more than 100 jobs (expired ones too) and its more than 100 history items, and says how many', async () => {
     expect(counts).toEqual({ Shops: 1, Jobs: JOBS_PER_SHOP, ImportHistory: HISTORY_PER_SHOP });

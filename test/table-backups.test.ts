@@ -1,9 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { TableBackups } from '../infra/constructs/table-backups';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, type StageName } from '../infra/stages';
-import { synthAllStages } from './support/synth';
+import { stageTemplates } from './support/cdk-out';
 
 const BACKED_UP = STAGE_NAMES.filter((stage) => STAGES[stage].backup.rules.length > 0);
 const NOT_BACKED_UP = STAGE_NAMES.filter((stage) => STAGES[stage].backup.rules.length === 0);
@@ -12,18 +13,17 @@ const COPY_VAULT = 'arn:aws:backup:us-west-2:123456789012:backup-vault:inavor-sh
 let templates: Record<StageName, Template>;
 let copyFixture: Template;
 beforeAll(() => {
-  let fixtureStack: Stack | undefined;
-  // The copy setting is off in every stage, so a fixture stack in the same app (one synth) turns it on.
-  ({ templates } = synthAllStages((stacks) => {
-    fixtureStack = new Stack(stacks.prod.node.scope!, 'CopyFixture', { env: { region: 'us-east-1' } });
-    new TableBackups(fixtureStack, 'Backups', {
-      stageName: 'fixture',
-      policy: { ...STAGES.prod.backup, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
-      tables: Object.values(stacks.prod.tables).map(({ table }) => table),
-    });
-  }));
-  copyFixture = Template.fromStack(fixtureStack!);
-}, 120_000);
+  templates = stageTemplates();
+  // The copy setting is off in every stage, so a small stack of its own turns it on.
+  const fixtureStack = new Stack(new App(), 'CopyFixture', { env: { region: 'us-east-1' } });
+  const table = new dynamodb.TableV2(fixtureStack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  new TableBackups(fixtureStack, 'Backups', {
+    stageName: 'fixture',
+    policy: { ...STAGES.prod.backup, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
+    tables: [table],
+  });
+  copyFixture = Template.fromStack(fixtureStack);
+});
 
 function onlyResource(template: Template, type: string): { id: string; resource: Record<string, any> } {
   const found = Object.entries(template.findResources(type));

@@ -33,7 +33,7 @@ beforeAll(async () => {
   crypto = new TokenCrypto(rawAesKeyring(randomBytes(32)));
   store = new TokenStore({ doc, tableName: TABLE, crypto });
   shops = new ShopsClient(doc, store);
-}, 60_000);
+});
 
 afterAll(async () => {
   client.destroy();
