@@ -1,11 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { dataAccessGrant, type DataAccess } from '../infra/data-access';
+import { addDataStacks } from '../infra/data-app';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import type { DataStack } from '../infra/stacks/data-stack';
 import { STAGES } from '../infra/stages';
-import { synthAllStages } from './support/synth';
+import { dataAccessGrant, type DataAccess } from '../infra/data-access';
 
 /** The roles of an application stack that uses the prod tables, each with the grants it is given. */
 const ROLES = {
@@ -32,15 +32,15 @@ type RoleName = keyof typeof ROLES;
 let prod: Template;
 let consumer: Template;
 beforeAll(() => {
-  let app: Stack | undefined;
-  const { templates } = synthAllStages((stacks) => {
-    app = new Stack(stacks.prod.node.root, 'ShuttleApp', { env: { region: STAGES.prod.region } });
-    for (const [name, grant] of Object.entries(ROLES)) {
-      grant(stacks.prod, new iam.Role(app, name, { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
-    }
-  });
-  prod = templates.prod;
-  consumer = Template.fromStack(app!);
+  // The prod stage alone, as `cdk synth -c stage=prod` builds it, and a consumer stack in the same app.
+  const app = new App();
+  const data = addDataStacks(app, { stages: ['prod'], nagReports: false }).prod;
+  const shuttle = new Stack(app, 'ShuttleApp', { env: { region: STAGES.prod.region } });
+  for (const [name, grant] of Object.entries(ROLES)) {
+    grant(data, new iam.Role(shuttle, name, { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
+  }
+  prod = Template.fromStack(data);
+  consumer = Template.fromStack(shuttle);
 });
 
 /** How the consumer stack refers to a value the prod stack exports for it. */
