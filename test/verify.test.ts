@@ -32,7 +32,7 @@ const OTHER_KEY = 'arn:aws:kms:us-east-1:123456789012:key/9f8e7d6c-5b4a-4392-817
 const TABLE_CHECKS = 8;
 /** Checks a whole stage gets: the table checks on each table, plus one per index. */
 const STAGE_CHECKS = TABLE_SCHEMAS.length * TABLE_CHECKS + TABLE_SCHEMAS.reduce((sum, schema) => sum + schema.indexes.length, 0);
-const withTtl = TABLE_SCHEMAS.filter((schema) => 'ttl' in schema).length;
+const withTtl = (TABLE_SCHEMAS as readonly TableSchema[]).filter((schema) => schema.ttl).length;
 const jobsIndexes = tableSchema('Jobs').indexes.map((index) => index.name);
 
 describe('comparing recorded prod responses with the schema map and the prod policy', () => {
@@ -170,9 +170,9 @@ describe('npm run verify against dynalite', () => {
     const unsupported = TABLE_SCHEMAS.length * 3 + withTtl;
     expect(lines.at(-1)).toBe(`${STAGE_CHECKS - unsupported} passed, 0 failed, ${unsupported} could not be checked on this endpoint.`);
     const ttlLines = lines.filter((line) => / ttl /.test(line)).map((line) => line.replace(/\s+/g, ' '));
-    for (const schema of TABLE_SCHEMAS) {
+    for (const schema of TABLE_SCHEMAS as readonly TableSchema[]) {
       expect(ttlLines).toContainEqual(
-        'ttl' in schema
+        schema.ttl
           ? `UNSUPPORTED ${schema.name}-dev ttl this endpoint has no UpdateTimeToLive API, so its TTL status (always DISABLED) says nothing`
           : `PASS ${schema.name}-dev ttl DISABLED`,
       );
