@@ -1,4 +1,5 @@
 import { ExpiredRangeError, buildAccessRequest } from '../infra/client/access-requests';
+import { oldestLive } from '../infra/client/ttl';
 import { tableSchema } from '../infra/schemas';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
@@ -40,7 +41,7 @@ test('a range that ends before the TTL horizon is refused instead of sent as an 
     });
   expect(build).toThrow(ExpiredRangeError);
   expect(build).toThrow(
-    'Jobs.jobsByStatus: the range ends at 2026-02-01T00:00:00.000Z, before the oldest live item (2026-08-27T12:00:01.000Z); every item in it has expired, so there is nothing to read.',
+    `Jobs.jobsByStatus: the range ends at 2026-02-01T00:00:00.000Z, before the oldest live item (${new Date(oldestLive(tableSchema('Jobs').ttl, NOW).getTime() + 1000).toISOString()}); every item in it has expired, so there is nothing to read.`,
   );
 });
 

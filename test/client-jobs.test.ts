@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidCursorError } from '../infra/client/cursor';
 import { ConflictError, IllegalTransitionError, ThrottledError } from '../infra/client/errors';
 import { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type JobStatus, type NewJob } from '../infra/client/jobs';
+import { tableSchema } from '../infra/schemas';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
 /** Ids the job client's ULID generator hands out next, before real ones: a way to force a clash. */
@@ -16,6 +17,8 @@ jest.mock('ulid', () => {
 const SHOP = 'jobs-client.myshopify.com';
 const OTHER_SHOP = 'other-jobs.myshopify.com';
 const NOW = new Date('2026-11-25T12:00:00.123Z');
+/** The Jobs TTL retention; the literal 90 days is asserted where expiresAt is written. */
+const RETENTION_MS = tableSchema('Jobs').ttl.retentionDays * 86_400_000;
 const NEW_JOB: NewJob = { shopDomain: SHOP, type: 'import', mode: 'upsert', isDryRun: false, totalProducts: 500 };
 
 let local: LocalTables;
@@ -67,8 +70,8 @@ describe('get', () => {
   });
 
   test('treats a job whose expiresAt is now or past as absent, and one a second younger as present', async () => {
-    const expired = await createAt(new Date(NOW.getTime() - 90 * 86_400_000));
-    const live = await createAt(new Date(NOW.getTime() - 90 * 86_400_000 + 1000));
+    const expired = await createAt(new Date(NOW.getTime() - RETENTION_MS));
+    const live = await createAt(new Date(NOW.getTime() - RETENTION_MS + 1000));
     expect(await jobs.get(expired.jobId)).toBeUndefined();
     expect(await jobs.get(live.jobId)).toMatchObject({ jobId: live.jobId });
   });
@@ -156,9 +159,9 @@ describe('lists', () => {
   const LIST_SHOP = 'list-jobs.myshopify.com';
   const created: string[] = [];
   beforeAll(async () => {
-    // 7 live jobs a minute apart, one past 90 days, and one of another shop.
+    // 7 live jobs a minute apart, one a day past the retention, and one of another shop.
     for (let n = 0; n < 7; n += 1) created.push((await createAt(new Date(NOW.getTime() - n * 60_000), { ...NEW_JOB, shopDomain: LIST_SHOP })).createdAt);
-    await createAt(new Date(NOW.getTime() - 91 * 86_400_000), { ...NEW_JOB, shopDomain: LIST_SHOP });
+    await createAt(new Date(NOW.getTime() - RETENTION_MS - 86_400_000), { ...NEW_JOB, shopDomain: LIST_SHOP });
     await createAt(NOW, { ...NEW_JOB, shopDomain: OTHER_SHOP });
   });
 

@@ -135,7 +135,7 @@ describe('a persisted --path', () => {
     client.destroy();
     await older.close();
     await expect(runLocal(['--port', '0', '--path', path])).rejects.toThrow(
-      `--path ${path} is stale: it was made from an older schema map (Jobs-dev indexes: shopDomain-createdAt; expected shopDomain-createdAt, status-createdAt); use a new --path or delete ${path}.`,
+      `--path ${path} is stale: it was made from an older schema map (Jobs-dev indexes: shopDomain-createdAt; expected ${tableSchema('Jobs').indexes.map((index) => index.name).sort().join(', ')}); use a new --path or delete ${path}.`,
     );
   });
 

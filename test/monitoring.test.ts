@@ -287,16 +287,16 @@ test.each(WITHOUT_INSIGHTS)('%s turns Contributor Insights on nowhere', (stage) 
 
 test('an index added to the map gets read and write throttle alarms carrying its index dimension', () => {
   const jobs = SCHEMAS.find((schema) => schema.name === 'Jobs')!;
-  const added = { ...jobs, indexes: [...jobs.indexes, { ...jobs.indexes[0]!, name: 'type-createdAt' }] };
-  const alarms = tableAlarms(added, 'prod').filter((alarm) => alarm.index === 'type-createdAt');
+  const added = { ...jobs, indexes: [...jobs.indexes, { ...jobs.indexes[0]!, name: 'test-only-added-index' }] };
+  const alarms = tableAlarms(added, 'prod').filter((alarm) => alarm.index === 'test-only-added-index');
   expect(alarms.map((alarm) => [alarm.alarmName, alarm.metrics])).toEqual([
     [
-      'InavorShuttleData-prod-Jobs-type-createdAt-ReadThrottleEvents',
-      [{ metricName: 'ReadThrottleEvents', dimensions: { TableName: 'Jobs-prod', GlobalSecondaryIndexName: 'type-createdAt' } }],
+      'InavorShuttleData-prod-Jobs-test-only-added-index-ReadThrottleEvents',
+      [{ metricName: 'ReadThrottleEvents', dimensions: { TableName: 'Jobs-prod', GlobalSecondaryIndexName: 'test-only-added-index' } }],
     ],
     [
-      'InavorShuttleData-prod-Jobs-type-createdAt-WriteThrottleEvents',
-      [{ metricName: 'WriteThrottleEvents', dimensions: { TableName: 'Jobs-prod', GlobalSecondaryIndexName: 'type-createdAt' } }],
+      'InavorShuttleData-prod-Jobs-test-only-added-index-WriteThrottleEvents',
+      [{ metricName: 'WriteThrottleEvents', dimensions: { TableName: 'Jobs-prod', GlobalSecondaryIndexName: 'test-only-added-index' } }],
     ],
   ]);
 });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DeleteTableCommand,
   DescribeBackupCommand,
@@ -22,6 +20,7 @@ import { TABLE_SCHEMAS } from '../infra/schemas';
 import { ConfigError } from '../infra/stage-selection';
 import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
 import { main } from '../scripts/restore';
+import { recordedProd } from './fixtures/verify/recorded';
 
 const dynamodb = mockClient(DynamoDBClient);
 const kms = mockClient(KMSClient);
@@ -192,7 +191,7 @@ describe('what the read-only checks refuse before anything is changed', () => {
 
 /** Jobs-prod as DynamoDB describes it (the verify fixture), under the restored table's name. */
 function restoredJobs(target: string, status: 'CREATING' | 'ACTIVE'): TableDescription {
-  const recorded = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'verify', 'Jobs-prod.json'), 'utf8')).DescribeTable.Table;
+  const recorded = recordedProd('Jobs').DescribeTable.Table;
   return {
     ...recorded,
     TableName: target,

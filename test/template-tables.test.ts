@@ -2,6 +2,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createClients } from '../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
 import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/lib/template-tables';
+import type { IndexSchema, TableSchema } from '../infra/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import tableTemplate from './fixtures/table-template.json';
 import { devTemplate } from './support/dev-template';
 
@@ -23,14 +25,14 @@ test('Jobs-dev is created with its key, both indexes and their projections, on d
   expect(devTable('Jobs-dev')).toEqual({
     createTable: {
       TableName: 'Jobs-dev',
-      AttributeDefinitions: [
+      AttributeDefinitions: expect.arrayContaining([
         { AttributeName: 'jobId', AttributeType: 'S' },
         { AttributeName: 'shopDomain', AttributeType: 'S' },
         { AttributeName: 'createdAt', AttributeType: 'S' },
         { AttributeName: 'status', AttributeType: 'S' },
-      ],
+      ]),
       KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
+      GlobalSecondaryIndexes: expect.arrayContaining([
         {
           IndexName: 'shopDomain-createdAt',
           KeySchema: [
@@ -50,26 +52,42 @@ test('Jobs-dev is created with its key, both indexes and their projections, on d
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
-      ],
+      ]),
       BillingMode: 'PAY_PER_REQUEST',
     },
     ttlAttribute: 'expiresAt',
   });
 });
 
-test('ImportHistory-dev keeps its numeric sort key and Shops-dev has no index and no TTL', () => {
+test('each dev table defines exactly the key attributes of its table and of its indexes in the map, and only its map indexes', () => {
+  for (const schema of TABLE_SCHEMAS) {
+    const indexes: readonly IndexSchema[] = schema.indexes;
+    const keys = [schema.partitionKey, 'sortKey' in schema ? schema.sortKey : undefined, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])]
+      .filter((key) => key !== undefined)
+      .map((key) => ({ AttributeName: key.name, AttributeType: key.type }));
+    const { createTable } = devTable(`${schema.name}-dev`);
+    expect(createTable.AttributeDefinitions).toEqual(expect.arrayContaining(keys));
+    expect(createTable.AttributeDefinitions).toHaveLength(new Set(keys.map((key) => key.AttributeName)).size);
+    expect((createTable.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName)).toEqual(indexes.map((index) => index.name));
+  }
+});
+
+test('ImportHistory-dev keeps its numeric sort key and Shops-dev its domain key, with indexes and TTL only as the map gives them', () => {
   expect(devTable('ImportHistory-dev').createTable.KeySchema).toEqual([
     { AttributeName: 'shopDomain', KeyType: 'HASH' },
     { AttributeName: 'timestamp', KeyType: 'RANGE' },
   ]);
   expect(devTable('ImportHistory-dev').createTable.AttributeDefinitions).toContainEqual({ AttributeName: 'timestamp', AttributeType: 'N' });
+  const shops: TableSchema = tableSchema('Shops');
   expect(devTable('Shops-dev')).toEqual({
     createTable: {
       TableName: 'Shops-dev',
-      AttributeDefinitions: [{ AttributeName: 'domain', AttributeType: 'S' }],
+      AttributeDefinitions: expect.arrayContaining([{ AttributeName: 'domain', AttributeType: 'S' }]),
       KeySchema: [{ AttributeName: 'domain', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
+      ...(shops.indexes.length > 0 && { GlobalSecondaryIndexes: expect.any(Array) }),
     },
+    ...(shops.ttl && { ttlAttribute: shops.ttl.attribute }),
   });
 });
 
@@ -122,11 +140,18 @@ test('both shapes are created on the engine with the same keys, indexes and proj
     TableStatus: 'ACTIVE',
     KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
     BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-    GlobalSecondaryIndexes: [
-      expect.objectContaining({ IndexName: 'shopDomain-createdAt', IndexStatus: 'ACTIVE', Projection: devTable('Jobs-dev').createTable.GlobalSecondaryIndexes![0]!.Projection }),
+    GlobalSecondaryIndexes: expect.arrayContaining([
+      expect.objectContaining({
+        IndexName: 'shopDomain-createdAt',
+        IndexStatus: 'ACTIVE',
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['type', 'mode', 'status', 'isDryRun', 'totalProducts', 'processedProducts'] },
+      }),
       expect.objectContaining({ IndexName: 'status-createdAt', IndexStatus: 'ACTIVE', Projection: { ProjectionType: 'KEYS_ONLY' } }),
-    ],
+    ]),
   });
+  expect(Table!.GlobalSecondaryIndexes!.map((index) => index.IndexName)).toEqual(
+    devTable('Jobs-dev').createTable.GlobalSecondaryIndexes!.map((index) => index.IndexName),
+  );
   const orders = await client.send(new DescribeTableCommand({ TableName: 'Orders-test' }));
   expect(orders.Table?.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
   expect((await createTables(client, tables)).map(({ outcome }) => outcome)).toEqual(['exists', 'exists', 'exists', 'exists']);
@@ -143,7 +168,9 @@ test('TTL is turned on where the template has it, on an engine that has the TTL 
         : {};
     },
   } as unknown as Parameters<typeof createTables>[0];
-  await createTables(engineWithTtl, [devTable('Jobs-dev'), devTable('Shops-dev')]);
+  // A table the template gives no TTL gets no UpdateTimeToLive, whichever map table that is today.
+  const withoutTtl: TemplateTable = { createTable: { ...devTable('Shops-dev').createTable, TableName: 'NoTtl-dev' } };
+  await createTables(engineWithTtl, [devTable('Jobs-dev'), withoutTtl]);
   expect(sent.filter(({ name }) => name === 'UpdateTimeToLiveCommand').map(({ input }) => input)).toEqual([
     { TableName: 'Jobs-dev', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
   ]);

@@ -30,9 +30,14 @@ export const JOB_TRANSITIONS = {
 /** The statuses a job in status `F` may move to. */
 export type NextStatus<F extends JobStatus> = (typeof JOB_TRANSITIONS)[F][number];
 
-/** A stored job: every attribute the client writes at creation is present; errorMessage only on FAILED. */
-export type Job = Omit<Item<'Jobs'>, 'status'> &
-  Required<Omit<Item<'Jobs'>, 'status' | 'errorMessage'>> & { readonly status: JobStatus };
+/** The attributes `create` writes on every job: what the app gives, plus the id, times, progress and expiry. */
+type CreatedAttribute = keyof NewJob | 'jobId' | 'createdAt' | 'updatedAt' | 'processedProducts' | (typeof SCHEMA)['ttl']['attribute'];
+
+/**
+ * A stored job: every attribute the client writes at creation is present; errorMessage only on
+ * FAILED, and an attribute added to the map later only where a writer sets it.
+ */
+export type Job = Omit<Item<'Jobs'>, 'status'> & Required<Pick<Item<'Jobs'>, CreatedAttribute>> & { readonly status: JobStatus };
 
 /** A row of a shop's job list: what the `shopDomain-createdAt` index projects. */
 export type JobSummary = IndexEntry<'Jobs', 'shopDomain-createdAt'>;

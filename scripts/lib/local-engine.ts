@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ConfigError } from '../../infra/stage-selection';
+import { LOCAL_CREDENTIALS } from './clients';
 
 /** A running dynalite server. */
 export interface LocalEngine {
@@ -26,7 +28,7 @@ export interface LocalEngineOptions {
 export async function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
   if (options.path !== undefined) await assertStoreOpens(options.path);
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  return new Promise((resolve, reject) => {
+  const engine = await new Promise<LocalEngine>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {
       server.off('error', reject);
@@ -42,6 +44,17 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
       });
     });
   });
+  // dynalite opens its store in the background; one answered request means it is open, so the
+  // folder's LevelDB lock is held by this engine from the moment it is returned.
+  if (options.path !== undefined) {
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: engine.endpoint, credentials: LOCAL_CREDENTIALS });
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+    } finally {
+      client.destroy();
+    }
+  }
+  return engine;
 }
 
 /**
