@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /**
- * `npm test`: the type-check and Jest run side by side (on a 2-core machine this saves the
- * type-check's ~8 s of wall time); the gate fails when either fails. Arguments go to Jest.
+ * `npm test`: the type-check (tsgo) and Jest run side by side, the type-check beside Jest's one
+ * synthesis of the app; the gate fails when either fails. Arguments go to Jest.
  */
 function run(bin: string, args: string[], captureOutput: boolean): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
