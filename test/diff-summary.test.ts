@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderDiffSummary } from '../scripts/diff-summary';
+import { main, renderDiffSummary } from '../scripts/diff-summary';
+import { runCommand } from '../scripts/lib/cli';
 import { parseCdkDiff } from '../scripts/diff-summary/parse-cdk-diff';
 
-const ROOT = join(__dirname, '..');
 const FIXTURES = join(__dirname, 'fixtures', 'cdk-diff');
 const replacements = readFileSync(join(FIXTURES, 'replacements.txt'), 'utf8');
 const noReplacement = readFileSync(join(FIXTURES, 'no-replacement.txt'), 'utf8');
@@ -83,16 +82,14 @@ describe('the job summary', () => {
     expect(renderDiffSummary(noReplacement, 0)).toContain('✅ No resource would be replaced, deleted or orphaned.');
   });
 
-  test('npm run diff-summary appends to the job summary, and exits 1 when cdk diff failed', () => {
+  test('npm run diff-summary appends to the job summary, and exits 1 when cdk diff failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diff-summary-'));
     writeFileSync(join(dir, 'diff.txt'), 'Unable to resolve AWS account to use.\n');
     const stepSummary = join(dir, 'summary.md');
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/diff-summary.ts', '--input', join(dir, 'diff.txt'), '--exit-code', '1'], {
-      cwd: ROOT,
-      env: { ...process.env, GITHUB_STEP_SUMMARY: stepSummary },
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(1);
+    const lines: string[] = [];
+    const output = { stdout: (line: string) => lines.push(line), stderr: (line: string) => lines.push(line) };
+    const code = await runCommand((argv) => main(argv, output, { GITHUB_STEP_SUMMARY: stepSummary }), ['--input', join(dir, 'diff.txt'), '--exit-code', '1'], output);
+    expect(code).toBe(1);
     expect(readFileSync(stepSummary, 'utf8')).toContain('**`cdk diff` failed (exit 1)**; the last lines it printed:\n\n~~~text\nUnable to resolve AWS account to use.\n~~~');
   });
 });

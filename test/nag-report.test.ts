@@ -1,5 +1,4 @@
 import '@microsoft/jest-sarif';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -315,10 +314,7 @@ describe('on fixture reports', () => {
 
 test('the CLI exits 2 with a clear message when synth has not run', async () => {
   const empty = tempDir('nag-empty-');
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/nag-report.ts', '--dir', empty], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
-  expect(result.status).toBe(2);
-  expect(result.stderr.trim()).toBe(`Error: no cdk-nag JSON report in ${empty}; run \`npx cdk synth\` first.`);
+  const { code, stderr } = await runReport(empty);
+  expect(code).toBe(2);
+  expect(stderr).toBe(`Error: no cdk-nag JSON report in ${empty}; run \`npx cdk synth\` first.`);
 });
