@@ -8,6 +8,9 @@ import { STAGE_NAMES, dataStackName, type StageName } from '../../infra/stages';
 /** Environment variable through which the global setup hands its cloud assembly to the suites. */
 export const CDK_OUT_ENV = 'TEST_CDK_OUT';
 
+/** Environment variable naming the run's temporary folder, which the global teardown removes. */
+export const TEST_TMP_ENV = 'TEST_RUN_TMP';
+
 /**
  * The folder holding what `cdk synth` writes (every stage's template, manifest and nag reports),
  * synthesized once per test run by `global-setup.ts` from the real app.

@@ -1,18 +1,24 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../../infra/data-app';
-import { CDK_OUT_ENV } from './cdk-out';
+import { CDK_OUT_ENV, TEST_TMP_ENV } from './cdk-out';
 
 /**
- * Synthesizes the real app once per test run, every stage with its nag reports, as `cdk synth`
- * does into cdk.out; the suites read templates, findings and reports from there instead of each
- * paying for a synthesis of its own.
+ * Gives the run one temporary folder, the `TMPDIR` of every worker and child process (an `App`
+ * without an outdir, a scratch folder, a spawned CLI), so the teardown leaves nothing behind.
+ * Then synthesizes the real app once, every stage with its nag reports, as `cdk synth` does into
+ * cdk.out; the suites read templates, findings and reports from there instead of each paying for a
+ * synthesis of its own.
  */
 export default function globalSetup(): void {
+  const root = mkdtempSync(join(tmpdir(), 'inavor-test-'));
+  process.env[TEST_TMP_ENV] = root;
+  process.env.TMPDIR = root;
   process.env.CDK_VALIDATION = 'false';
-  const outdir = mkdtempSync(join(tmpdir(), 'test-cdk-out-'));
+  const outdir = join(root, 'cdk.out');
+  mkdirSync(outdir);
   const app = new App({ outdir });
   addDataStacks(app, { nagReports: true });
   app.synth();

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { CDK_OUT_ENV } from './cdk-out';
+import { TEST_TMP_ENV } from './cdk-out';
 
-/** Removes the cloud assembly the global setup synthesized. */
+/** Removes the run's temporary folder: the cloud assembly and whatever the suites wrote. */
 export default function globalTeardown(): void {
-  const dir = process.env[CDK_OUT_ENV];
+  const dir = process.env[TEST_TMP_ENV];
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
