@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tableSchema } from '../schemas';
 import { NotFoundError, type OperationContext } from './errors';
 import { send } from './send';
@@ -144,22 +144,18 @@ export class TokenStore {
     const where = this.where('tokens.replace', shop);
     const version = expectedVersion + 1;
     const set = await this.tokenSet(shop, tokens, version);
-    await send(
+    await this.update(
       where,
-      () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [DOMAIN]: shop },
-            UpdateExpression: `SET ${Object.keys(set).map((name) => `#${name} = :${name}`).join(', ')}`,
-            ConditionExpression: TOKEN_CONDITIONS.replace,
-            ExpressionAttributeNames: names(...Object.keys(set), UNINSTALLED_AT),
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(Object.entries(set).map(([name, value]) => [`:${name}`, value])),
-              ':expectedVersion': expectedVersion,
-            },
-          }),
-        ),
+      shop,
+      {
+        UpdateExpression: `SET ${Object.keys(set).map((name) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: TOKEN_CONDITIONS.replace,
+        ExpressionAttributeNames: names(...Object.keys(set), UNINSTALLED_AT),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(Object.entries(set).map(([name, value]) => [`:${name}`, value])),
+          ':expectedVersion': expectedVersion,
+        },
+      },
       `token version ${expectedVersion} is no longer current (another refresh won, or the shop was uninstalled); re-read the tokens`,
     );
     return version;
@@ -171,21 +167,27 @@ export class TokenStore {
    */
   async remove(shop: string, at: Date): Promise<void> {
     const where = this.where('shops.uninstall', shop);
-    await send(
+    await this.update(
       where,
-      () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [DOMAIN]: shop },
-            UpdateExpression: `SET #${UNINSTALLED_AT} = if_not_exists(#${UNINSTALLED_AT}, :at) REMOVE ${TOKEN_SET_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
-            ConditionExpression: TOKEN_CONDITIONS.remove,
-            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, ...TOKEN_SET_ATTRIBUTES),
-            ExpressionAttributeValues: { ':at': at.toISOString() },
-          }),
-        ),
+      shop,
+      {
+        UpdateExpression: `SET #${UNINSTALLED_AT} = if_not_exists(#${UNINSTALLED_AT}, :at) REMOVE ${TOKEN_SET_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+        ConditionExpression: TOKEN_CONDITIONS.remove,
+        ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, ...TOKEN_SET_ATTRIBUTES),
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      },
       () => new NotFoundError(where, 'no such shop'),
     );
+  }
+
+  /** One conditional UpdateItem of a shop's item; a failed condition becomes `onConditionFailed`. */
+  private update(
+    where: OperationContext,
+    shop: string,
+    input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+    onConditionFailed: Parameters<typeof send>[2],
+  ) {
+    return send(where, () => this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { [DOMAIN]: shop }, ...input })), onConditionFailed);
   }
 
   private context(shop: string, attribute: SealedAttribute) {
