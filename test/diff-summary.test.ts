@@ -86,9 +86,9 @@ describe('the job summary', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diff-summary-'));
     writeFileSync(join(dir, 'diff.txt'), 'Unable to resolve AWS account to use.\n');
     const stepSummary = join(dir, 'summary.md');
-    const lines: string[] = [];
-    const output = { stdout: (line: string) => lines.push(line), stderr: (line: string) => lines.push(line) };
-    const code = await runCommand((argv) => main(argv, output, { GITHUB_STEP_SUMMARY: stepSummary }), ['--input', join(dir, 'diff.txt'), '--exit-code', '1'], output);
+    // What it prints is the summary read back below.
+    const silent = { stdout: () => {}, stderr: () => {} };
+    const code = await runCommand((argv) => main(argv, silent, { GITHUB_STEP_SUMMARY: stepSummary }), ['--input', join(dir, 'diff.txt'), '--exit-code', '1'], silent);
     expect(code).toBe(1);
     expect(readFileSync(stepSummary, 'utf8')).toContain('**`cdk diff` failed (exit 1)**; the last lines it printed:\n\n~~~text\nUnable to resolve AWS account to use.\n~~~');
   });
