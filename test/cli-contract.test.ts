@@ -9,7 +9,7 @@ import { main as bench } from '../scripts/bench';
 import { main as diffSummary } from '../scripts/diff-summary';
 import { main as docs } from '../scripts/generate-docs';
 import { runCommand, type CliOutput } from '../scripts/lib/cli';
-import { createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
+import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
 import { main as lintWorkflows } from '../scripts/lint-workflows';
 import { main as local } from '../scripts/local';
 import { main as nagReport } from '../scripts/nag-report';
@@ -27,10 +27,11 @@ import { devTemplate } from './support/dev-template';
  */
 
 const REPO = join(__dirname, '..');
-// Short limits: the endpoint under test never answers, so the wait is the limit, not the machine's speed.
-const TEST_LIMITS: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 250, maxAttempts: 2 };
+// Short limits where no answer is awaited: an endpoint that never answers is waited on for exactly
+// the limit, whatever the machine's speed. An endpoint that answers is given the commands' own limits.
+const SHORT_LIMITS: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 25, maxAttempts: 2 };
 
-type Run = (argv: string[], output: CliOutput) => Promise<number>;
+type Run = (argv: string[], output: CliOutput, limits: NetworkLimits) => Promise<number>;
 
 interface CliRow {
   /** The npm script, as its usage names it. */
@@ -96,7 +97,7 @@ const modified = (path: string) => statSync(path).mtimeMs;
 const CLIS: readonly CliRow[] = [
   {
     name: 'local',
-    run: (argv, output) => local(argv, { print: output.stdout, loadTemplate: async () => devTemplate(), limits: TEST_LIMITS }),
+    run: (argv, output, limits) => local(argv, { print: output.stdout, loadTemplate: async () => devTemplate(), limits }),
     actingArgs: () => ['--port', '0', '--path', join(scratch, 'local-data')],
     footprint: () => existsSync(join(scratch, 'local-data')),
     malformed: ['--port', '1e3'],
@@ -104,18 +105,18 @@ const CLIS: readonly CliRow[] = [
     network: (endpoint) => ({
       argv: ['--port', '0'],
       // The engine is replaced by the endpoint under test: local's clients meet it as they would the engine.
-      run: (argv, output) =>
+      run: (argv, output, limits) =>
         local(argv, {
           print: output.stdout,
           loadTemplate: async () => devTemplate(),
           startEngine: async () => ({ endpoint, close: async () => {} }),
-          limits: TEST_LIMITS,
+          limits,
         }),
     }),
   },
   {
     name: 'verify',
-    run: (argv, output) => verify(argv, output.stdout, TEST_LIMITS),
+    run: (argv, output, limits) => verify(argv, output.stdout, limits),
     actingArgs: () => ['--stage', 'dev', '--endpoint', hangingEndpoint],
     footprint: () => connections,
     malformed: ['--stage', 'dev', '--region', ''],
@@ -152,11 +153,11 @@ const CLIS: readonly CliRow[] = [
     network: (endpoint) => ({
       argv: ['--stage', 'prod', '--table', 'Jobs', '--latest'],
       service: 'KMS',
-      // Both of its clients are sent to the endpoint under test, with the test's short limits.
-      run: (argv, output) =>
+      // Both of its clients are sent to the endpoint under test, with the test's limits.
+      run: (argv, output, limits) =>
         restore(argv, output.stdout, undefined, (region) => ({
-          dynamodb: createClients({ region, endpoint, local: true, limits: TEST_LIMITS }).client,
-          kms: createKmsClient({ region, endpoint, local: true, limits: TEST_LIMITS }),
+          dynamodb: createClients({ region, endpoint, local: true, limits }).client,
+          kms: createKmsClient({ region, endpoint, local: true, limits }),
         })),
     }),
   },
@@ -195,11 +196,11 @@ const CLIS: readonly CliRow[] = [
   },
 ];
 
-async function run(argv: string[], runner: Run) {
+async function run(argv: string[], runner: Run, limits = SHORT_LIMITS) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const output: CliOutput = { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line) };
-  const code = await runCommand((args) => runner(args, output), argv, output);
+  const code = await runCommand((args) => runner(args, output, limits), argv, output);
   return { code, stdout, stderr };
 }
 
@@ -253,13 +254,13 @@ describe.each(CLIS)('npm run $name', (cli) => {
       const { code, stderr } = await run(argv, runner);
       expect(code).toBe(2);
       expect(stderr).toEqual([
-        `Error: ${service} endpoint ${hangingEndpoint} did not answer in time (2 attempts, each limited to 1 s to connect and 0.25 s to answer).`,
+        `Error: ${service} endpoint ${hangingEndpoint} did not answer in time (2 attempts, each limited to 1 s to connect and 0.025 s to answer).`,
       ]);
     });
 
     test('an HTTP server that is not DynamoDB is reported as such in one line', async () => {
       const { argv, run: runner = cli.run, service = 'DynamoDB' } = network(plainHttpEndpoint);
-      const { code, stderr } = await run(argv, runner);
+      const { code, stderr } = await run(argv, runner, NETWORK_LIMITS);
       expect(code).toBe(2);
       expect(stderr).toEqual([
         `Error: ${plainHttpEndpoint} answered HTTP 200 without the headers every ${service} response has: not a ${service} endpoint.`,
