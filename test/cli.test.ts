@@ -1,29 +1,41 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../infra/data-app';
 import { ConfigError } from '../infra/stage-selection';
 
+/** What `process.exit(code)` does in these tests: it stops the entry where the real exit would. */
+class Exit extends Error {
+  constructor(readonly code: number | string | null | undefined) {
+    super(`process.exit(${String(code)})`);
+  }
+}
+
 /**
- * Runs the CDK app entry the way `cdk synth -c key=value` does, and returns its exit and output.
- * `preload` is a module loaded before the entry, e.g. one that breaks the schema map in memory.
+ * Runs the CDK app entry as `cdk synth -c key=value` does, in this process: the context comes
+ * through CDK_CONTEXT_JSON, and `preload` runs first in the same module registry (e.g. a module
+ * that breaks the schema map in memory). Returns the exit code and every line written to stderr.
  */
 function runApp(context: Record<string, string>, preload: string[] = []) {
-  const args = ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((module) => ['-r', module]), 'infra/app.ts'];
-  const result = spawnSync(process.execPath, args, {
-    cwd: join(__dirname, '..'),
-    encoding: 'utf8',
-    // spawnSync blocks Jest's own timeout, so the child gets one: a hang fails instead of stalling the gate.
-    timeout: 120_000,
-    env: {
-      ...process.env,
-      CDK_CONTEXT_JSON: JSON.stringify(context),
-      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cdk-out-')),
-    },
+  const stderr: string[] = [];
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => stderr.push(args.join(' ')));
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  jest.spyOn(process, 'exit').mockImplementation((code) => {
+    throw new Exit(code);
   });
-  return { status: result.status, stderr: result.stderr.trim() };
+  process.env.CDK_CONTEXT_JSON = JSON.stringify(context);
+  let status: Exit['code'] = 0;
+  try {
+    jest.isolateModules(() => {
+      for (const module of preload) require(module);
+      require('../infra/app');
+    });
+  } catch (error) {
+    if (!(error instanceof Exit)) throw error;
+    status = error.code;
+  } finally {
+    delete process.env.CDK_CONTEXT_JSON;
+    jest.restoreAllMocks();
+  }
+  return { status, stderr };
 }
 
 test('an unknown stage stops synth with one line that lists the valid stages', () => {
@@ -34,9 +46,9 @@ test('an unknown stage stops synth with one line that lists the valid stages', (
 });
 
 test('an invalid schema map stops synth with one line per problem naming table and field, and no stack trace', () => {
-  const { status, stderr } = runApp({ stage: 'qa' }, ['./test/support/break-schema-map.ts']);
+  const { status, stderr } = runApp({ stage: 'qa' }, ['./support/break-schema-map']);
   expect(status).toBe(1);
-  expect(stderr.split('\n')).toEqual([
+  expect(stderr).toEqual([
     'Error: Jobs.indexes[1].partitionKey.type: "X" is not a key type (S, N, B)',
     'Error: ImportHistory.ttl.retentionDays: 0 is not a positive whole number of days',
     'Error: Unknown stage "qa"; valid stages: dev, staging, prod.',
