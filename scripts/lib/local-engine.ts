@@ -29,9 +29,8 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
   if (options.path !== undefined) await assertStoreOpens(options.path);
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const engine = await new Promise<LocalEngine>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
+    const listening = () => {
+      server.off('error', failed);
       const { port } = server.address() as AddressInfo;
       resolve({
         endpoint: `http://127.0.0.1:${port}`,
@@ -42,7 +41,17 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
             server.close((error?: Error) => (error ? fail(error) : done()));
           }),
       });
-    });
+    };
+    const failed = (error: Error) => {
+      server.off('listening', listening);
+      // dynalite has opened its store already and closes it only through a listening server;
+      // left open, the store holds its LevelDB lock and writes into --path after the caller removed it.
+      server.once('error', () => reject(error));
+      server.listen(0, '127.0.0.1', () => server.close(() => reject(error)));
+    };
+    server.once('error', failed);
+    server.once('listening', listening);
+    server.listen(options.port, '127.0.0.1');
   });
   // dynalite opens its store in the background; one answered request means it is open, so the
   // folder's LevelDB lock is held by this engine from the moment it is returned.
