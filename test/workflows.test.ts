@@ -154,7 +154,7 @@ describe('Node versions and limits', () => {
   const matrix = map(map(map(ciJobs[GATE]).strategy).matrix).include as YamlMap[];
 
   test('the gate runs on the lowest supported Node major (package.json engines) and on a newer one', () => {
-    const lowest = /^>=(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)?.[1];
+    const lowest = /^>=(\d+)(?:\.\d+){0,2}$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)?.[1];
     const versions = matrix.map((leg) => Number(leg.node));
     expect(Math.min(...versions)).toBe(Number(lowest));
     expect(Math.max(...versions)).toBeGreaterThan(Number(lowest));

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+const ROOT = join(import.meta.dirname, '..');
+
 /**
  * `npm test`: the type-check (tsgo) and Jest run side by side, the type-check beside Jest's one
- * synthesis of the app; the gate fails when either fails. Arguments go to Jest.
+ * synthesis of the app; the gate fails when either fails. Arguments go to Jest. Node runs this
+ * file as it is (type stripping, Node 22.18 and later), so the gate starts without ts-node.
  */
 function run(command: string, args: string[], captureOutput: boolean, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -22,13 +25,13 @@ async function main(): Promise<number> {
   const [typecheck, jest] = await Promise.all([
     // Go's collector held off up to 1 GiB: the check peaks at 0.6 GB, and collecting on the way
     // there cost a quarter of its CPU time.
-    run(join(__dirname, '..', 'node_modules', '.bin', 'tsgo'), ['--noEmit', '-p', 'tsconfig.typecheck.json'], true, {
+    run(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['--noEmit', '-p', 'tsconfig.typecheck.json'], true, {
       GOGC: 'off',
       GOMEMLIMIT: '1GiB',
     }),
     // Jest and its workers (which inherit the flag) without V8's optimizing compiler: test code runs
     // once, and optimizing it cost more CPU than it saved (the suites took 0.86x the wall without it).
-    run(process.execPath, ['--no-opt', require.resolve('jest/bin/jest'), ...process.argv.slice(2)], false),
+    run(process.execPath, ['--no-opt', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], false),
   ]);
   if (typecheck.code !== 0) {
     process.stderr.write(`${typecheck.output}\nType-check failed (tsgo --noEmit).\n`);
@@ -38,6 +41,4 @@ async function main(): Promise<number> {
   return typecheck.code !== 0 ? typecheck.code : jest.code;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-});
+process.exitCode = await main();
