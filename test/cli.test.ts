@@ -17,7 +17,10 @@ class Exit extends Error {
 function runApp(context: Record<string, string>, preload: string[] = []) {
   const stderr: string[] = [];
   jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => stderr.push(args.join(' ')));
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr.push(String(chunk));
+    return true;
+  });
   jest.spyOn(process, 'exit').mockImplementation((code) => {
     throw new Exit(code);
   });
