@@ -1,7 +1,10 @@
 import type { Config } from 'jest';
 
 const config: Config = {
-  testEnvironment: 'node',
+  // aws-cdk-lib, constructs and cdk-nag load once per worker, not once per test file: the
+  // resolver sends test files' imports of them to Node's loader, which the environment provides.
+  testEnvironment: '<rootDir>/test/support/host-module-environment.ts',
+  resolver: '<rootDir>/test/support/host-module-resolver.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Types are checked once by `tsgo --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).

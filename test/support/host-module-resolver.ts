@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SyncResolver } from 'jest-resolve';
+
+/** Where the test environment (`host-module-environment.ts`) puts Node's own `require` in each sandbox. */
+export const HOST_REQUIRE = 'inavor-shuttle.test.hostRequire';
+
+/** A file of the packages a worker loads once, with Node's loader, for all its test files. */
+const HOST_LOADED = /[/\\]node_modules[/\\]((?:aws-cdk-lib|constructs|cdk-nag)[/\\].+\.js)$/;
+
+/**
+ * Jest's resolver, except that a test file's import of aws-cdk-lib, constructs or cdk-nag resolves
+ * to a one-line module that takes the real one from Node's loader, outside the sandbox. Jest gives
+ * every test file a module registry of its own, so each file that built an app loaded and compiled
+ * those packages again; this way a worker loads them once. The one-line modules are written once,
+ * under node_modules/.cache. Only test files resolve through here: the global setup and teardown
+ * run outside any sandbox and load the packages as they are.
+ */
+const resolve: SyncResolver = (request, options) => {
+  const path = options.defaultResolver(request, options);
+  const hostLoaded = HOST_LOADED.exec(path)?.[1];
+  if (hostLoaded === undefined) return path;
+  const proxy = join(options.rootDir ?? process.cwd(), 'node_modules', '.cache', 'host-modules', hostLoaded);
+  if (!existsSync(proxy)) {
+    mkdirSync(dirname(proxy), { recursive: true });
+    // Both workers may write the same file: each renames a whole file of its own into place.
+    const partial = `${proxy}.${process.pid}`;
+    writeFileSync(partial, `module.exports = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})](${JSON.stringify(path)});\n`);
+    renameSync(partial, proxy);
+  }
+  return proxy;
+};
+
+export default resolve;
