@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SyncResolver } from 'jest-resolve';
 
@@ -12,7 +12,7 @@ const HOST_LOADED = /[/\\]node_modules[/\\]((?:aws-cdk-lib|constructs|cdk-nag)[/
  * Jest's resolver, except that a test file's import of aws-cdk-lib, constructs or cdk-nag resolves
  * to a one-line module that takes the real one from Node's loader, outside the sandbox. Jest gives
  * every test file a module registry of its own, so each file that built an app loaded and compiled
- * those packages again; this way a worker loads them once. The one-line modules are written once,
+ * those packages again; this way a worker loads them once. The one-line modules are written
  * under node_modules/.cache. Only test files resolve through here: the global setup and teardown
  * run outside any sandbox and load the packages as they are.
  */
@@ -21,11 +21,13 @@ const resolve: SyncResolver = (request, options) => {
   const hostLoaded = HOST_LOADED.exec(path)?.[1];
   if (hostLoaded === undefined) return path;
   const proxy = join(options.rootDir ?? process.cwd(), 'node_modules', '.cache', 'host-modules', hostLoaded);
-  if (!existsSync(proxy)) {
+  const code = `module.exports = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})](${JSON.stringify(path)});\n`;
+  // Rewritten when it names another path (the checkout moved or was copied with its node_modules).
+  if (!existsSync(proxy) || readFileSync(proxy, 'utf8') !== code) {
     mkdirSync(dirname(proxy), { recursive: true });
     // Both workers may write the same file: each renames a whole file of its own into place.
     const partial = `${proxy}.${process.pid}`;
-    writeFileSync(partial, `module.exports = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})](${JSON.stringify(path)});\n`);
+    writeFileSync(partial, code);
     renameSync(partial, proxy);
   }
   return proxy;
