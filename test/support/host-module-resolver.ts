@@ -6,7 +6,7 @@ import type { SyncResolver } from 'jest-resolve';
 export const HOST_REQUIRE = 'inavor-shuttle.test.hostRequire';
 
 /** A file of the packages a worker loads once, with Node's loader, for all its test files. */
-const HOST_LOADED = /[/\\]node_modules[/\\]((?:aws-cdk-lib|constructs|cdk-nag)[/\\].+\.js)$/;
+const HOST_LOADED = /[/\\]node_modules[/\\]((aws-cdk-lib|constructs|cdk-nag)[/\\].+\.js)$/;
 
 /**
  * Jest's resolver, except that a test file's import of aws-cdk-lib, constructs or cdk-nag resolves
@@ -18,10 +18,17 @@ const HOST_LOADED = /[/\\]node_modules[/\\]((?:aws-cdk-lib|constructs|cdk-nag)[/
  */
 const resolve: SyncResolver = (request, options) => {
   const path = options.defaultResolver(request, options);
-  const hostLoaded = HOST_LOADED.exec(path)?.[1];
+  const [, hostLoaded, hostPackage] = HOST_LOADED.exec(path) ?? [];
   if (hostLoaded === undefined) return path;
   const proxy = join(options.rootDir ?? process.cwd(), 'node_modules', '.cache', 'host-modules', hostLoaded);
-  const code = `module.exports = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})](${JSON.stringify(path)});\n`;
+  const code = [
+    `const hostRequire = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})];`,
+    `if (typeof hostRequire !== 'function') throw new Error(${JSON.stringify(
+      `${hostPackage} is loaded by the test environment test/support/host-module-environment.ts (jest.config.ts), and this test file runs in another.`,
+    )});`,
+    `module.exports = hostRequire(${JSON.stringify(path)});`,
+    '',
+  ].join('\n');
   // Rewritten when it names another path (the checkout moved or was copied with its node_modules).
   if (!existsSync(proxy) || readFileSync(proxy, 'utf8') !== code) {
     mkdirSync(dirname(proxy), { recursive: true });
