@@ -16,11 +16,23 @@ const HOST_LOADED = /[/\\]node_modules[/\\]((aws-cdk-lib|constructs|cdk-nag)[/\\
  * under node_modules/.cache. Only test files resolve through here: the global setup and teardown
  * run outside any sandbox and load the packages as they are.
  */
+/** Each real file's one-line module, checked or written once per process. */
+const proxies = new Map<string, string>();
+
 const resolve: SyncResolver = (request, options) => {
   const path = options.defaultResolver(request, options);
   const [, hostLoaded, hostPackage] = HOST_LOADED.exec(path) ?? [];
   if (hostLoaded === undefined) return path;
-  const proxy = join(options.rootDir ?? process.cwd(), 'node_modules', '.cache', 'host-modules', hostLoaded);
+  let proxy = proxies.get(path);
+  if (proxy === undefined) {
+    proxy = join(options.rootDir ?? process.cwd(), 'node_modules', '.cache', 'host-modules', hostLoaded);
+    writeProxy(proxy, path, hostPackage!);
+    proxies.set(path, proxy);
+  }
+  return proxy;
+};
+
+function writeProxy(proxy: string, path: string, hostPackage: string): void {
   const code = [
     `const hostRequire = globalThis[Symbol.for(${JSON.stringify(HOST_REQUIRE)})];`,
     `if (typeof hostRequire !== 'function') throw new Error(${JSON.stringify(
@@ -30,14 +42,12 @@ const resolve: SyncResolver = (request, options) => {
     '',
   ].join('\n');
   // Rewritten when it names another path (the checkout moved or was copied with its node_modules).
-  if (!existsSync(proxy) || readFileSync(proxy, 'utf8') !== code) {
-    mkdirSync(dirname(proxy), { recursive: true });
-    // Both workers may write the same file: each renames a whole file of its own into place.
-    const partial = `${proxy}.${process.pid}`;
-    writeFileSync(partial, code);
-    renameSync(partial, proxy);
-  }
-  return proxy;
-};
+  if (existsSync(proxy) && readFileSync(proxy, 'utf8') === code) return;
+  mkdirSync(dirname(proxy), { recursive: true });
+  // Both workers may write the same file: each renames a whole file of its own into place.
+  const partial = `${proxy}.${process.pid}`;
+  writeFileSync(partial, code);
+  renameSync(partial, proxy);
+}
 
 export default resolve;
