@@ -10,7 +10,7 @@ import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/clien
 import { ConfigError, selectStages } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../infra/stages';
-import { parseOptions, runCli } from './lib/cli';
+import { parseOptions, parseRegion, runCli } from './lib/cli';
 import { NETWORK_LIMITS, createClients, createKmsClient, isUnknownOperation, type NetworkLimits } from './lib/clients';
 import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
 
@@ -38,7 +38,7 @@ export async function main(
   if (options.stage === undefined) throw new ConfigError([`--stage is required; one of ${STAGE_NAMES.join(', ')}.`]);
   const [stage] = selectStages(options.stage);
   const policy = STAGES[stage!];
-  const region = options.region ?? policy.region;
+  const region = options.region === undefined ? policy.region : parseRegion(options.region);
   const endpoint = options.endpoint;
   const local = endpoint !== undefined && isLoopback(endpoint);
   const { client } = createClients({ region, endpoint, local, limits });

@@ -42,8 +42,8 @@ interface CliRow {
   readonly actingArgs: () => string[];
   /** What the CLI would change if it acted; must be the same before and after --help or a usage error. */
   readonly footprint: () => unknown;
-  /** Arguments with a malformed or empty value. */
-  readonly malformed: string[];
+  /** Command lines with a malformed or empty value, one case each. */
+  readonly malformed: readonly string[][];
   /** Arguments naming a path the CLI cannot use, and that path. */
   readonly badPath?: () => { argv: string[]; path: string };
   /**
@@ -100,7 +100,7 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output, limits) => local(argv, { print: output.stdout, loadTemplate: async () => devTemplate(), limits }),
     actingArgs: () => ['--port', '0', '--path', join(scratch, 'local-data')],
     footprint: () => existsSync(join(scratch, 'local-data')),
-    malformed: ['--port', '1e3'],
+    malformed: [['--port', '1e3']],
     badPath: () => ({ argv: ['--port', '0', '--path', '/proc'], path: '/proc' }),
     network: (endpoint) => ({
       argv: ['--port', '0'],
@@ -119,7 +119,10 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output, limits) => verify(argv, output.stdout, limits),
     actingArgs: () => ['--stage', 'dev', '--endpoint', hangingEndpoint],
     footprint: () => connections,
-    malformed: ['--stage', 'dev', '--region', ''],
+    malformed: [
+      ['--stage', 'dev', '--region', ''],
+      ['--stage', 'dev', '--region', 'us-east-l'],
+    ],
     network: (endpoint) => ({ argv: ['--stage', 'dev', '--endpoint', endpoint] }),
   },
   {
@@ -127,7 +130,7 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => nagReport(argv, { ...output, env: {} }),
     actingArgs: () => ['--dir', nagDir],
     footprint: () => readdirSync(nagDir).sort(),
-    malformed: ['--markdown'],
+    malformed: [['--markdown']],
     badPath: () => ({ argv: ['--dir', nagDir, '--sarif', '/proc/nope/x.sarif'], path: '/proc/nope/x.sarif' }),
   },
   {
@@ -135,21 +138,21 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => docs(argv, output),
     actingArgs: () => [],
     footprint: () => modified(join(REPO, 'docs', 'database-schema.md')),
-    malformed: ['database-schema.md'],
+    malformed: [['database-schema.md']],
   },
   {
     name: 'baseline:update',
     run: (argv) => baselineUpdate(argv),
     actingArgs: () => [],
     footprint: () => modified(join(REPO, IDENTITY_BASELINE_FILE)),
-    malformed: ['prod'],
+    malformed: [['prod']],
   },
   {
     name: 'restore',
     run: (argv, output) => restore(argv, output.stdout),
     actingArgs: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--target', 'Jobs-prod-contract'],
     footprint: () => connections,
-    malformed: ['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday'],
+    malformed: [['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday']],
     network: (endpoint) => ({
       argv: ['--stage', 'prod', '--table', 'Jobs', '--latest'],
       service: 'KMS',
@@ -167,14 +170,14 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--rounds', '1', '--ops', '1'],
     // It only measures against its own in-process engine and prints; the output checks rule acting out.
     footprint: () => null,
-    malformed: ['--rounds', '0'],
+    malformed: [['--rounds', '0']],
   },
   {
     name: 'diff-summary',
     run: (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: join(scratch, 'summary.md') }),
     actingArgs: () => ['--input', join(REPO, 'package.json')],
     footprint: () => existsSync(join(scratch, 'summary.md')),
-    malformed: ['--input', join(REPO, 'package.json'), '--exit-code', 'one'],
+    malformed: [['--input', join(REPO, 'package.json'), '--exit-code', 'one']],
     badPath: () => ({ argv: ['--input', join(scratch, 'no-diff.txt')], path: join(scratch, 'no-diff.txt') }),
   },
   {
@@ -183,7 +186,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--iterations', '1'],
     // It only measures and prints; acting would print, which the output checks rule out.
     footprint: () => null,
-    malformed: ['--iterations', 'many'],
+    malformed: [['--iterations', 'many']],
   },
   {
     name: 'lint:workflows',
@@ -191,7 +194,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => [join(REPO, '.github', 'workflows', 'ci.yml')],
     // It writes nothing; acting would print findings, which the output checks rule out.
     footprint: () => null,
-    malformed: [''],
+    malformed: [['']],
     badPath: () => ({ argv: [join(scratch, 'missing.yml')], path: join(scratch, 'missing.yml') }),
   },
 ];
@@ -231,9 +234,12 @@ describe.each(CLIS)('npm run $name', (cli) => {
     expect(cli.footprint()).toEqual(before);
   });
 
-  test('a malformed or missing value is one line and exit 2', async () => {
-    expectUsageError(await run(cli.malformed, cli.run), cli.name);
-  });
+  test.each(cli.malformed.map((argv) => ({ argv, shown: JSON.stringify(argv).replaceAll(`${REPO}/`, '') })))(
+    'a malformed or missing value is one line and exit 2: $shown',
+    async ({ argv }) => {
+      expectUsageError(await run(argv, cli.run), cli.name);
+    },
+  );
 
   if (cli.badPath) {
     test('a path it cannot use is one line naming the path, exit 2, and nothing is written', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, printConfigError } from '../../infra/stage-selection';
+import { AWS_REGIONS } from '../../infra/validate-schemas';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -69,6 +70,14 @@ export function parsePort(value: string, flag = '--port'): number {
     throw new ConfigError([`${flag} must be a whole number from 0 to 65535, not "${value}".`]);
   }
   return Number(value);
+}
+
+/** An AWS region name (e.g. us-east-1), checked offline, so a typo is refused before any request. */
+export function parseRegion(value: string, flag = '--region'): string {
+  if (!(AWS_REGIONS as readonly string[]).includes(value)) {
+    throw new ConfigError([`${flag} must be an AWS region name (e.g. us-east-1), not "${value}".`]);
+  }
+  return value;
 }
 
 /** Where a command's lines go: the terminal, or collectors in a test. */
