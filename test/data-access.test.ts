@@ -64,6 +64,12 @@ const index = (name: string, indexName: string) => ({ 'Fn::Join': ['', [table(na
 /** Every index the map gives the named tables, in map order: a grant covers them all, however many there are. */
 const indexesOf = (...names: TableName[]) =>
   names.flatMap((name) => (tableSchema(name).indexes as readonly IndexSchema[]).map((entry) => index(name, entry.name)));
+/** The statement that lets a role Query the named tables' indexes; none when they have no index. */
+function queryOnIndexesOf(...names: TableName[]) {
+  const resources = indexesOf(...names);
+  // IAM statements hold a lone resource as itself, not as a list of one.
+  return resources.length === 0 ? [] : [{ Effect: 'Allow', Action: 'dynamodb:Query', Resource: resources.length === 1 ? resources[0] : resources }];
+}
 function keyWithAlias(alias: string) {
   const [aliasResource] = Object.values(prod.findResources('AWS::KMS::Alias', { Properties: { AliasName: alias } }));
   return imported(aliasResource!.Properties.TargetKeyId);
@@ -98,7 +104,8 @@ test('a role gets exactly the tables it names, at its level on each: Jobs read-w
       Action: [...READ, 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
       Resource: table('Jobs'),
     },
-    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexesOf('Jobs') },
+    // Policy statements that differ only in resource are merged: one Query statement covers both tables' indexes.
+    ...queryOnIndexesOf('Jobs', 'ImportHistory'),
     { Effect: 'Allow', Action: [...READ, 'dynamodb:PutItem'].sort(), Resource: table('ImportHistory') },
     {
       Effect: 'Allow',
@@ -121,7 +128,7 @@ test('append is reads plus PutItem: no UpdateItem, DeleteItem or BatchWriteItem,
 test('read access lists only the read actions, Query on the indexes, and decrypt on the table key through DynamoDB', () => {
   expect(statementsOf('ReportingRole')).toEqual([
     { Effect: 'Allow', Action: READ, Resource: [table('Shops'), table('Jobs'), table('ImportHistory')] },
-    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexesOf('Shops', 'Jobs', 'ImportHistory') },
+    ...queryOnIndexesOf('Shops', 'Jobs', 'ImportHistory'),
     { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKey(), Condition: throughDynamoDb },
   ]);
 });
@@ -138,6 +145,7 @@ test('the token grant is its own statement on the token key only, bound to the s
   };
   expect(statementsOf('ShopifyCallerRole')).toEqual([
     { Effect: 'Allow', Action: READ, Resource: table('Shops') },
+    ...queryOnIndexesOf('Shops'),
     { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKey(), Condition: throughDynamoDb },
     { Effect: 'Allow', Action: 'kms:Decrypt', Resource: tokenKey(), Condition: tokenCondition },
   ]);
