@@ -76,7 +76,7 @@ function keyWithAlias(alias: string) {
 }
 const tableKey = () => keyWithAlias('alias/inavor-shuttle/prod/data');
 const tokenKey = () => keyWithAlias('alias/inavor-shuttle/prod/tokens');
-const throughDynamoDb = { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } };
+const throughDynamoDb = { StringEquals: { 'kms:ViaService': `dynamodb.${STAGES.prod.region}.amazonaws.com` } };
 
 interface Statement {
   Effect: string;

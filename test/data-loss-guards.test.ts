@@ -126,8 +126,10 @@ describe('table replacement guard', () => {
 
   test('moving a stage to another region is refused: its tables there would be new and empty', () => {
     const tableNames = current.prod!.tables.map((t) => t.tableName).join(', ');
-    expect(replacementProblems(current, { ...current, prod: { ...current.prod!, region: 'eu-west-1' } })).toEqual([
-      `prod: the stage moved from region us-east-1 to eu-west-1: its stack would be created there with new, empty tables, and ${tableNames} would stay behind in us-east-1 with the data.`,
+    const { region } = current.prod!;
+    const elsewhere = region === 'eu-west-1' ? 'us-east-1' : 'eu-west-1';
+    expect(replacementProblems(current, { ...current, prod: { ...current.prod!, region: elsewhere } })).toEqual([
+      `prod: the stage moved from region ${region} to ${elsewhere}: its stack would be created there with new, empty tables, and ${tableNames} would stay behind in ${region} with the data.`,
     ]);
   });
 
@@ -138,7 +140,7 @@ describe('table replacement guard', () => {
     const { prod, ...others } = current;
     const tableNames = prod!.tables.map((t) => t.tableName).join(', ');
     expect(replacementProblems(current, change(others))).toEqual([
-      `prod: the stage is in the baseline but no longer synthesized (renamed or removed in infra/stages.ts): its tables ${tableNames} stay in stack InavorShuttleData-prod in us-east-1, and a renamed stage deploys a new stack with new, empty tables.`,
+      `prod: the stage is in the baseline but no longer synthesized (renamed or removed in infra/stages.ts): its tables ${tableNames} stay in stack InavorShuttleData-prod in ${prod!.region}, and a renamed stage deploys a new stack with new, empty tables.`,
     ]);
   });
 

@@ -187,7 +187,7 @@ describe.each(STAGES)('%s stage', (stage) => {
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
         Resource: '*',
         Condition: {
-          StringNotEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' },
+          StringNotEquals: { 'kms:ViaService': `dynamodb.${STAGE_POLICIES[stage].region}.amazonaws.com` },
           StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
           BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
         },

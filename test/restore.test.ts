@@ -28,7 +28,10 @@ const kms = mockClient(KMSClient);
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const STAMP = '20261128T120000Z';
 const ACCOUNT = '123456789012';
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`;
+/** prod's region, as infra/stages.ts sets it, and a region that is not it. */
+const REGION: string = STAGES.prod.region;
+const OTHER_REGION = REGION === 'eu-west-1' ? 'us-east-1' : 'eu-west-1';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`;
 const DAY = 24 * 60 * 60 * 1000;
 /** The calls that change something; a dry run or a refused request must send none of them. */
 const MUTATING = ['RestoreTableToPointInTime', 'RestoreTableFromBackup', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'UpdateTable', 'TagResource', 'DeleteTable'];
@@ -124,7 +127,7 @@ describe('the dry run of every table of every stage', () => {
 
   test('a backup restore plans RestoreTableFromBackup with the stage key, after DescribeBackup finds it AVAILABLE', async () => {
     mockHealthyStage();
-    const arn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Shops-prod/backup/01764320400000-a1b2c3d4`;
+    const arn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Shops-prod/backup/01764320400000-a1b2c3d4`;
     const { code, lines } = await run(['--stage', 'prod', '--table', 'Shops', '--backup-arn', arn]);
     expect(code).toBe(0);
     expect(lines).toContain(
@@ -140,7 +143,7 @@ describe('the dry run of every table of every stage', () => {
 });
 
 describe('bad input gets one line before any call', () => {
-  const recoveryPoint = `arn:aws:backup:us-east-1:${ACCOUNT}:recovery-point:8f1b2c3d-0000-4a5b-9c8d-7e6f5a4b3c2d`;
+  const recoveryPoint = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:8f1b2c3d-0000-4a5b-9c8d-7e6f5a4b3c2d`;
   const cases: Array<[string, string[], string]> = [
     ['an unknown stage', ['--stage', 'qa', '--table', 'Jobs', '--latest'], 'Unknown stage "qa"; valid stages: dev, staging, prod.'],
     ['an unknown table', ['--stage', 'prod', '--table', 'Orders', '--latest'], 'Unknown table "Orders"; tables: Shops, Jobs, ImportHistory.'],
@@ -152,8 +155,8 @@ describe('bad input gets one line before any call', () => {
     ['a time in the future', ['--stage', 'prod', '--table', 'Jobs', '--to', '2026-11-28T13:30:00+01:00'], '--to 2026-11-28T12:30:00.000Z is in the future (now 2026-11-28T12:00:00.000Z).'],
     ["a time before the stage's PITR window", ['--stage', 'dev', '--table', 'Jobs', '--to', '2026-11-20T09:30:00Z'], "--to 2026-11-20T09:30:00.000Z is before the stage's 7-day PITR window (earliest 2026-11-21T12:00:00.000Z); restore from a backup instead (--backup-arn)."],
     ['a malformed backup ARN', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', 'arn:aws:dynamodb:us-east-1:1:table/Jobs-prod'], '--backup-arn "arn:aws:dynamodb:us-east-1:1:table/Jobs-prod" is not a DynamoDB backup ARN (arn:aws:dynamodb:<region>:<account>:table/<table>/backup/<id>).'],
-    ['a backup of another table', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Shops-prod/backup/01764320400000-a1b2c3d4`], '--backup-arn is a backup of Shops-prod, neither Jobs-prod nor a copy of it (Jobs-prod-...).'],
-    ['a backup in another region', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/Jobs-prod/backup/01764320400000-a1b2c3d4`], "--backup-arn is in eu-west-1; the stage's tables are in us-east-1, where a backup must be restored."],
+    ['a backup of another table', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Shops-prod/backup/01764320400000-a1b2c3d4`], '--backup-arn is a backup of Shops-prod, neither Jobs-prod nor a copy of it (Jobs-prod-...).'],
+    ['a backup in another region', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', `arn:aws:dynamodb:${OTHER_REGION}:${ACCOUNT}:table/Jobs-prod/backup/01764320400000-a1b2c3d4`], `--backup-arn is in ${OTHER_REGION}; the stage's tables are in ${REGION}, where a backup must be restored.`],
     ['an AWS Backup recovery point', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', recoveryPoint], `--backup-arn ${recoveryPoint} is an AWS Backup recovery point; restore it with aws backup start-restore-job (docs/restore-runbook.md, "From the backup vault").`],
     ['a point-in-time restore onto the source name', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--target', 'Jobs-prod'], '--target Jobs-prod is the source table; a point-in-time restore reads the source, so it needs a new name.'],
     ['a poll interval that is not a number', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--poll-interval', 'soon'], '--poll-interval "soon" is not a number of seconds (0 or more).'],
@@ -189,13 +192,14 @@ describe('what the read-only checks refuse before anything is changed', () => {
   });
 });
 
-/** Jobs-prod as DynamoDB describes it (the verify fixture), under the restored table's name. */
+/** Jobs-prod as DynamoDB describes it (the verify fixture), under the restored table's name, with the key the restore asks for. */
 function restoredJobs(target: string, status: 'CREATING' | 'ACTIVE'): TableDescription {
   const recorded = recordedProd('Jobs').DescribeTable.Table;
   return {
     ...recorded,
+    SSEDescription: { ...recorded.SSEDescription, KMSMasterKeyArn: KEY_ARN },
     TableName: target,
-    TableArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${target}`,
+    TableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${target}`,
     TableStatus: status,
     DeletionProtectionEnabled: status === 'ACTIVE',
     RestoreSummary: { SourceTableArn: recorded.TableArn, RestoreDateTime: new Date('2026-11-27T09:30:00Z'), RestoreInProgress: status === 'CREATING' },
@@ -249,7 +253,7 @@ describe('--execute on Jobs in prod', () => {
     });
     expect(dynamodb.commandCalls(UpdateTableCommand)[0]!.args[0].input).toEqual({ TableName: target, DeletionProtectionEnabled: true });
     expect(dynamodb.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({
-      ResourceArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${target}`,
+      ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${target}`,
       Tags: [{ Key: 'Project', Value: 'inavor-shuttle' }, { Key: 'Stage', Value: 'prod' }, { Key: 'DataClassification', Value: 'confidential' }],
     });
     expect(lines.filter((line) => line.startsWith(`  ${target} is `))).toEqual([
@@ -284,8 +288,8 @@ describe('--execute on Jobs in prod', () => {
       '  - re-apply PITR, 35 days (UpdateContinuousBackups)',
       '  - re-apply deletion protection (UpdateTable)',
       'Left:',
-      `  - re-apply tags (TagResource): aws dynamodb tag-resource --region us-east-1 --cli-input-json '${JSON.stringify({
-        ResourceArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${target}`,
+      `  - re-apply tags (TagResource): aws dynamodb tag-resource --region ${REGION} --cli-input-json '${JSON.stringify({
+        ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${target}`,
         Tags: [{ Key: 'Project', Value: 'inavor-shuttle' }, { Key: 'Stage', Value: 'prod' }, { Key: 'DataClassification', Value: 'confidential' }],
       })}'`,
       `  - verify ${target}`,
