@@ -31,6 +31,8 @@ const ACCOUNT = '123456789012';
 /** prod's region, as infra/stages.ts sets it, and a region that is not it. */
 const REGION: string = STAGES.prod.region;
 const OTHER_REGION = REGION === 'eu-west-1' ? 'us-east-1' : 'eu-west-1';
+/** prod's tags, which a restore re-applies, as infra/stages.ts sets them. */
+const PROD_TAGS = Object.entries(STAGES.prod.tags).map(([Key, Value]) => ({ Key, Value }));
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`;
 const DAY = 24 * 60 * 60 * 1000;
 /** The calls that change something; a dry run or a refused request must send none of them. */
@@ -254,7 +256,7 @@ describe('--execute on Jobs in prod', () => {
     expect(dynamodb.commandCalls(UpdateTableCommand)[0]!.args[0].input).toEqual({ TableName: target, DeletionProtectionEnabled: true });
     expect(dynamodb.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({
       ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${target}`,
-      Tags: [{ Key: 'Project', Value: 'inavor-shuttle' }, { Key: 'Stage', Value: 'prod' }, { Key: 'DataClassification', Value: 'confidential' }],
+      Tags: PROD_TAGS,
     });
     expect(lines.filter((line) => line.startsWith(`  ${target} is `))).toEqual([
       `  ${target} is CREATING after 0 s`, `  ${target} is CREATING after 0 s`, `  ${target} is ACTIVE after 0 s`,
@@ -290,7 +292,7 @@ describe('--execute on Jobs in prod', () => {
       'Left:',
       `  - re-apply tags (TagResource): aws dynamodb tag-resource --region ${REGION} --cli-input-json '${JSON.stringify({
         ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${target}`,
-        Tags: [{ Key: 'Project', Value: 'inavor-shuttle' }, { Key: 'Stage', Value: 'prod' }, { Key: 'DataClassification', Value: 'confidential' }],
+        Tags: PROD_TAGS,
       })}'`,
       `  - verify ${target}`,
       `${target} is kept as it is; nothing was deleted. Finish the steps left by hand, or run npm run verify against it to see what differs.`,
