@@ -9,9 +9,12 @@ export class ConfigError extends Error {
   }
 }
 
-/** Prints a ConfigError the way every command does: one `Error:` line per problem, no stack trace. */
+/**
+ * Prints a ConfigError the way every command does: one `Error:` line per problem, no stack trace. A
+ * problem that quotes a file or another library's message may hold a line break; it is folded.
+ */
 export function printConfigError(error: ConfigError, write: (line: string) => void = console.error): void {
-  for (const problem of error.problems) write(`Error: ${problem}`);
+  for (const problem of error.problems) write(`Error: ${problem.replace(/\s*\n\s*/g, ' ').trim()}`);
 }
 
 /** Runs a synchronous command-line entry: a ConfigError is printed and exits 1. */
