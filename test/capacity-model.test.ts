@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JobsClient } from '../infra/client/jobs';
 import type { IndexSchema, TableSchema } from '../infra/schema-model';
-import { TABLE_SCHEMAS } from '../infra/schemas';
+import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../scripts/lib/capacity-assumptions';
 import { DEFAULT_VALUE_BYTES, itemBytes, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
 
@@ -66,7 +66,7 @@ test('a status change deletes and re-puts the status index entry: 2 units there,
 });
 
 test('an import record writes ImportHistory alone: 1 unit, and 1 in each index it may gain', () => {
-  const history: TableSchema = TABLE_SCHEMAS.find((schema) => schema.name === 'ImportHistory')!;
+  const history: TableSchema = tableSchema('ImportHistory');
   expect(summedCostOf('importHistory.record')).toEqual({
     table: 1,
     ...Object.fromEntries(history.indexes.map((index) => [index.name, 1])),

@@ -1,5 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { TABLE_SCHEMAS } from '../infra/schemas';
+import type { TableSchema } from '../infra/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES } from '../infra/stages';
 import { AWS_REGIONS, validateDataConfig, validateSchemaMap, validateStages } from '../infra/validate-schemas';
 
@@ -489,7 +490,7 @@ test('input that is not a map of tables or a stage config is rejected without th
 describe('sensitive and sealed attributes stay off indexes', () => {
   const shopsIndex = (projection: Loose) => ({ ...index('plan-index', 'plan'), projection: { ...projection, reason: 'test' } });
   // Where the index under test lands: after the indexes the map gives Shops.
-  const pushedAt = (TABLE_SCHEMAS.find((table) => table.name === 'Shops') as Loose).indexes.length;
+  const pushedAt = tableSchema('Shops').indexes.length;
 
   test('an index projecting ALL on a table with a sensitive attribute is rejected, naming table, index and attribute', () => {
     const sensitive = (TABLE_SCHEMAS.find((table) => table.name === 'Shops') as Loose).attributes.filter((attribute: Loose) => attribute.sensitive).map((attribute: Loose) => attribute.name);
@@ -579,9 +580,9 @@ describe('sealed attributes', () => {
       'Jobs.attributes: "shopDomain" is sealed and also a key of index "shopDomain-createdAt"; ciphertext is fresh on every write, so it cannot be looked up',
     );
     // One problem per index that shopDomain keys, and nothing else.
-    const keyedIndexes = (TABLE_SCHEMAS.find((table) => table.name === 'Jobs') as Loose).indexes.filter((index: Loose) =>
+    const keyedIndexes = (tableSchema('Jobs') as TableSchema).indexes.filter((index) =>
       [index.partitionKey.name, index.sortKey?.name].includes('shopDomain'),
     );
-    expect(problems).toEqual(keyedIndexes.map((index: Loose) => expect.stringContaining(`is sealed and also a key of index "${index.name}"`)));
+    expect(problems).toEqual(keyedIndexes.map((index) => expect.stringContaining(`is sealed and also a key of index "${index.name}"`)));
   });
 });

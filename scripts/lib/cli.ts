@@ -46,9 +46,8 @@ export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: commandLine?.positionals === true });
   } catch (error) {
-    // Node's messages span several lines for an ambiguous value; a usage error is one line.
-    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ').replace(/(?<![.?])$/, '.');
-    throw new UsageError(message, usage);
+    // Printed one line per problem: printConfigError folds Node's several-line messages.
+    throw new UsageError((error as Error).message.replace(/(?<![.?])$/, '.'), usage);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     if ([value].flat().includes('')) throw new UsageError(`--${name} needs a value; it was given an empty one.`, usage);

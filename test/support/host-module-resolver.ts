@@ -8,6 +8,9 @@ export const HOST_REQUIRE = 'inavor-shuttle.test.hostRequire';
 /** A file of the packages a worker loads once, with Node's loader, for all its test files. */
 const HOST_LOADED = /[/\\]node_modules[/\\]((aws-cdk-lib|constructs|cdk-nag)[/\\].+\.js)$/;
 
+/** Each real file's one-line module, checked or written once per process. */
+const proxies = new Map<string, string>();
+
 /**
  * Jest's resolver, except that a test file's import of aws-cdk-lib, constructs or cdk-nag resolves
  * to a one-line module that takes the real one from Node's loader, outside the sandbox. Jest gives
@@ -16,9 +19,6 @@ const HOST_LOADED = /[/\\]node_modules[/\\]((aws-cdk-lib|constructs|cdk-nag)[/\\
  * under node_modules/.cache. Only test files resolve through here: the global setup and teardown
  * run outside any sandbox and load the packages as they are.
  */
-/** Each real file's one-line module, checked or written once per process. */
-const proxies = new Map<string, string>();
-
 const resolve: SyncResolver = (request, options) => {
   const path = options.defaultResolver(request, options);
   const [, hostLoaded, hostPackage] = HOST_LOADED.exec(path) ?? [];
