@@ -48,6 +48,20 @@ export class IllegalTransitionError extends DataClientError {
   }
 }
 
+/**
+ * An argument was refused before any request was sent: `field` names it, the reason says what it
+ * must be. The value itself is never quoted (it may be a secret, or 2 KB of noise).
+ */
+export class InvalidInputError extends DataClientError {
+  constructor(
+    context: OperationContext,
+    public readonly field: string,
+    reason: string,
+  ) {
+    super(context, `${field} ${reason}`);
+  }
+}
+
 /** DynamoDB kept throttling the request after the SDK's retries. */
 export class ThrottledError extends DataClientError {
   constructor(
@@ -58,9 +72,15 @@ export class ThrottledError extends DataClientError {
   }
 }
 
+/** Key values longer than this are cut in messages: a key is for finding the item, not a payload. */
+const MAX_KEY_TEXT = 80;
+
 function formatKey(key: ErrorKey): string {
   return `{${Object.entries(key)
-    .map(([name, value]) => `${name}: ${JSON.stringify(value)}`)
+    .map(([name, value]) => {
+      const text = JSON.stringify(value);
+      return `${name}: ${text.length > MAX_KEY_TEXT ? `${text.slice(0, MAX_KEY_TEXT)}…(${text.length} characters)` : text}`;
+    })
     .join(', ')}}`;
 }
 

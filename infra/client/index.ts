@@ -70,7 +70,8 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
 export { buildAccessRequest, type AccessRequest, type GetItemRequest, type QueryRequest } from './access-requests';
 export { ClientConfigError, tableEnvironmentVariable, tableNameExport, tableNamesFromEnvironment, tableNamesFromStackOutputs, type TableNames } from './config';
 export { InvalidCursorError, type Page } from './cursor';
-export { ConflictError, DataClientError, IllegalTransitionError, NotFoundError, ThrottledError } from './errors';
+export { ConflictError, DataClientError, IllegalTransitionError, InvalidInputError, NotFoundError, ThrottledError } from './errors';
+export { canonicalShopDomain } from './shop-domain';
 export { ImportHistoryClient, SLOTS_PER_MILLISECOND, importFinishedAt, importTimestamp, type ImportHistoryItem, type ImportHistoryWrite, type ImportRecord } from './import-history';
 export type { AccessPatternName, IndexEntry, Item, ItemKey, StageName, TableName } from './items';
 export { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type Job, type JobRef, type JobStatus, type JobSummary, type NewJob, type NextStatus, type PageOptions } from './jobs';
