@@ -55,7 +55,12 @@ export const TABLE_SCHEMAS = [
     purpose: 'One item per product import or export job: what it does, its status and its progress.',
     partitionKey: { name: 'jobId', type: 'S' },
     attributes: [
-      { name: 'jobId', type: 'S', description: 'ULID of the job; sorts by creation time.' },
+      {
+        name: 'jobId',
+        type: 'S',
+        description:
+          'ULID of the job, which sorts by creation time; for a job created with an idempotency key, 26 characters of the same alphabet taken from SHA-256 of the shop and the key, so a retried create addresses the same item.',
+      },
       { name: 'shopDomain', type: 'S', description: 'Domain of the shop that owns the job.' },
       { name: 'createdAt', type: 'S', description: 'When the job was created, ISO-8601 UTC with milliseconds (e.g. "2026-11-25T09:30:00.000Z").' },
       { name: 'updatedAt', type: 'S', description: 'When the job last changed, ISO-8601 UTC.' },
@@ -67,6 +72,22 @@ export const TABLE_SCHEMAS = [
       { name: 'processedProducts', type: 'N', description: 'Products processed so far.' },
       { name: 'errorMessage', type: 'S', description: 'Why the job failed; absent unless status is FAILED.' },
       { name: 'expiresAt', type: 'N', description: 'Epoch seconds when the item expires: createdAt + 90 days.' },
+      {
+        name: 'leaseOwner',
+        type: 'S',
+        description: 'Id of the worker holding the job while it is RUNNING; progress, completion and failure are conditional on it. Absent in every other status.',
+      },
+      {
+        name: 'leaseExpiresAt',
+        type: 'S',
+        description:
+          'When the worker\'s lease lapses, ISO-8601 UTC; the worker renews it while it runs, and once it has passed another worker may reclaim or fail the job. On no index, so a renewal writes the item only. Absent unless RUNNING.',
+      },
+      {
+        name: 'idempotencyKey',
+        type: 'S',
+        description: 'The app request\'s key a job was created with, if any (1 to 128 printable characters); a retried create with the same shop and key returns this job.',
+      },
     ],
     indexes: [
       {

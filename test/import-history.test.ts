@@ -20,7 +20,7 @@ afterAll(() => local.close());
 
 const record = (shopDomain: string, n: number, finishedAt: Date): ImportRecord => ({
   shopDomain,
-  jobId: `01KBURST${String(n).padStart(18, '0')}`,
+  jobId: `01KBXRST${String(n).padStart(18, '0')}`,
   finishedAt,
   productsImported: n,
   status: 'COMPLETED',

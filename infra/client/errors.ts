@@ -16,18 +16,31 @@ export interface OperationContext {
   readonly key: ErrorKey;
 }
 
+/** What is kept of the error a request failed with: names and ids, never its message. */
+export interface ErrorCause {
+  /** The cause's class name, e.g. `ValidationException` or `TypeError`. */
+  readonly name: string;
+  /** The AWS error code DynamoDB answered with, or a Node system error code such as `ECONNREFUSED`. */
+  readonly code?: string;
+  /** The AWS request id, to quote to AWS support. */
+  readonly requestId?: string;
+}
+
 /** Base class of every data-client error. */
 export class DataClientError extends Error {
   public readonly table: string;
   public readonly operation: string;
   public readonly key: ErrorKey;
+  /** The failed request's error, by name and code only; absent when the client itself refused. */
+  public readonly failure?: ErrorCause;
 
-  constructor(context: OperationContext, reason: string) {
+  constructor(context: OperationContext, reason: string, failure?: ErrorCause) {
     super(`${context.operation} on ${context.table} ${formatKey(context.key)}: ${reason}`);
     this.name = new.target.name;
     this.table = context.table;
     this.operation = context.operation;
     this.key = context.key;
+    if (failure) this.failure = failure;
   }
 }
 
@@ -67,10 +80,19 @@ export class ThrottledError extends DataClientError {
   constructor(
     context: OperationContext,
     public readonly attempts: number,
+    failure?: ErrorCause,
   ) {
-    super(context, `throttled after ${attempts} attempts; retry later or check the table's throttle alarms`);
+    super(context, `throttled after ${attempts} attempts; retry later or check the table's throttle alarms`, failure);
   }
 }
+
+/** A cursor this read did not hand out (corrupt, edited, or from another read): refused before any request. */
+export class InvalidCursorError extends InvalidInputError {
+  constructor(context: OperationContext, reason: string) {
+    super(context, 'cursor', `is refused: ${reason}; pass back the cursor of the previous page unchanged`);
+  }
+}
+
 
 /** Key values longer than this are cut in messages: a key is for finding the item, not a payload. */
 const MAX_KEY_TEXT = 80;
@@ -85,27 +107,53 @@ function formatKey(key: ErrorKey): string {
 }
 
 /** SDK error names that mean DynamoDB throttled the request (after the SDK's own retries). */
-const THROTTLING_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-]);
+const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** A code is kept only when it looks like one (AWS codes, Node's `ECONNREFUSED`): never free text. */
+const CODE = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
+
+/** The name, code and request id of a failure, and nothing else it carries. */
+export function errorCause(error: unknown): ErrorCause {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    Code?: unknown;
+    code?: unknown;
+    $metadata?: { requestId?: unknown };
+  };
+  const name = typeof fields.name === 'string' && CODE.test(fields.name) ? fields.name : 'UnknownError';
+  // An AWS service error's code is its name unless it says otherwise; a Node system error has `code`.
+  const rawCode = fields.Code ?? fields.code ?? (fields.$metadata ? name : undefined);
+  const code = typeof rawCode === 'string' && CODE.test(rawCode) ? rawCode : undefined;
+  const requestId = typeof fields.$metadata?.requestId === 'string' && CODE.test(fields.$metadata.requestId) ? fields.$metadata.requestId : undefined;
+  return { name, ...(code && { code }), ...(requestId && { requestId }) };
+}
 
 /**
- * The typed error for an SDK failure: a failed condition is a conflict (callers that know more
- * throw their own first), throttling is ThrottledError; anything else is returned as it is.
- * Only the context and the SDK's attempt count are kept: never the request or the item.
+ * What a failed condition means for the request that had it: a reason for a ConflictError, or
+ * the error to throw instead, built from the SDK's failure (which may carry the old item).
  */
-export function toDataClientError(error: unknown, context: OperationContext): unknown {
-  const name = (error as Error | undefined)?.name;
-  if (name === 'ConditionalCheckFailedException') {
-    return new ConflictError(context, 'its condition failed: another writer changed the item first');
+export type ConflictReason = string | ((failure: unknown) => DataClientError);
+
+/**
+ * The typed error for any failure of a request: a data-client error passes through; a failed
+ * condition is a ConflictError (with `conflict`'s reason, or the error it builds); throttling is
+ * a ThrottledError; anything else a DataClientError naming the cause and its code. The cause's
+ * message, request and response are dropped: they can quote an item's values.
+ */
+export function toDataClientError(error: unknown, context: OperationContext, conflict?: ConflictReason): DataClientError {
+  if (error instanceof DataClientError) return error;
+  const failure = errorCause(error);
+  if (failure.name === 'ConditionalCheckFailedException') {
+    if (typeof conflict === 'function') return conflict(error);
+    return new ConflictError(context, conflict ?? 'its condition failed: another writer changed the item first', failure);
   }
-  if (name !== undefined && THROTTLING_ERRORS.has(name)) {
+  if (THROTTLING_ERRORS.has(failure.name)) {
     const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    return new ThrottledError(context, attempts);
+    return new ThrottledError(context, attempts, failure);
   }
-  return error;
+  const code = failure.code && failure.code !== failure.name ? ` (${failure.code})` : '';
+  const request = failure.requestId ? `, request id ${failure.requestId}` : '';
+  return new DataClientError(context, `DynamoDB failed with ${failure.name}${code}${request}`, failure);
 }
 
 /** True when an SDK error is a failed ConditionExpression. */

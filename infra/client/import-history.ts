@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableSchema } from '../schemas';
-import { buildAccessRequest } from './access-requests';
-import { decodeCursor, encodeCursor, type Page } from './cursor';
-import { ConflictError, inContext, isConditionFailure, toDataClientError, type OperationContext } from './errors';
+import { ExpiredRangeError, buildAccessRequest } from './access-requests';
+import { DEFAULT_CURSOR_KEY, decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor';
+import { ConflictError, type OperationContext } from './errors';
 import type { Item } from './items';
+import { runOperation, type OperationObserver } from './observe';
+import { canonicalShopDomain } from './shop-domain';
 import { expiresAt } from './ttl';
+import * as check from './validate';
 
 const SCHEMA = tableSchema('ImportHistory');
 
@@ -15,6 +18,16 @@ const SCHEMA = tableSchema('ImportHistory');
  * the most every IEEE double round-trips exactly, so the key read back is the key written.
  */
 export const SLOTS_PER_MILLISECOND = 100;
+
+/** The statuses of a finished import. */
+const IMPORT_STATUSES = ['COMPLETED', 'PARTIAL', 'FAILED'] as const;
+
+/** A job id as the Jobs client hands it out (a ULID, or a key-derived id in its alphabet). */
+const JOB_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The range of finish times the key holds: ten digits of Unix seconds, from 1970 to 2286. */
+const FIRST_FINISH = new Date(0);
+const LAST_FINISH = new Date(9_999_999_999_999);
 
 /** One finished import, as the job runner reports it. */
 export interface ImportRecord {
@@ -86,6 +99,22 @@ export interface ImportHistoryClientOptions {
   readonly table: string;
   /** The clock, for the TTL horizon of reads; tests pass a fixed one. */
   readonly now?: () => Date;
+  /** Receives one event per operation. */
+  readonly observe?: OperationObserver;
+  /** Signs the list cursors (see DEFAULT_CURSOR_KEY). */
+  readonly cursorKey?: string | Uint8Array;
+}
+
+/** Options of {@link ImportHistoryClient.list}. */
+export interface ImportHistoryListOptions {
+  /** Imports that finished at or after this millisecond. */
+  readonly from?: Date;
+  /** Imports that finished at or before this millisecond. */
+  readonly to?: Date;
+  /** Items per page: 1 to 1,000. */
+  readonly limit?: number;
+  /** The `cursor` of the previous page of the same read. */
+  readonly cursor?: string;
 }
 
 /** ImportHistory: records every finished import exactly once, and reads a shop's history by date. */
@@ -93,11 +122,15 @@ export class ImportHistoryClient {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => Date;
+  private readonly observe: OperationObserver | undefined;
+  private readonly cursorKey: string | Uint8Array;
 
   constructor(options: ImportHistoryClientOptions) {
     this.doc = options.doc;
-    this.table = options.table;
+    this.table = check.text(options.table, { table: String(options.table), operation: 'importHistory.constructor' }, 'table', 255);
     this.now = options.now ?? (() => new Date());
+    this.observe = options.observe;
+    this.cursorKey = options.cursorKey ?? DEFAULT_CURSOR_KEY;
   }
 
   /**
@@ -107,78 +140,106 @@ export class ImportHistoryClient {
    * millisecond). Only when all 100 slots of one millisecond hold other jobs of the shop does it
    * throw ConflictError; a record is never dropped silently.
    */
-  async record(record: ImportRecord): Promise<ImportHistoryWrite> {
-    const { partitionKey, sortKey } = SCHEMA;
-    for (let probe = 0; probe < SLOTS_PER_MILLISECOND; probe += 1) {
-      const timestamp = importTimestamp(record.finishedAt, record.jobId, probe);
-      const context = this.context('importHistory.record', record.shopDomain, timestamp);
-      const item: ImportHistoryItem = {
-        shopDomain: record.shopDomain,
-        timestamp,
-        jobId: record.jobId,
-        productsImported: record.productsImported,
-        status: record.status,
-        errorCount: record.errorCount,
-        [SCHEMA.ttl.attribute]: expiresAt(SCHEMA.ttl, record.finishedAt),
+  record(record: ImportRecord): Promise<ImportHistoryWrite> {
+    return runOperation(this.observe, { table: this.table, operation: 'importHistory.record', key: {} }, async (run) => {
+      const where = run.context;
+      const given = check.options(record, where, 'record');
+      const valid: ImportRecord = {
+        shopDomain: canonicalShopDomain(given.shopDomain, where),
+        jobId: check.matching(given.jobId, JOB_ID_PATTERN, where, 'jobId', 'a job id: 26 characters of Crockford base32, as the Jobs client hands it out'),
+        finishedAt: check.date(given.finishedAt, where, 'finishedAt', FIRST_FINISH, LAST_FINISH),
+        productsImported: check.integerIn(given.productsImported, where, 'productsImported', 0),
+        status: check.oneOf(given.status, IMPORT_STATUSES, where, 'status'),
+        errorCount: check.integerIn(given.errorCount, where, 'errorCount', 0),
       };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(#timestamp)',
-            ExpressionAttributeNames: { '#timestamp': sortKey.name },
-          }),
+      const { partitionKey, sortKey } = SCHEMA;
+      for (let probe = 0; probe < SLOTS_PER_MILLISECOND; probe += 1) {
+        const timestamp = importTimestamp(valid.finishedAt, valid.jobId, probe);
+        const context = this.context('importHistory.record', valid.shopDomain, timestamp);
+        const item: ImportHistoryItem = {
+          shopDomain: valid.shopDomain,
+          timestamp,
+          jobId: valid.jobId,
+          productsImported: valid.productsImported,
+          status: valid.status,
+          errorCount: valid.errorCount,
+          [SCHEMA.ttl.attribute]: expiresAt(SCHEMA.ttl, valid.finishedAt),
+        };
+        try {
+          await run.send(
+            () =>
+              this.doc.send(
+                new PutCommand({
+                  TableName: this.table,
+                  Item: item,
+                  ConditionExpression: 'attribute_not_exists(#timestamp)',
+                  ExpressionAttributeNames: { '#timestamp': sortKey.name },
+                  ...run.capacityRequest,
+                }),
+              ),
+            undefined,
+            context,
+          );
+          return { outcome: 'stored', timestamp };
+        } catch (error) {
+          // The key is taken: by this job (a retry) or by another job of the same millisecond.
+          if (!(error instanceof ConflictError)) throw error;
+        }
+        const stored = await run.send(
+          () =>
+            this.doc.send(
+              new GetCommand({
+                TableName: this.table,
+                Key: { [partitionKey.name]: valid.shopDomain, [sortKey.name]: timestamp },
+                ConsistentRead: true,
+                ...run.capacityRequest,
+              }),
+            ),
+          undefined,
+          context,
         );
-        return { outcome: 'stored', timestamp };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw toDataClientError(error, context);
+        if (stored.Item?.jobId === valid.jobId) return { outcome: 'alreadyStored', timestamp };
       }
-      const stored = await inContext(
-        context,
-        this.doc.send(
-          new GetCommand({
-            TableName: this.table,
-            Key: { [partitionKey.name]: record.shopDomain, [sortKey.name]: timestamp },
-            ConsistentRead: true,
-          }),
-        ),
+      throw new ConflictError(
+        this.context('importHistory.record', valid.shopDomain, importTimestamp(valid.finishedAt, valid.jobId)),
+        `all ${SLOTS_PER_MILLISECOND} keys of that millisecond hold other imports of the shop`,
       );
-      if (stored.Item?.jobId === record.jobId) return { outcome: 'alreadyStored', timestamp };
-    }
-    throw new ConflictError(
-      this.context('importHistory.record', record.shopDomain, importTimestamp(record.finishedAt, record.jobId)),
-      `all ${SLOTS_PER_MILLISECOND} keys of that millisecond hold other imports of the shop`,
-    );
+    });
   }
 
   /**
    * A shop's live imports that finished within [from, to] (both optional, inclusive to the
    * millisecond), newest first, a page at a time.
    */
-  async list(
-    shopDomain: string,
-    options: { readonly from?: Date; readonly to?: Date; readonly limit?: number; readonly cursor?: string } = {},
-  ): Promise<Page<ImportHistoryItem>> {
-    const startKey = decodeCursor(options.cursor, [SCHEMA.partitionKey.name, SCHEMA.sortKey.name], {
-      name: SCHEMA.partitionKey.name,
-      value: shopDomain,
+  list(shopDomain: string, options: ImportHistoryListOptions = {}): Promise<Page<ImportHistoryItem>> {
+    return runOperation(this.observe, { table: this.table, operation: 'importHistory.list', key: {} }, async (run) => {
+      const shop = canonicalShopDomain(shopDomain, run.context);
+      const given = check.options(options, run.context);
+      const { limit, from, to } = check.pageRange(given, run.context, { min: FIRST_FINISH, max: LAST_FINISH });
+      const context = { ...run.context, key: { [SCHEMA.partitionKey.name]: shop } };
+      const range = { from: from && firstKeyOf(from), to: to && lastKeyOf(to) };
+      const scope: CursorScope = { context, partition: { name: SCHEMA.partitionKey.name, value: shop }, range };
+      const startKey = decodeCursor(given.cursor, [SCHEMA.partitionKey.name, SCHEMA.sortKey.name], scope, this.cursorKey);
+      let request;
+      try {
+        request = buildAccessRequest(SCHEMA, 'importHistoryByShop', this.table, {
+          partitionKey: shop,
+          now: this.now(),
+          range,
+          ...(limit !== undefined && { limit }),
+          ...(startKey && { startKey }),
+        });
+      } catch (error) {
+        // A range that ends before the oldest live import holds nothing: the answer needs no read.
+        if (error instanceof ExpiredRangeError) return { items: [] };
+        throw error;
+      }
+      const result = await run.send(() => this.doc.send(new QueryCommand({ ...request.input, ...run.capacityRequest })), undefined, context);
+      return {
+        items: (result.Items ?? []) as ImportHistoryItem[],
+        ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey, scope, this.cursorKey) }),
+      };
     });
-    const request = buildAccessRequest(SCHEMA, 'importHistoryByShop', this.table, {
-      partitionKey: shopDomain,
-      now: this.now(),
-      range: { from: options.from && firstKeyOf(options.from), to: options.to && lastKeyOf(options.to) },
-      ...(options.limit !== undefined && { limit: options.limit }),
-      ...(startKey && { startKey }),
-    });
-    const result = await inContext(
-      { table: this.table, operation: 'importHistory.list', key: { shopDomain } },
-      this.doc.send(new QueryCommand(request.input)),
-    );
-    return {
-      items: (result.Items ?? []) as ImportHistoryItem[],
-      ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey) }),
-    };
   }
 
   private context(operation: string, shopDomain: string, timestamp: number): OperationContext {

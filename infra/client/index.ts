@@ -5,10 +5,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableNames } from './config';
+import { ClientConfigError, type TableNames } from './config';
 import { ImportHistoryClient } from './import-history';
 import { JobsClient } from './jobs';
+import { runOperation, type OperationObserver } from './observe';
 import { redactShop, type RedactionCounts, type RetryPolicy } from './redact';
+import { canonicalShopDomain } from './shop-domain';
 import { ShopsClient } from './shops';
 import type { TokenCrypto } from './token-crypto';
 import { TokenStore } from './token-store';
@@ -26,6 +28,21 @@ export interface DataClientOptions {
   readonly now?: () => Date;
   /** Backoff of redaction's batch deletes. */
   readonly redactionRetry?: RetryPolicy;
+  /**
+   * Receives one event per operation (table, operation, duration, requests, consumed capacity,
+   * outcome; never a value of an item), to log or emit metrics with. With it, every request asks
+   * DynamoDB for its consumed capacity.
+   */
+  readonly observe?: OperationObserver;
+  /**
+   * The key list cursors are signed with, the same in every process serving the app. Without it
+   * cursors are still refused when edited, but could be forged by one who reads this package.
+   */
+  readonly cursorKey?: string | Uint8Array;
+  /** This process's worker id, the lease owner of the jobs it claims; a new ULID when absent. */
+  readonly workerId?: string;
+  /** How long a job claim or renewal holds the job, in seconds (5 to 3,600; default 120). */
+  readonly leaseSeconds?: number;
 }
 
 /** The data client: one object per process, sharing one document client. */
@@ -53,13 +70,20 @@ export interface DataClientWithShops extends DataClient {
 export function createDataClient(options: DataClientOptions & { readonly tokenCrypto: TokenCrypto }): DataClientWithShops;
 export function createDataClient(options: DataClientOptions): DataClient;
 export function createDataClient(options: DataClientOptions & { readonly tokenCrypto?: TokenCrypto }): DataClient | DataClientWithShops {
+  const { tables, observe, cursorKey, workerId, leaseSeconds } = options;
+  for (const [table, name] of Object.entries(tables ?? {})) {
+    if (typeof name !== 'string' || name.trim() === '') throw new ClientConfigError(`The ${table} table's name is empty: pass the names tableNamesFromEnvironment() returns.`);
+  }
   const doc = options.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const { tables } = options;
   const now = options.now ?? (() => new Date());
+  const shared = { doc, now, ...(observe && { observe }), ...(cursorKey !== undefined && { cursorKey }) };
   const data: DataClient = {
-    jobs: new JobsClient({ doc, table: tables.Jobs, now }),
-    importHistory: new ImportHistoryClient({ doc, table: tables.ImportHistory, now }),
-    redactShop: (domain) => redactShop(doc, tables, domain, options.redactionRetry),
+    jobs: new JobsClient({ ...shared, table: tables.Jobs, ...(workerId !== undefined && { workerId }), ...(leaseSeconds !== undefined && { leaseSeconds }) }),
+    importHistory: new ImportHistoryClient({ ...shared, table: tables.ImportHistory }),
+    redactShop: (domain) =>
+      runOperation(observe, { table: tables.Shops, operation: 'redactShop', key: {} }, (run) =>
+        redactShop(doc, tables, canonicalShopDomain(domain, run.context), options.redactionRetry),
+      ),
     doc,
   };
   if (!options.tokenCrypto) return data;
@@ -69,12 +93,13 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
 
 export { buildAccessRequest, type AccessRequest, type GetItemRequest, type QueryRequest } from './access-requests';
 export { ClientConfigError, tableEnvironmentVariable, tableNameExport, tableNamesFromEnvironment, tableNamesFromStackOutputs, type TableNames } from './config';
-export { InvalidCursorError, type Page } from './cursor';
-export { ConflictError, DataClientError, IllegalTransitionError, InvalidInputError, NotFoundError, ThrottledError } from './errors';
+export { DEFAULT_CURSOR_KEY, type Page } from './cursor';
+export { ConflictError, DataClientError, IllegalTransitionError, InvalidCursorError, InvalidInputError, NotFoundError, ThrottledError, type ErrorCause } from './errors';
+export type { OperationEvent, OperationObserver } from './observe';
 export { canonicalShopDomain } from './shop-domain';
-export { ImportHistoryClient, SLOTS_PER_MILLISECOND, importFinishedAt, importTimestamp, type ImportHistoryItem, type ImportHistoryWrite, type ImportRecord } from './import-history';
+export { ImportHistoryClient, SLOTS_PER_MILLISECOND, importFinishedAt, importTimestamp, type ImportHistoryItem, type ImportHistoryListOptions, type ImportHistoryWrite, type ImportRecord } from './import-history';
 export type { AccessPatternName, IndexEntry, Item, ItemKey, StageName, TableName } from './items';
-export { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type Job, type JobRef, type JobStatus, type JobSummary, type NewJob, type NextStatus, type PageOptions } from './jobs';
+export { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type Job, type JobRef, type JobStatus, type JobSummary, type LapsedJob, type NewJob, type NextStatus, type PageOptions } from './jobs';
 export { DEFAULT_RETRY, redactShop, type RedactionCounts, type RetryPolicy } from './redact';
 export { ShopsClient, type Shop, type ShopProfile } from './shops';
 export { LOCAL_WRAPPING_KEY_ENV, SealError, TokenCrypto, kmsKeyring, rawAesKeyring } from './token-crypto';

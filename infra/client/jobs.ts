@@ -1,13 +1,18 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { tableSchema } from '../schemas';
-import { buildAccessRequest } from './access-requests';
-import { decodeCursor, encodeCursor, type Page } from './cursor';
-import { ConflictError, IllegalTransitionError, inContext, isConditionFailure, toDataClientError, type OperationContext } from './errors';
+import { ExpiredRangeError, buildAccessRequest } from './access-requests';
+import { DEFAULT_CURSOR_KEY, decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor';
+import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError, type DataClientError, type OperationContext } from './errors';
 import type { IndexEntry, Item } from './items';
+import { runOperation, type OperationObserver, type OperationRun } from './observe';
+import { canonicalShopDomain } from './shop-domain';
 import { epochSeconds, expiresAt } from './ttl';
+import * as check from './validate';
 
 const SCHEMA = tableSchema('Jobs');
+const JOB_ID = SCHEMA.partitionKey.name;
 
 /** The statuses a job can be in. */
 export const JOB_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
@@ -30,12 +35,35 @@ export const JOB_TRANSITIONS = {
 /** The statuses a job in status `F` may move to. */
 export type NextStatus<F extends JobStatus> = (typeof JOB_TRANSITIONS)[F][number];
 
+/** The job types and matching modes the map declares. */
+const JOB_TYPES = ['import', 'export'] as const;
+const JOB_MODES = ['create', 'update', 'upsert'] as const;
+
+/** A job id: a ULID, or for a job created with an idempotency key 26 characters of the same alphabet. */
+const JOB_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const JOB_ID_TEXT = 'a job id: 26 characters of Crockford base32 (0-9, A-Z without I, L, O, U), as create returns it';
+/** An idempotency key: what the app's request carries, e.g. a webhook id or a form's nonce. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** A worker id: short and printable, so it can be compared and logged. */
+const WORKER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/** errorMessage is a short reason for people; the capacity model sizes the item with it. */
+const MAX_ERROR_MESSAGE = 500;
+/** Lease length bounds, in seconds: long enough to renew over a slow network, short enough to recover. */
+const LEASE_SECONDS = { min: 5, max: 3_600, default: 120 } as const;
+
 /** The attributes `create` writes on every job: what the app gives, plus the id, times, progress and expiry. */
-type CreatedAttribute = keyof NewJob | 'jobId' | 'createdAt' | 'updatedAt' | 'processedProducts' | (typeof SCHEMA)['ttl']['attribute'];
+type CreatedAttribute =
+  | Exclude<keyof NewJob, 'idempotencyKey'>
+  | 'jobId'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'processedProducts'
+  | (typeof SCHEMA)['ttl']['attribute'];
 
 /**
  * A stored job: every attribute the client writes at creation is present; errorMessage only on
- * FAILED, and an attribute added to the map later only where a writer sets it.
+ * FAILED, the lease only while RUNNING, and an attribute added to the map later only where a
+ * writer sets it.
  */
 export type Job = Omit<Item<'Jobs'>, 'status'> & Required<Pick<Item<'Jobs'>, CreatedAttribute>> & { readonly status: JobStatus };
 
@@ -45,20 +73,30 @@ export type JobSummary = IndexEntry<'Jobs', 'shopDomain-createdAt'>;
 /** A job id found by status: what the keys-only `status-createdAt` index holds. */
 export type JobRef = IndexEntry<'Jobs', 'status-createdAt'>;
 
+/** A RUNNING job whose lease has lapsed: its worker stopped renewing it. */
+export type LapsedJob = JobRef & { readonly leaseExpiresAt?: string };
+
 /** What the app says about a new job; the client sets the id, times, expiry and status. */
 export interface NewJob {
+  /** The shop's `<handle>.myshopify.com` domain (any case; stored lower-case). */
   readonly shopDomain: string;
   readonly type: 'import' | 'export';
   readonly mode: 'create' | 'update' | 'upsert';
   readonly isDryRun: boolean;
+  /** Products the job will process: a whole number, 0 or more. */
   readonly totalProducts: number;
+  /**
+   * The app request's own id (1 to 128 printable ASCII characters), unique per shop: a retry of
+   * the request with the same key returns the job the first attempt created instead of a second.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /** Options of a paginated read. */
 export interface PageOptions {
-  /** Items per page (DynamoDB's Limit). */
+  /** Items per page (DynamoDB's Limit): 1 to 1,000. */
   readonly limit?: number;
-  /** The `cursor` of the previous page. */
+  /** The `cursor` of the previous page of the same read. */
   readonly cursor?: string;
 }
 
@@ -69,191 +107,469 @@ export interface JobsClientOptions {
   readonly table: string;
   /** The clock; tests and the bench pass a fixed one. */
   readonly now?: () => Date;
+  /**
+   * This worker's id, written as the lease owner of the jobs it claims: 1 to 64 of A-Z, a-z, 0-9
+   * and `._:-`. Defaults to a new ULID per client, so each process is its own worker.
+   */
+  readonly workerId?: string;
+  /** How long a claim or renewal holds a job, in seconds (5 to 3,600; default 120). Renew well within it. */
+  readonly leaseSeconds?: number;
+  /** Receives one event per operation. */
+  readonly observe?: OperationObserver;
+  /** Signs the list cursors (see DEFAULT_CURSOR_KEY); every process that serves one list needs the same key. */
+  readonly cursorKey?: string | Uint8Array;
 }
 
 const STATUS_INDEX = SCHEMA.indexes.find((index) => index.name === 'status-createdAt')!;
 const SHOP_INDEX = SCHEMA.indexes.find((index) => index.name === 'shopDomain-createdAt')!;
 
-/** Jobs: create, read, list, and status changes through the state machine with conditional writes. */
+/** What a conditional job write expects of the stored item; a failed condition is explained from it. */
+interface Expected {
+  readonly status: JobStatus;
+  /** `mine`: this worker holds the lease; `lapsed`: nobody holds a live one. */
+  readonly lease?: 'mine' | 'lapsed';
+  /** For progress: the count being recorded. */
+  readonly processed?: number;
+}
+
+/** The attributes read to explain a failed condition: state, never content. */
+const STATE_ATTRIBUTES = ['status', 'expiresAt', 'leaseOwner', 'leaseExpiresAt', 'processedProducts', 'totalProducts'] as const;
+type JobState = Partial<Pick<Job, (typeof STATE_ATTRIBUTES)[number]>>;
+
+/**
+ * The id of a job created with an idempotency key: 130 bits of SHA-256 over the shop and the key,
+ * written in the ULID alphabet, so every retry addresses the same item with one conditional put.
+ */
+function idempotentJobId(shopDomain: string, key: string): string {
+  const digest = createHash('sha256').update(`jobs.create\u0000${shopDomain}\u0000${key}`).digest();
+  let bits = BigInt(`0x${digest.subarray(0, 17).toString('hex')}`) >> 6n;
+  let id = '';
+  for (let n = 0; n < 26; n += 1) {
+    id = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[Number(bits & 31n)]! + id;
+    bits >>= 5n;
+  }
+  return id;
+}
+
+/**
+ * Jobs: create, read, list, and status changes through the state machine with conditional writes.
+ * A worker's claim takes a lease that it renews while it runs; progress, completion and failure
+ * are refused unless this worker holds the lease, and a job whose lease lapsed can be reclaimed or
+ * failed by another worker. An expired job (past its retention) is never claimed, moved or updated.
+ */
 export class JobsClient {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => Date;
+  private readonly observe: OperationObserver | undefined;
+  private readonly cursorKey: string | Uint8Array;
+  /** This client's worker id, the lease owner of the jobs it claims. */
+  public readonly workerId: string;
+  /** How long a claim or renewal holds a job, in seconds. */
+  public readonly leaseSeconds: number;
 
   constructor(options: JobsClientOptions) {
+    const where = { table: String(options.table), operation: 'jobs.constructor' };
     this.doc = options.doc;
-    this.table = options.table;
+    this.table = check.text(options.table, where, 'table', 255);
     this.now = options.now ?? (() => new Date());
+    this.observe = options.observe;
+    this.cursorKey = options.cursorKey ?? DEFAULT_CURSOR_KEY;
+    this.workerId = options.workerId === undefined ? ulid() : check.matching(options.workerId, WORKER_ID_PATTERN, where, 'workerId', '1 to 64 of A-Z, a-z, 0-9 and ._:-');
+    this.leaseSeconds =
+      options.leaseSeconds === undefined ? LEASE_SECONDS.default : check.integerIn(options.leaseSeconds, where, 'leaseSeconds', LEASE_SECONDS.min, LEASE_SECONDS.max);
   }
 
-  /** Creates a PENDING job with a new ULID; one conditional PutItem that never overwrites. */
-  async create(job: NewJob): Promise<Job> {
-    const now = this.now();
-    const item: Job = {
-      jobId: ulid(now.getTime()),
-      shopDomain: job.shopDomain,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      type: job.type,
-      mode: job.mode,
-      status: 'PENDING',
-      isDryRun: job.isDryRun,
-      totalProducts: job.totalProducts,
-      processedProducts: 0,
-      [SCHEMA.ttl.attribute]: expiresAt(SCHEMA.ttl, now),
-    };
-    await inContext(
-      this.context('jobs.create', item.jobId),
-      this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#id)',
-          ExpressionAttributeNames: { '#id': SCHEMA.partitionKey.name },
-        }),
-      ),
-    );
-    return item;
+  /**
+   * Creates a PENDING job: one conditional PutItem that never overwrites. With an idempotency
+   * key, the job id comes from the shop and the key: when that job exists already (a retried
+   * request), a consistent GetItem returns it unchanged, and a key reused for a different job is
+   * a ConflictError.
+   */
+  create(job: NewJob): Promise<Job> {
+    return this.runList('jobs.create', async (run) => {
+      const where = run.context;
+      const given = check.options(job, where, 'job');
+      const shopDomain = canonicalShopDomain(given.shopDomain, where);
+      const idempotencyKey =
+        given.idempotencyKey === undefined
+          ? undefined
+          : check.matching(given.idempotencyKey, IDEMPOTENCY_KEY_PATTERN, where, 'idempotencyKey', '1 to 128 printable ASCII characters');
+      const now = this.now();
+      const item: Job = {
+        jobId: idempotencyKey === undefined ? ulid(now.getTime()) : idempotentJobId(shopDomain, idempotencyKey),
+        shopDomain,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        type: check.oneOf(given.type, JOB_TYPES, where, 'type'),
+        mode: check.oneOf(given.mode, JOB_MODES, where, 'mode'),
+        status: 'PENDING',
+        isDryRun: check.boolean(given.isDryRun, where, 'isDryRun'),
+        totalProducts: check.integerIn(given.totalProducts, where, 'totalProducts', 0),
+        processedProducts: 0,
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
+        [SCHEMA.ttl.attribute]: expiresAt(SCHEMA.ttl, now),
+      };
+      const context = this.context('jobs.create', item.jobId);
+      const put = () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': JOB_ID },
+            ...run.capacityRequest,
+          }),
+        );
+      if (idempotencyKey === undefined) {
+        await run.send(put, 'a job with that id exists already', context);
+        return item;
+      }
+      try {
+        await run.send(put, undefined, context);
+        return item;
+      } catch (error) {
+        // The key's job exists (a retried request), or the key was used for another job.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      const { Item } = await run.send(
+        () => this.doc.send(new GetCommand({ TableName: this.table, Key: { [JOB_ID]: item.jobId }, ConsistentRead: true, ...run.capacityRequest })),
+        undefined,
+        context,
+      );
+      const stored = Item as Job | undefined;
+      const same = (['shopDomain', 'idempotencyKey', 'type', 'mode', 'isDryRun', 'totalProducts'] as const).every((name) => stored?.[name] === item[name]);
+      if (!stored || !same) throw new ConflictError(context, 'its idempotency key was used for a different job of the shop');
+      if (this.isExpired(stored)) throw new ConflictError(context, 'its idempotency key was used by a job that has expired');
+      return stored;
+    });
   }
 
   /** The job, or undefined when it does not exist or has expired (expiresAt <= now) and awaits TTL deletion. */
-  async get(jobId: string): Promise<Job | undefined> {
-    const request = buildAccessRequest(SCHEMA, 'jobById', this.table, { partitionKey: jobId });
-    const { Item } = await inContext(this.context('jobs.get', jobId), this.doc.send(new GetCommand(request.input)));
-    const job = Item as Job | undefined;
-    if (!job || (job.expiresAt !== undefined && job.expiresAt <= epochSeconds(this.now()))) return undefined;
-    return job;
+  get(jobId: string): Promise<Job | undefined> {
+    return this.run('jobs.get', jobId, async (run) => {
+      const request = buildAccessRequest(SCHEMA, 'jobById', this.table, { partitionKey: jobId });
+      const { Item } = await run.send(() => this.doc.send(new GetCommand({ ...request.input, ...run.capacityRequest })));
+      const job = Item as Job | undefined;
+      return job && !this.isExpired(job) ? job : undefined;
+    });
   }
 
   /**
    * Moves a job from `from` to `to` with one UpdateItem conditioned on the status still being
-   * `from`: of two workers making the same move, exactly one wins and the other gets a
-   * ConflictError. A move the state machine does not allow throws IllegalTransitionError unsent.
+   * `from` and the job not expired: of two workers making the same move, exactly one wins and the
+   * other gets a ConflictError. Moving to RUNNING takes this worker's lease; moving a RUNNING job
+   * to COMPLETED or FAILED needs it; leaving RUNNING drops it. A move the state machine does not
+   * allow throws IllegalTransitionError unsent.
    */
-  async transition<F extends JobStatus>(jobId: string, from: F, to: NextStatus<F>, details: { errorMessage?: string } = {}): Promise<Job> {
-    const context = this.context('jobs.transition', jobId);
-    if (!(JOB_TRANSITIONS[from] as readonly JobStatus[] | undefined)?.includes(to)) {
-      throw new IllegalTransitionError(context, from, to);
-    }
-    if ((details.errorMessage !== undefined) !== (to === 'FAILED')) {
-      throw new IllegalTransitionError(context, from, `${to} (errorMessage is given with FAILED, and only then)`);
-    }
-    const values: Record<string, unknown> = { ':from': from, ':to': to, ':now': this.now().toISOString() };
-    let update = 'SET #status = :to, #updatedAt = :now';
-    if (details.errorMessage !== undefined) {
-      values[':error'] = details.errorMessage;
-      update += ', #errorMessage = :error';
-    }
-    return this.update(context, {
-      UpdateExpression: update,
-      ConditionExpression: '#status = :from',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#updatedAt': 'updatedAt',
-        ...(details.errorMessage !== undefined && { '#errorMessage': 'errorMessage' }),
-      },
-      ExpressionAttributeValues: values,
-    }, `it is not ${from}`);
+  transition<F extends JobStatus>(jobId: string, from: F, to: NextStatus<F>, details: { errorMessage?: string } = {}): Promise<Job> {
+    return this.run('jobs.transition', jobId, async (run) => {
+      const where = run.context;
+      check.oneOf(from, JOB_STATUSES, where, 'from');
+      check.oneOf(to, JOB_STATUSES, where, 'to');
+      const { errorMessage } = check.options(details, where, 'details');
+      if (!(JOB_TRANSITIONS[from] as readonly JobStatus[]).includes(to)) throw new IllegalTransitionError(run.context, from, to);
+      if ((errorMessage !== undefined) !== (to === 'FAILED')) {
+        throw new IllegalTransitionError(run.context, from, `${to} (errorMessage is given with FAILED, and only then)`);
+      }
+      const lease = from === 'RUNNING' && to !== 'CANCELLED' ? 'mine' : undefined;
+      return this.move(run, { status: from, ...(lease && { lease }) }, to, errorMessage === undefined ? undefined : check.text(errorMessage, where, 'errorMessage', MAX_ERROR_MESSAGE));
+    });
   }
 
-  /** PENDING → RUNNING: a worker takes the job. Of two workers claiming one job, one wins. */
+  /** PENDING → RUNNING: this worker takes the job and its lease. Of two workers claiming one job, one wins. */
   claim(jobId: string): Promise<Job> {
     return this.transition(jobId, 'PENDING', 'RUNNING');
   }
 
-  /** RUNNING → COMPLETED. */
+  /** RUNNING → COMPLETED, by the lease holder. */
   complete(jobId: string): Promise<Job> {
     return this.transition(jobId, 'RUNNING', 'COMPLETED');
   }
 
-  /** RUNNING → FAILED, with why. */
+  /** RUNNING → FAILED, by the lease holder, with why (1 to 500 characters, shown to people). */
   fail(jobId: string, errorMessage: string): Promise<Job> {
     return this.transition(jobId, 'RUNNING', 'FAILED', { errorMessage });
   }
 
-  /** PENDING or RUNNING → CANCELLED; `from` is the status the caller last read. */
+  /** PENDING or RUNNING → CANCELLED by anyone (the app, on the merchant's word); `from` is the status the caller last read. */
   cancel(jobId: string, from: 'PENDING' | 'RUNNING'): Promise<Job> {
     return this.transition(jobId, from, 'CANCELLED');
   }
 
   /**
-   * Records progress of a RUNNING job. The condition refuses a lower count than the stored one
-   * (a late, reordered update) and a job that is not RUNNING; only processedProducts and
-   * updatedAt are written, so the status index (status, createdAt) is never rewritten.
+   * Extends this worker's lease on a RUNNING job to `leaseSeconds` from now. Call it well within
+   * the lease (every third of it): a lapsed lease lets another worker take the job over. Writes
+   * leaseExpiresAt only, which no index holds: 1 write unit, no index write.
+   */
+  renew(jobId: string): Promise<Job> {
+    return this.run('jobs.renew', jobId, (run) =>
+      this.update(run, { status: 'RUNNING', lease: 'mine' }, { set: { leaseExpiresAt: this.leaseEnd() } }),
+    );
+  }
+
+  /**
+   * Takes over a RUNNING job whose lease lapsed (its worker crashed or hung): this worker becomes
+   * the lease owner, the status stays RUNNING (the status index is not rewritten) and progress so
+   * far is kept. The old worker's late progress, renewal or completion is then refused.
+   */
+  reclaim(jobId: string): Promise<Job> {
+    return this.run('jobs.reclaim', jobId, (run) =>
+      this.update(run, { status: 'RUNNING', lease: 'lapsed' }, { set: { leaseOwner: this.workerId, leaseExpiresAt: this.leaseEnd(), updatedAt: this.now().toISOString() } }),
+    );
+  }
+
+  /** RUNNING → FAILED for a job whose lease lapsed, by any worker, with why. */
+  failLapsed(jobId: string, errorMessage: string): Promise<Job> {
+    return this.run('jobs.failLapsed', jobId, (run) =>
+      this.move(run, { status: 'RUNNING', lease: 'lapsed' }, 'FAILED', check.text(errorMessage, run.context, 'errorMessage', MAX_ERROR_MESSAGE)),
+    );
+  }
+
+  /**
+   * Records progress of a RUNNING job this worker holds. The condition refuses a lower count than
+   * the stored one (a late, reordered update), a count above totalProducts, an expired job and one
+   * that is not RUNNING; only processedProducts and updatedAt are written, so the status index
+   * (status, createdAt) is never rewritten. Progress does not renew the lease: {@link renew} does.
    */
   progress(jobId: string, processedProducts: number): Promise<Job> {
-    const context = this.context('jobs.progress', jobId);
-    return this.update(context, {
-      UpdateExpression: 'SET #processed = :processed, #updatedAt = :now',
-      ConditionExpression: '#status = :running AND (attribute_not_exists(#processed) OR #processed <= :processed)',
-      ExpressionAttributeNames: { '#status': 'status', '#processed': 'processedProducts', '#updatedAt': 'updatedAt' },
-      ExpressionAttributeValues: { ':running': 'RUNNING', ':processed': processedProducts, ':now': this.now().toISOString() },
-    }, 'it is not RUNNING or has already processed more products');
+    return this.run('jobs.progress', jobId, (run) => {
+      const processed = check.integerIn(processedProducts, run.context, 'processedProducts', 0);
+      return this.update(run, { status: 'RUNNING', lease: 'mine', processed }, { set: { processedProducts: processed, updatedAt: this.now().toISOString() } });
+    });
   }
 
   /** A shop's live jobs, newest first, a page at a time. */
   listByShop(shopDomain: string, options: PageOptions = {}): Promise<Page<JobSummary>> {
-    return this.page<JobSummary>('jobs.listByShop', 'jobsByShop', SHOP_INDEX, shopDomain, options);
+    return this.runList('jobs.listByShop', (run) => {
+      const shop = canonicalShopDomain(shopDomain, run.context);
+      const given = check.options(options, run.context);
+      return this.page<JobSummary>(run, 'jobsByShop', SHOP_INDEX, shop, { ...check.pageRange(given, run.context), cursor: given.cursor });
+    });
   }
 
   /** Live jobs in one status created within [from, to] (both optional, inclusive), oldest first, a page at a time. */
   listByStatus(status: JobStatus, options: PageOptions & { readonly from?: Date; readonly to?: Date } = {}): Promise<Page<JobRef>> {
-    const range = { from: options.from?.toISOString(), to: options.to?.toISOString() };
-    return this.page<JobRef>('jobs.listByStatus', 'jobsByStatus', STATUS_INDEX, status, options, range);
+    return this.runList('jobs.listByStatus', (run) => {
+      const partition = check.oneOf(status, JOB_STATUSES, run.context, 'status');
+      const given = check.options(options, run.context);
+      return this.page<JobRef>(run, 'jobsByStatus', STATUS_INDEX, partition, { ...check.pageRange(given, run.context), cursor: given.cursor });
+    });
+  }
+
+  /**
+   * RUNNING jobs whose lease has lapsed, oldest first: one Query of the keys-only status index for
+   * a page of RUNNING jobs, then one GetItem of each one's lease (eventually consistent: reclaim
+   * and failLapsed check the lease again in their condition). A page may hold fewer lapsed jobs
+   * than `limit`, or none, and still have a cursor.
+   */
+  listLapsed(options: PageOptions = {}): Promise<Page<LapsedJob>> {
+    return this.runList('jobs.listLapsed', async (run) => {
+      const given = check.options(options, run.context);
+      const page = await this.page<JobRef>(run, 'jobsByStatus', STATUS_INDEX, 'RUNNING', { ...check.pageRange({ limit: given.limit }, run.context), cursor: given.cursor });
+      const now = this.now().toISOString();
+      const leases = await Promise.all(
+        page.items.map(async (ref) => {
+          const { Item } = await run.send(
+            () =>
+              this.doc.send(
+                new GetCommand({
+                  TableName: this.table,
+                  Key: { [JOB_ID]: ref.jobId },
+                  ProjectionExpression: '#status, #lease',
+                  ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseExpiresAt' },
+                  ...run.capacityRequest,
+                }),
+              ),
+            undefined,
+            this.context('jobs.listLapsed', ref.jobId),
+          );
+          const state = Item as JobState | undefined;
+          const lapsed = state?.status === 'RUNNING' && (state.leaseExpiresAt === undefined || state.leaseExpiresAt <= now);
+          return lapsed ? [{ ...ref, ...(state.leaseExpiresAt !== undefined && { leaseExpiresAt: state.leaseExpiresAt }) }] : [];
+        }),
+      );
+      return { items: leases.flat(), ...(page.cursor && { cursor: page.cursor }) };
+    });
   }
 
   /** One Query of an index's partition, from the page the cursor names, TTL horizon applied. */
   private async page<T>(
-    operation: string,
+    run: OperationRun,
     pattern: 'jobsByShop' | 'jobsByStatus',
     index: (typeof SCHEMA.indexes)[number],
     partition: string,
-    options: PageOptions,
-    range?: { from?: string; to?: string },
+    options: { readonly limit?: number; readonly from?: Date; readonly to?: Date; readonly cursor?: unknown },
   ): Promise<Page<T>> {
-    const keyNames = [SCHEMA.partitionKey.name, index.partitionKey.name, index.sortKey.name];
-    const startKey = decodeCursor(options.cursor, keyNames, { name: index.partitionKey.name, value: partition });
-    const request = buildAccessRequest(SCHEMA, pattern, this.table, {
-      partitionKey: partition,
-      now: this.now(),
-      ...(range && { range }),
-      ...(options.limit !== undefined && { limit: options.limit }),
-      ...(startKey && { startKey }),
-    });
-    const context = { table: this.table, operation, key: { [index.partitionKey.name]: partition } };
-    const result = await inContext(context, this.doc.send(new QueryCommand(request.input)));
-    return { items: (result.Items ?? []) as T[], ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey) }) };
+    const context = { ...run.context, key: { [index.partitionKey.name]: partition } };
+    const range = { from: options.from?.toISOString(), to: options.to?.toISOString() };
+    const scope: CursorScope = { context, partition: { name: index.partitionKey.name, value: partition }, range };
+    const startKey = decodeCursor(options.cursor, [JOB_ID, index.partitionKey.name, index.sortKey.name], scope, this.cursorKey);
+    let request;
+    try {
+      request = buildAccessRequest(SCHEMA, pattern, this.table, {
+        partitionKey: partition,
+        now: this.now(),
+        range,
+        ...(options.limit !== undefined && { limit: options.limit }),
+        ...(startKey && { startKey }),
+      });
+    } catch (error) {
+      // A range that ends before the oldest live job holds nothing: the answer needs no read.
+      if (error instanceof ExpiredRangeError) return { items: [] };
+      throw error;
+    }
+    const result = await run.send(() => this.doc.send(new QueryCommand({ ...request.input, ...run.capacityRequest })), undefined, context);
+    return { items: (result.Items ?? []) as T[], ...(result.LastEvaluatedKey && { cursor: encodeCursor(result.LastEvaluatedKey, scope, this.cursorKey) }) };
   }
 
-  /** One conditional UpdateItem returning the new item; a failed condition becomes a ConflictError saying why. */
-  private async update(
-    context: OperationContext,
-    input: Pick<ConstructorParameters<typeof UpdateCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
-    conflict: string,
-  ): Promise<Job> {
+  /** A status change as one conditional UpdateItem: RUNNING takes this worker's lease, any other status drops it. */
+  private move(run: OperationRun, expected: Expected, to: JobStatus, errorMessage?: string): Promise<Job> {
+    const set: Record<string, unknown> = { status: to, updatedAt: this.now().toISOString() };
+    if (to === 'RUNNING') Object.assign(set, { leaseOwner: this.workerId, leaseExpiresAt: this.leaseEnd() });
+    if (errorMessage !== undefined) set.errorMessage = errorMessage;
+    return this.update(run, expected, { set, ...(expected.status === 'RUNNING' && { remove: ['leaseOwner', 'leaseExpiresAt'] }) });
+  }
+
+  /**
+   * One UpdateItem conditioned on `expected` and on the job not having expired, returning the new
+   * item. A failed condition is explained from the item as it was: the one DynamoDB returns with
+   * the failure, or, on engines that do not return it, one consistent GetItem, so the error says
+   * the same on both.
+   */
+  private async update(run: OperationRun, expected: Expected, change: { set: Record<string, unknown>; remove?: readonly string[] }): Promise<Job> {
+    const now = this.now();
+    const names: Record<string, string> = { '#status': 'status', '#expiresAt': SCHEMA.ttl.attribute };
+    const values: Record<string, unknown> = { ':expected': expected.status, ':nowSeconds': epochSeconds(now) };
+    const conditions = ['#status = :expected', '#expiresAt > :nowSeconds'];
+    if (expected.lease === 'mine') {
+      Object.assign(names, { '#leaseOwner': 'leaseOwner' });
+      Object.assign(values, { ':worker': this.workerId });
+      conditions.push('#leaseOwner = :worker');
+    } else if (expected.lease === 'lapsed') {
+      Object.assign(names, { '#leaseExpiresAt': 'leaseExpiresAt' });
+      Object.assign(values, { ':nowIso': now.toISOString() });
+      conditions.push('(attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :nowIso)');
+    }
+    if (expected.processed !== undefined) {
+      Object.assign(names, { '#processed': 'processedProducts', '#total': 'totalProducts' });
+      Object.assign(values, { ':count': expected.processed });
+      conditions.push('(attribute_not_exists(#processed) OR #processed <= :count) AND #total >= :count');
+    }
+    const assignments = Object.entries(change.set).map(([name, value]) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      return `#${name} = :${name}`;
+    });
+    for (const name of change.remove ?? []) names[`#${name}`] = name;
+    const remove = change.remove?.length ? ` REMOVE ${change.remove.map((name) => `#${name}`).join(', ')}` : '';
+    const failure: { old?: JobState; happened: boolean } = { happened: false };
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { [SCHEMA.partitionKey.name]: context.key[SCHEMA.partitionKey.name] },
-          ...input,
-          ReturnValues: 'ALL_NEW',
-          // DynamoDB returns the item as it was when the condition failed, so the error can say why
-          // without a second read (engines that do not support it simply leave it out).
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      const { Attributes } = await run.send(
+        () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { [JOB_ID]: run.context.key[JOB_ID] },
+              UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
+              ConditionExpression: conditions.join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+              // DynamoDB returns the item as it was when the condition failed: the error can say why without a read.
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              ...run.capacityRequest,
+            }),
+          ),
+        (error) => {
+          failure.happened = true;
+          failure.old = stateOf((error as { Item?: Record<string, { S?: string; N?: string }> }).Item);
+          return new ConflictError(run.context, 'its condition failed');
+        },
       );
       return Attributes as Job;
     } catch (error) {
-      if (!isConditionFailure(error)) throw toDataClientError(error, context);
-      // Only the old status is read from the returned item: no other value reaches the error.
-      const status = (error as { Item?: { status?: { S?: string } } }).Item?.status?.S;
-      throw new ConflictError(context, status ? `${conflict}: it is ${status}` : `${conflict}, or it does not exist`);
+      if (!failure.happened) throw error;
     }
+    const old = failure.old ?? (await this.state(run));
+    throw this.explain(run.context, expected, old, now);
+  }
+
+  /** The job's state, read consistently to explain a failed condition. */
+  private async state(run: OperationRun): Promise<JobState | undefined> {
+    const { Item } = await run.send(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { [JOB_ID]: run.context.key[JOB_ID] },
+          ConsistentRead: true,
+          ProjectionExpression: STATE_ATTRIBUTES.map((name) => `#${name}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(STATE_ATTRIBUTES.map((name) => [`#${name}`, name])),
+          ...run.capacityRequest,
+        }),
+      ),
+    );
+    return Item as JobState | undefined;
+  }
+
+  /** Why a conditional write failed, from the item as it was: statuses and facts, never a value of its content. */
+  private explain(context: OperationContext, expected: Expected, old: JobState | undefined, now: Date): DataClientError {
+    if (!old?.status) return new NotFoundError(context, 'it does not exist');
+    if (old.expiresAt !== undefined && old.expiresAt <= epochSeconds(now)) return new NotFoundError(context, 'it has expired and awaits deletion');
+    if (old.status !== expected.status) return new ConflictError(context, `it is not ${expected.status}: it is ${old.status}`);
+    if (expected.lease === 'mine' && old.leaseOwner !== this.workerId) return new ConflictError(context, 'its lease is held by another worker');
+    if (expected.lease === 'lapsed' && old.leaseExpiresAt !== undefined && old.leaseExpiresAt > now.toISOString()) {
+      return new ConflictError(context, 'its lease has not lapsed: its worker still holds it');
+    }
+    if (expected.processed !== undefined && old.totalProducts !== undefined && expected.processed > old.totalProducts) {
+      return new InvalidInputError(context, 'processedProducts', 'must not exceed the job\'s totalProducts');
+    }
+    if (expected.processed !== undefined && old.processedProducts !== undefined && old.processedProducts > expected.processed) {
+      return new ConflictError(context, 'it has already recorded more products processed');
+    }
+    return new ConflictError(context, 'its condition failed: another writer changed the item first');
+  }
+
+  private isExpired(job: Pick<Job, 'expiresAt'>): boolean {
+    return job.expiresAt !== undefined && job.expiresAt <= epochSeconds(this.now());
+  }
+
+  private leaseEnd(): string {
+    return new Date(this.now().getTime() + this.leaseSeconds * 1000).toISOString();
+  }
+
+  /**
+   * Runs one operation on one job: its id is checked first (an id that is not one names no key in
+   * the error), then names the key of every error and event.
+   */
+  private run<T>(operation: string, jobId: unknown, body: (run: OperationRun) => Promise<T>): Promise<T> {
+    const valid = typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId);
+    return runOperation(this.observe, valid ? this.context(operation, jobId) : { table: this.table, operation, key: {} }, (run) => {
+      if (!valid) check.matching(jobId, JOB_ID_PATTERN, run.context, 'jobId', JOB_ID_TEXT);
+      return body(run);
+    });
+  }
+
+  /** Runs one operation that addresses no single job (a create, a list). */
+  private runList<T>(operation: string, body: (run: OperationRun) => Promise<T>): Promise<T> {
+    return runOperation(this.observe, { table: this.table, operation, key: {} }, body);
   }
 
   private context(operation: string, jobId: string): OperationContext {
-    return { table: this.table, operation, key: { [SCHEMA.partitionKey.name]: jobId } };
+    return { table: this.table, operation, key: { [JOB_ID]: jobId } };
   }
+}
 
+/** The state attributes of an item DynamoDB returned with a failed condition (low-level form). */
+function stateOf(item: Record<string, { S?: string; N?: string }> | undefined): JobState | undefined {
+  if (!item) return undefined;
+  const number = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name].N));
+  return {
+    ...(item.status?.S !== undefined && { status: item.status.S as JobStatus }),
+    ...(number('expiresAt') !== undefined && { expiresAt: number('expiresAt') }),
+    ...(item.leaseOwner?.S !== undefined && { leaseOwner: item.leaseOwner.S }),
+    ...(item.leaseExpiresAt?.S !== undefined && { leaseExpiresAt: item.leaseExpiresAt.S }),
+    ...(number('processedProducts') !== undefined && { processedProducts: number('processedProducts') }),
+    ...(number('totalProducts') !== undefined && { totalProducts: number('totalProducts') }),
+  };
 }

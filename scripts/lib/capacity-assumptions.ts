@@ -108,6 +108,9 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
       processedProducts: 3,
       errorMessage: 200,
       expiresAt: 6,
+      leaseOwner: 26,
+      leaseExpiresAt: 24,
+      idempotencyKey: 36,
     },
     ImportHistory: {
       shopDomain: 30,
@@ -130,10 +133,17 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     },
     {
       name: 'jobs.transition',
-      description: 'A job moves to another status.',
+      description: 'A job moves to another status: a claim also takes the lease (leaseOwner, leaseExpiresAt), leaving RUNNING removes it.',
       table: 'Jobs',
       write: 'update',
-      changes: ['status', 'updatedAt'],
+      changes: ['status', 'updatedAt', 'leaseOwner', 'leaseExpiresAt'],
+    },
+    {
+      name: 'jobs.renew',
+      description: 'A running job\'s worker renews its lease: leaseExpiresAt only, which no index holds.',
+      table: 'Jobs',
+      write: 'update',
+      changes: ['leaseExpiresAt'],
     },
     { name: 'importHistory.record', description: 'A finished import is recorded.', table: 'ImportHistory', write: 'put' },
     { name: 'shops.install', description: 'A shop installs the app or changes its settings.', table: 'Shops', write: 'put' },
@@ -149,6 +159,8 @@ export const CAPACITY_ASSUMPTIONS: CapacityAssumptions = {
     { write: 'jobs.create', times: 1, sets: { status: 'PENDING' } },
     { write: 'jobs.transition', times: 1, sets: { status: 'RUNNING' } },
     { write: 'jobs.progress', times: 10 },
+    // A five-minute job renews its 120-second lease every 40 seconds.
+    { write: 'jobs.renew', times: 8 },
     { write: 'jobs.transition', times: 1, sets: { status: 'COMPLETED' } },
     // Half the jobs are imports, and each finished import is recorded.
     { write: 'importHistory.record', times: 0.5 },

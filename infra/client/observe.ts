@@ -1,0 +1,107 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { DataClientError, toDataClientError, type ConflictReason, type OperationContext } from './errors';
+import { send } from './send';
+
+/** What the client reports of each operation it ran: names and numbers, never a value of an item. */
+export interface OperationEvent {
+  /** Physical table name, e.g. `Jobs-prod`. */
+  readonly table: string;
+  /** The client operation, e.g. `jobs.claim`. */
+  readonly operation: string;
+  /** Wall time of the whole operation, every request and retry included, in milliseconds. */
+  readonly durationMs: number;
+  /** DynamoDB requests the operation sent (0 when its input was refused). */
+  readonly requests: number;
+  /**
+   * Capacity units its requests consumed, table and indexes, as DynamoDB reported them; absent when
+   * no request reported any (a refused input, a failed request, or an engine that does not report).
+   */
+  readonly consumedCapacity?: number;
+  /** `success`, or `error` with the error's class name in `error`. */
+  readonly outcome: 'success' | 'error';
+  /** The class of the error thrown, e.g. `ConflictError`; only on `error`. */
+  readonly error?: string;
+  /** The AWS error code of a failed request, e.g. `ValidationException`; only when a request failed. */
+  readonly awsErrorCode?: string;
+}
+
+/**
+ * Receives one event per client operation, after it ends. It runs inline: keep it quick (log a
+ * line, add to a metric). What it throws is ignored, so an observer can never fail a write.
+ */
+export type OperationObserver = (event: OperationEvent) => void;
+
+/** One running client operation: sends its requests and counts what they cost. */
+export class OperationRun {
+  private requests = 0;
+  private capacity: number | undefined;
+
+  constructor(
+    public readonly context: OperationContext,
+    private readonly measured: boolean,
+  ) {}
+
+  /** Request parameters that ask DynamoDB for the consumed capacity, when there is an observer to report it to. */
+  get capacityRequest(): { ReturnConsumedCapacity?: 'TOTAL' } {
+    return this.measured ? { ReturnConsumedCapacity: 'TOTAL' } : {};
+  }
+
+  /** Sends one request under this operation's context (or `context`, when a request addresses another key). */
+  async send<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
+    request: () => Promise<T>,
+    conflict?: ConflictReason,
+    context: OperationContext = this.context,
+  ): Promise<T> {
+    this.requests += 1;
+    const result = await send(context, request, conflict);
+    for (const consumed of [result.ConsumedCapacity ?? []].flat()) {
+      if (consumed.CapacityUnits !== undefined) this.capacity = (this.capacity ?? 0) + consumed.CapacityUnits;
+    }
+    return result;
+  }
+
+  /** The event of this run, ended with `error` or with success. */
+  event(durationMs: number, error?: DataClientError): OperationEvent {
+    return {
+      table: this.context.table,
+      operation: this.context.operation,
+      durationMs,
+      requests: this.requests,
+      ...(this.capacity !== undefined && { consumedCapacity: this.capacity }),
+      outcome: error ? 'error' : 'success',
+      ...(error && { error: error.name }),
+      ...(error?.failure?.code && { awsErrorCode: error.failure.code }),
+    };
+  }
+}
+
+/**
+ * Runs one client operation: whatever it throws leaves as a DataClientError naming `context`
+ * (a bug's TypeError included), and the observer, if any, gets one event when it ends.
+ */
+export async function runOperation<T>(
+  observer: OperationObserver | undefined,
+  context: OperationContext,
+  body: (run: OperationRun) => Promise<T>,
+): Promise<T> {
+  const run = new OperationRun(context, observer !== undefined);
+  const started = performance.now();
+  try {
+    const result = await body(run);
+    notify(observer, run, started);
+    return result;
+  } catch (caught) {
+    const error = toDataClientError(caught, context);
+    notify(observer, run, started, error);
+    throw error;
+  }
+}
+
+function notify(observer: OperationObserver | undefined, run: OperationRun, started: number, error?: DataClientError): void {
+  if (!observer) return;
+  try {
+    observer(run.event(performance.now() - started, error));
+  } catch {
+    // An observer's failure (a full log pipe, a metrics bug) must not turn a done write into an error.
+  }
+}

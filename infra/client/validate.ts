@@ -1,0 +1,81 @@
+import { InvalidInputError, type OperationContext } from './errors';
+
+/**
+ * Checks of the client's inputs, run before any request. Each refuses with an InvalidInputError
+ * naming the field and saying what it must be; the refused value is never quoted. The context
+ * carries no key: the key may be the refused value.
+ */
+export type Where = Omit<OperationContext, 'key'>;
+
+function refuse(where: Where, field: string, reason: string): never {
+  throw new InvalidInputError({ ...where, key: {} }, field, reason);
+}
+
+/** A whole number within [min, max]: no NaN, Infinity, fraction or string. */
+export function integerIn(value: unknown, where: Where, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    refuse(where, field, max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}` : `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** One of the listed values. */
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where, field: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) refuse(where, field, `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** true or false. */
+export function boolean(value: unknown, where: Where, field: string): boolean {
+  if (typeof value !== 'boolean') refuse(where, field, 'must be true or false');
+  return value;
+}
+
+/** A string of 1 to `max` characters with no control characters. */
+export function text(value: unknown, where: Where, field: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
+    refuse(where, field, `must be text of 1 to ${max} characters without control characters`);
+  }
+  return value;
+}
+
+/** A string matching `pattern`, described by `what`. */
+export function matching(value: unknown, pattern: RegExp, where: Where, field: string, what: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) refuse(where, field, `must be ${what}`);
+  return value;
+}
+
+/**
+ * A Date that is valid and within [min, max] (ISO-8601 UTC with milliseconds writes the years
+ * 0000 to 9999 in a fixed width, which string order relies on).
+ */
+export function date(value: unknown, where: Where, field: string, min = new Date(0), max = new Date('9999-12-31T23:59:59.999Z')): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()) || value < min || value > max) {
+    refuse(where, field, `must be a valid Date from ${min.toISOString()} to ${max.toISOString()}`);
+  }
+  return value;
+}
+
+/** An options object, or undefined for the defaults. */
+export function options<T extends object>(value: T | undefined, where: Where, field = 'options'): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(where, field, 'must be an object');
+  return value;
+}
+
+/** The most items a page may ask for: a page is at most 1 MB of reads anyway. */
+export const MAX_PAGE_LIMIT = 1_000;
+
+/** A page's `limit`, `from` and `to`: limit 1 to {@link MAX_PAGE_LIMIT}, valid dates, from not after to. */
+export function pageRange(
+  value: { readonly limit?: unknown; readonly from?: unknown; readonly to?: unknown },
+  where: Where,
+  dates: { readonly min?: Date; readonly max?: Date } = {},
+): { limit?: number; from?: Date; to?: Date } {
+  const limit = value.limit === undefined ? undefined : integerIn(value.limit, where, 'limit', 1, MAX_PAGE_LIMIT);
+  const from = value.from === undefined ? undefined : date(value.from, where, 'from', dates.min, dates.max);
+  const to = value.to === undefined ? undefined : date(value.to, where, 'to', dates.min, dates.max);
+  if (from && to && from > to) refuse(where, 'from', 'must not be after to');
+  return { ...(limit !== undefined && { limit }), ...(from && { from }), ...(to && { to }) };
+}
