@@ -1,6 +1,9 @@
 import { ClientConfigError, tableNamesFromEnvironment, tableNamesFromStackOutputs } from '../infra/client/config';
 import { randomBytes } from 'node:crypto';
-import { ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring } from '../infra/client';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../infra/client';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
@@ -56,5 +59,56 @@ describe('createDataClient', () => {
     await data.shops.install({ domain: 'facade-shop.myshopify.com', name: 'Facade', plan: 'free', billingStatus: 'active' }, tokens);
     expect((await data.tokens.read('facade-shop.myshopify.com')).tokens.accessToken).toBe('shpat_facade');
     expect(await data.redactShop('facade-shop.myshopify.com')).toEqual({ Shops: 1, Jobs: 0, ImportHistory: 0 });
+  });
+});
+
+describe('the observe hook', () => {
+  let local: LocalTables;
+  beforeAll(async () => {
+    local = await startLocalTables();
+  });
+  afterAll(() => local.close());
+
+  test('receives one event per operation: table, operation, duration, requests and outcome, never a value of an item', async () => {
+    const events: OperationEvent[] = [];
+    const data = createDataClient({ doc: local.doc, tables: local.tables, observe: (event) => events.push(event) });
+    const shopDomain = 'observed-shop.myshopify.com';
+    const job = await data.jobs.create({ shopDomain, type: 'import', mode: 'create', isDryRun: false, totalProducts: 3, idempotencyKey: 'observed-key' });
+    await data.jobs.claim(job.jobId);
+    await data.jobs.claim(job.jobId).catch(() => undefined);
+    await data.jobs.progress(job.jobId, -1).catch(() => undefined);
+    await data.jobs.fail(job.jobId, 'secret supplier detail');
+    await data.importHistory.list(shopDomain);
+    await data.redactShop(shopDomain);
+    expect(events.map(({ operation, outcome, error, requests }) => ({ operation, outcome, error, requests }))).toEqual([
+      { operation: 'jobs.create', outcome: 'success', error: undefined, requests: 1 },
+      { operation: 'jobs.transition', outcome: 'success', error: undefined, requests: 1 },
+      // A lost claim: its failed write, and the read that explains it when the engine does not return the old item.
+      { operation: 'jobs.transition', outcome: 'error', error: 'ConflictError', requests: expect.any(Number) as number },
+      { operation: 'jobs.progress', outcome: 'error', error: 'InvalidInputError', requests: 0 },
+      { operation: 'jobs.transition', outcome: 'success', error: undefined, requests: 1 },
+      { operation: 'importHistory.list', outcome: 'success', error: undefined, requests: 1 },
+      { operation: 'redactShop', outcome: 'success', error: undefined, requests: expect.any(Number) as number },
+    ]);
+    expect(events[2]).toMatchObject({ table: 'Jobs-dev', awsErrorCode: 'ConditionalCheckFailedException' });
+    expect(events.every((event) => event.durationMs >= 0 && event.table.endsWith('-dev'))).toBe(true);
+    const text = JSON.stringify(events);
+    for (const value of [shopDomain, job.jobId, 'observed-key', 'secret supplier detail']) expect(text).not.toContain(value);
+  });
+
+  test('reports the capacity DynamoDB consumed, asking for it only when there is an observer; an observer that throws fails nothing', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const mock = mockClient(doc).on(PutCommand).resolves({ ConsumedCapacity: { TableName: 'Jobs-dev', CapacityUnits: 3 } });
+    const events: OperationEvent[] = [];
+    const job = { shopDomain: 'capacity.myshopify.com', type: 'export', mode: 'update', isDryRun: true, totalProducts: 1 } as const;
+    await createDataClient({ doc, tables: local.tables, observe: (event) => events.push(event) }).jobs.create(job);
+    expect(events).toEqual([expect.objectContaining({ operation: 'jobs.create', consumedCapacity: 3, outcome: 'success' })]);
+    expect(mock.commandCalls(PutCommand)[0]!.args[0].input.ReturnConsumedCapacity).toBe('TOTAL');
+    mock.resetHistory();
+    await createDataClient({ doc, tables: local.tables }).jobs.create(job);
+    expect(mock.commandCalls(PutCommand)[0]!.args[0].input).not.toHaveProperty('ReturnConsumedCapacity');
+    const failing = createDataClient({ doc, tables: local.tables, observe: () => { throw new Error('metrics pipe closed'); } });
+    await expect(failing.jobs.create(job)).resolves.toMatchObject({ status: 'PENDING' });
+    mock.restore();
   });
 });

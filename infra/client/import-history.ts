@@ -143,7 +143,7 @@ export class ImportHistoryClient {
   record(record: ImportRecord): Promise<ImportHistoryWrite> {
     return runOperation(this.observe, { table: this.table, operation: 'importHistory.record', key: {} }, async (run) => {
       const where = run.context;
-      const given = check.options(record, where, 'record');
+      const given = check.options(record, where, 'record', true);
       const valid: ImportRecord = {
         shopDomain: canonicalShopDomain(given.shopDomain, where),
         jobId: check.matching(given.jobId, JOB_ID_PATTERN, where, 'jobId', 'a job id: 26 characters of Crockford base32, as the Jobs client hands it out'),

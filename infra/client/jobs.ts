@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { tableSchema } from '../schemas';
 import { ExpiredRangeError, buildAccessRequest } from './access-requests';
 import { DEFAULT_CURSOR_KEY, decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor';
-import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError, type DataClientError, type OperationContext } from './errors';
+import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError, errorCause, type DataClientError, type ErrorCause, type OperationContext } from './errors';
 import type { IndexEntry, Item } from './items';
 import { runOperation, type OperationObserver, type OperationRun } from './observe';
 import { canonicalShopDomain } from './shop-domain';
@@ -189,7 +189,7 @@ export class JobsClient {
   create(job: NewJob): Promise<Job> {
     return this.runList('jobs.create', async (run) => {
       const where = run.context;
-      const given = check.options(job, where, 'job');
+      const given = check.options(job, where, 'job', true);
       const shopDomain = canonicalShopDomain(given.shopDomain, where);
       const idempotencyKey =
         given.idempotencyKey === undefined
@@ -269,11 +269,12 @@ export class JobsClient {
       check.oneOf(to, JOB_STATUSES, where, 'to');
       const { errorMessage } = check.options(details, where, 'details');
       if (!(JOB_TRANSITIONS[from] as readonly JobStatus[]).includes(to)) throw new IllegalTransitionError(run.context, from, to);
-      if ((errorMessage !== undefined) !== (to === 'FAILED')) {
+      if (to !== 'FAILED' && errorMessage !== undefined) {
         throw new IllegalTransitionError(run.context, from, `${to} (errorMessage is given with FAILED, and only then)`);
       }
+      const reason = to === 'FAILED' ? check.text(errorMessage, where, 'errorMessage', MAX_ERROR_MESSAGE) : undefined;
       const lease = from === 'RUNNING' && to !== 'CANCELLED' ? 'mine' : undefined;
-      return this.move(run, { status: from, ...(lease && { lease }) }, to, errorMessage === undefined ? undefined : check.text(errorMessage, where, 'errorMessage', MAX_ERROR_MESSAGE));
+      return this.move(run, { status: from, ...(lease && { lease }) }, to, reason);
     });
   }
 
@@ -463,7 +464,7 @@ export class JobsClient {
     });
     for (const name of change.remove ?? []) names[`#${name}`] = name;
     const remove = change.remove?.length ? ` REMOVE ${change.remove.map((name) => `#${name}`).join(', ')}` : '';
-    const failure: { old?: JobState; happened: boolean } = { happened: false };
+    const failure: { old?: JobState; cause?: ErrorCause } = {};
     try {
       const { Attributes } = await run.send(
         () =>
@@ -482,17 +483,17 @@ export class JobsClient {
             }),
           ),
         (error) => {
-          failure.happened = true;
+          failure.cause = errorCause(error);
           failure.old = stateOf((error as { Item?: Record<string, { S?: string; N?: string }> }).Item);
           return new ConflictError(run.context, 'its condition failed');
         },
       );
       return Attributes as Job;
     } catch (error) {
-      if (!failure.happened) throw error;
+      if (!failure.cause) throw error;
     }
     const old = failure.old ?? (await this.state(run));
-    throw this.explain(run.context, expected, old, now);
+    throw this.explain(run.context, expected, old, now, failure.cause!);
   }
 
   /** The job's state, read consistently to explain a failed condition. */
@@ -513,21 +514,21 @@ export class JobsClient {
   }
 
   /** Why a conditional write failed, from the item as it was: statuses and facts, never a value of its content. */
-  private explain(context: OperationContext, expected: Expected, old: JobState | undefined, now: Date): DataClientError {
-    if (!old?.status) return new NotFoundError(context, 'it does not exist');
-    if (old.expiresAt !== undefined && old.expiresAt <= epochSeconds(now)) return new NotFoundError(context, 'it has expired and awaits deletion');
-    if (old.status !== expected.status) return new ConflictError(context, `it is not ${expected.status}: it is ${old.status}`);
-    if (expected.lease === 'mine' && old.leaseOwner !== this.workerId) return new ConflictError(context, 'its lease is held by another worker');
+  private explain(context: OperationContext, expected: Expected, old: JobState | undefined, now: Date, cause: ErrorCause): DataClientError {
+    if (!old?.status) return new NotFoundError(context, 'it does not exist', cause);
+    if (old.expiresAt !== undefined && old.expiresAt <= epochSeconds(now)) return new NotFoundError(context, 'it has expired and awaits deletion', cause);
+    if (old.status !== expected.status) return new ConflictError(context, `it is not ${expected.status}: it is ${old.status}`, cause);
+    if (expected.lease === 'mine' && old.leaseOwner !== this.workerId) return new ConflictError(context, 'its lease is held by another worker', cause);
     if (expected.lease === 'lapsed' && old.leaseExpiresAt !== undefined && old.leaseExpiresAt > now.toISOString()) {
-      return new ConflictError(context, 'its lease has not lapsed: its worker still holds it');
+      return new ConflictError(context, 'its lease has not lapsed: its worker still holds it', cause);
     }
     if (expected.processed !== undefined && old.totalProducts !== undefined && expected.processed > old.totalProducts) {
       return new InvalidInputError(context, 'processedProducts', 'must not exceed the job\'s totalProducts');
     }
     if (expected.processed !== undefined && old.processedProducts !== undefined && old.processedProducts > expected.processed) {
-      return new ConflictError(context, 'it has already recorded more products processed');
+      return new ConflictError(context, 'it has already recorded more products processed', cause);
     }
-    return new ConflictError(context, 'its condition failed: another writer changed the item first');
+    return new ConflictError(context, 'its condition failed: another writer changed the item first', cause);
   }
 
   private isExpired(job: Pick<Job, 'expiresAt'>): boolean {

@@ -10,7 +10,10 @@ export interface OperationEvent {
   readonly operation: string;
   /** Wall time of the whole operation, every request and retry included, in milliseconds. */
   readonly durationMs: number;
-  /** DynamoDB requests the operation sent (0 when its input was refused). */
+  /**
+   * DynamoDB requests the operation sent (0 when its input was refused). Redaction's requests are
+   * sent by infra/client/redact.ts directly and are not counted here: it reports 0.
+   */
   readonly requests: number;
   /**
    * Capacity units its requests consumed, table and indexes, as DynamoDB reported them; absent when

@@ -57,9 +57,9 @@ export function date(value: unknown, where: Where, field: string, min = new Date
   return value;
 }
 
-/** An options object, or undefined for the defaults. */
-export function options<T extends object>(value: T | undefined, where: Where, field = 'options'): Partial<T> {
-  if (value === undefined) return {};
+/** An options object, or undefined for the defaults unless it is `required`. */
+export function options<T extends object>(value: T | undefined, where: Where, field = 'options', required = false): Partial<T> {
+  if (value === undefined && !required) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(where, field, 'must be an object');
   return value;
 }
