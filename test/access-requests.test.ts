@@ -1,4 +1,5 @@
 import { ExpiredRangeError, buildAccessRequest } from '../infra/client/access-requests';
+import { InvalidInputError } from '../infra/client/errors';
 import { oldestLive } from '../infra/client/ttl';
 import { tableSchema } from '../infra/schemas';
 
@@ -41,12 +42,20 @@ test('a range that ends before the TTL horizon is refused instead of sent as an 
     });
   expect(build).toThrow(ExpiredRangeError);
   expect(build).toThrow(
-    `Jobs.jobsByStatus: the range ends at 2026-02-01T00:00:00.000Z, before the oldest live item (${new Date(oldestLive(tableSchema('Jobs').ttl, NOW).getTime() + 1000).toISOString()}); every item in it has expired, so there is nothing to read.`,
+    `Jobs.jobsByStatus on Jobs-dev {status: "FAILED"}: the range ends at 2026-02-01T00:00:00.000Z, before the oldest live item (${new Date(oldestLive(tableSchema('Jobs').ttl, NOW).getTime() + 1000).toISOString()}); every item in it has expired, so there is nothing to read`,
   );
 });
 
 test('a pattern the table does not declare is refused with the ones it has', () => {
   expect(() => buildAccessRequest(tableSchema('Shops'), 'shopsByPlan' as never, 'Shops-dev', { partitionKey: 'pro' })).toThrow(
-    'Shops has no access pattern "shopsByPlan"; it has: shopByDomain.',
+    new InvalidInputError({ table: 'Shops-dev', operation: 'buildAccessRequest', key: {} }, 'patternName', 'must be an access pattern of Shops: shopByDomain'),
+  );
+});
+
+test('a GetItem of a table with a sort key without its value is refused, naming the field', () => {
+  expect(() => buildAccessRequest(tableSchema('ImportHistory'), 'importHistoryByShop', 'ImportHistory-dev', { partitionKey: 'acme.myshopify.com' })).not.toThrow();
+  const getWithoutSortKey = { ...tableSchema('ImportHistory'), accessPatterns: [{ name: 'importByKey', description: 'test', operation: 'GetItem' }] } as const;
+  expect(() => buildAccessRequest(getWithoutSortKey, 'importByKey', 'ImportHistory-dev', { partitionKey: 'acme.myshopify.com' })).toThrow(
+    'ImportHistory.importByKey on ImportHistory-dev {shopDomain: "acme.myshopify.com"}: sortKey must be given: ImportHistory has the sort key timestamp',
   );
 });

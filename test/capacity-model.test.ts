@@ -8,7 +8,7 @@ import { JobsClient } from '../infra/client/jobs';
 import type { IndexSchema, TableSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../scripts/lib/capacity-assumptions';
-import { DEFAULT_VALUE_BYTES, itemBytes, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
+import { DEFAULT_VALUE_BYTES, itemBytes, leaseCost, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
 
 /** A write kind's units: `table`, one entry per index, and `total`. */
 function costOf(kindName: string, schemas: readonly TableSchema[] = TABLE_SCHEMAS): Record<string, number> {
@@ -65,8 +65,9 @@ test('a status change deletes and re-puts the status index entry: 2 units there,
   expect(summedCostOf('jobs.transition')).toMatchObject({ table: 1, 'shopDomain-createdAt': 1, 'status-createdAt': 2 });
 });
 
-test('a lease renewal writes the Jobs item alone: 1 unit, no entry in either index', () => {
+test('a lease renewal writes the Jobs item alone: 1 unit, no entry in either index; finding lapsed leases reads half a unit per RUNNING job', () => {
   expect(summedCostOf('jobs.renew')).toMatchObject({ table: 1, 'shopDomain-createdAt': 0, 'status-createdAt': 0, total: 1 });
+  expect(leaseCost(TABLE_SCHEMAS, CAPACITY_ASSUMPTIONS)).toMatchObject({ renewalsPerJob: 8, searchReadUnitsPerRunningJob: 0.5 });
 });
 
 test('an import record writes ImportHistory alone: 1 unit, and 1 in each index it may gain', () => {

@@ -42,6 +42,12 @@ describe('the ImportHistory key', () => {
     expect(importFinishedAt(timestamp)).toEqual(FINISHED_AT);
   });
 
+  test('refuses an invalid date, or one outside the ten digits of seconds, naming finishedAt', () => {
+    for (const at of [new Date(Number.NaN), new Date(-1), new Date(10_000_000_000_000)]) {
+      expect(() => importTimestamp(at, '01KA0000000000000000000000')).toThrow(/^importTimestamp on ImportHistory \{\}: finishedAt must be a valid Date from 1970-01-01T00:00:00.000Z to 2286-11-20T17:46:39.999Z$/);
+    }
+  });
+
   test('is the same for a retry of one job and moves to the next slot of the same millisecond on a probe', () => {
     const jobId = '01KJOB0000000000000000000B';
     const first = importTimestamp(FINISHED_AT, jobId);

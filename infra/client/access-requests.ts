@@ -1,4 +1,5 @@
 import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../schema-model';
+import { DataClientError, InvalidInputError, type OperationContext } from './errors';
 import { epochSeconds, oldestLive } from './ttl';
 
 /** A key attribute value: a string for S keys, a number for N keys. */
@@ -63,19 +64,14 @@ export type RequestFor<S extends TableSchema, P extends string> = Extract<
   : never;
 
 /** The requested range lies wholly before the TTL horizon: the answer is empty without a read. */
-export class ExpiredRangeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExpiredRangeError';
-  }
-}
+export class ExpiredRangeError extends DataClientError {}
 
 /** Finds an access pattern of a table by name, or says which ones exist. */
-function findPattern(schema: TableSchema, name: string): AccessPatternSchema {
+function findPattern(schema: TableSchema, name: string, TableName: string): AccessPatternSchema {
   const pattern = schema.accessPatterns.find((candidate) => candidate.name === name);
   if (!pattern) {
     const known = schema.accessPatterns.map((candidate) => candidate.name).join(', ');
-    throw new Error(`${schema.name} has no access pattern "${name}"; it has: ${known}.`);
+    throw new InvalidInputError({ table: TableName, operation: 'buildAccessRequest', key: {} }, 'patternName', `must be an access pattern of ${schema.name}: ${known}`);
   }
   return pattern;
 }
@@ -106,13 +102,14 @@ export function buildAccessRequest<S extends TableSchema, P extends PatternNameO
 }
 
 function buildRequest(schema: TableSchema, patternName: string, TableName: string, params: AccessRequestParams): AccessRequest {
-  const pattern = findPattern(schema, patternName);
+  const pattern = findPattern(schema, patternName, TableName);
   const { partitionKey, sortKey } = patternKeys(schema, pattern);
+  const context: OperationContext = { table: TableName, operation: `${schema.name}.${pattern.name}`, key: { [partitionKey.name]: params.partitionKey } };
 
   if (pattern.operation === 'GetItem') {
     const Key: Record<string, KeyValue> = { [partitionKey.name]: params.partitionKey };
     if (sortKey) {
-      if (params.sortKey === undefined) throw new Error(`${schema.name}.${pattern.name} needs a sortKey value.`);
+      if (params.sortKey === undefined) throw new InvalidInputError(context, 'sortKey', `must be given: ${schema.name} has the sort key ${sortKey.name}`);
       Key[sortKey.name] = params.sortKey;
     }
     return { operation: 'GetItem', input: { TableName, Key } };
@@ -124,9 +121,7 @@ function buildRequest(schema: TableSchema, patternName: string, TableName: strin
   const lower = maxDefined(params.range?.from, ttlHorizon(schema, sortKey, params.now));
   const upper = params.range?.to;
   if (lower !== undefined && upper !== undefined && lower > upper) {
-    throw new ExpiredRangeError(
-      `${schema.name}.${pattern.name}: the range ends at ${upper}, before the oldest live item (${lower}); every item in it has expired, so there is nothing to read.`,
-    );
+    throw new ExpiredRangeError(context, `the range ends at ${upper}, before the oldest live item (${lower}); every item in it has expired, so there is nothing to read`);
   }
   if (sortKey && (lower !== undefined || upper !== undefined)) {
     names['#sk'] = sortKey.name;

@@ -68,8 +68,7 @@ function jobSlot(jobId: string): number {
  * millisecond and never leaves that millisecond.
  */
 export function importTimestamp(finishedAt: Date, jobId: string, probe = 0): number {
-  const ms = finishedAt.getTime();
-  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`finishedAt must be a valid date after 1970, not ${String(finishedAt)}.`);
+  const ms = check.date(finishedAt, { table: SCHEMA.name, operation: 'importTimestamp' }, 'finishedAt', FIRST_FINISH, LAST_FINISH).getTime();
   const slot = (jobSlot(jobId) + probe) % SLOTS_PER_MILLISECOND;
   const fraction = `${String(ms % 1000).padStart(3, '0')}${String(slot).padStart(2, '0')}`;
   return Number(`${Math.floor(ms / 1000)}.${fraction}`);

@@ -7,6 +7,7 @@ import {
   indexEntryBytes,
   indexPageReadUnits,
   itemBytes,
+  leaseCost,
   lifecycleKeyLoads,
   valueBytesOf,
   workedExample,
@@ -94,6 +95,27 @@ function writesSection(schemas: readonly TableSchema[], assumptions: CapacityAss
     ]),
     '',
     markdownTable(['write', 'table: what it writes', 'table units', 'index units', 'total units'], rows),
+  ].join('\n');
+}
+
+/** What a job's lease costs, and why lapsed leases are found without an index of their own. */
+function leaseSection(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): string {
+  const lease = leaseCost(schemas, assumptions);
+  const untouched = lease.renewal.indexes.filter((write) => write.writes === 0).map((write) => code(write.index));
+  return [
+    '### What a job\'s lease costs',
+    '',
+    paragraph([
+      `A claim writes the lease with the status change. A renewal (${code(lease.renewal.kind.name)}) writes`,
+      `${(lease.renewal.kind.write === 'update' ? lease.renewal.kind.changes : []).map(code).join(', ')} only: ${lease.renewal.tableUnits} write unit on the table and`,
+      `${lease.renewal.totalUnits - lease.renewal.tableUnits} on the indexes (${untouched.join(' and ')} hold no lease attribute), **${lease.renewal.totalUnits} unit per renewal**,`,
+      `${lease.renewalsPerJob * lease.renewal.totalUnits} per job at ${lease.renewalsPerJob} renewals. Progress never renews the lease, so it still never rewrites the status index;`,
+      'a takeover (`jobs.reclaim`) keeps the status, so it does not either. Lapsed leases are found by a Query of',
+      `the keys-only ${code('status-createdAt')} index for RUNNING, then one eventually consistent GetItem of each`,
+      `job listed: ${lease.searchReadUnitsPerRunningJob} read unit per RUNNING job per search, reads only. An index keyed by the lease expiry`,
+      'would find them in one Query, but every renewal would then delete and re-put its entry (2 more write units)',
+      'in one hot RUNNING partition: writes on every renewal of every job, against reads only when a worker searches.',
+    ]),
   ].join('\n');
 }
 
@@ -232,6 +254,8 @@ export function capacitySection(schemas: readonly TableSchema[], assumptions: Ca
     sizesSection(schemas, assumptions),
     '',
     writesSection(schemas, assumptions),
+    '',
+    leaseSection(schemas, assumptions),
     '',
     ceilingsSection(schemas, assumptions),
     '',

@@ -225,6 +225,31 @@ export function indexPageReadUnits(
   return Math.ceil((entries * entryBytes) / READ_UNIT_BYTES) / 2;
 }
 
+/** Read units of one eventually consistent GetItem of a whole item (a projection does not lower it). */
+export function itemReadUnits(schema: TableSchema, assumptions: CapacityAssumptions): number {
+  return Math.ceil(itemBytes(schema, assumptions) / READ_UNIT_BYTES) / 2;
+}
+
+/** What a job's lease costs: its renewals, and the search for lapsed leases. */
+export interface LeaseCost {
+  /** One renewal: the write kind `jobs.renew`. */
+  readonly renewal: WriteCost;
+  /** Renewals per job in the lifecycle. */
+  readonly renewalsPerJob: number;
+  /** Read units per RUNNING job listed when searching for lapsed leases: its lease is read from the table. */
+  readonly searchReadUnitsPerRunningJob: number;
+}
+
+/** The lease's cost, from the `jobs.renew` write kind and the job lifecycle. */
+export function leaseCost(schemas: readonly TableSchema[], assumptions: CapacityAssumptions): LeaseCost {
+  const renewal = writeCost(schemas, assumptions, writeKindOf(assumptions, 'jobs.renew'));
+  return {
+    renewal,
+    renewalsPerJob: assumptions.jobLifecycle.filter((step) => step.write === 'jobs.renew').reduce((sum, step) => sum + step.times, 0),
+    searchReadUnitsPerRunningJob: itemReadUnits(schemaOf(schemas, renewal.kind.table), assumptions),
+  };
+}
+
 /** Steady-state storage of one table at the example scale. */
 export interface TableStorage {
   /** The table. */
