@@ -128,3 +128,10 @@ test.each([
 ])('a client with %s is refused when it is made, naming %s', (_case, field, options) => {
   expect(() => createDataClient({ doc: local.doc, tables: local.tables, ...options })).toThrow(new RegExp(`: ${field} must`));
 });
+
+test.each([
+  ['no table names', undefined],
+  ['an empty Jobs table name', { Shops: 'Shops-dev', Jobs: ' ', ImportHistory: 'ImportHistory-dev' }],
+])('a client with %s is refused when it is made, naming the table', (_case, tables) => {
+  expect(() => createDataClient({ doc: local.doc, tables: tables as never })).toThrow(/^The (Shops|Jobs) table's name is missing/);
+});

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SCHEMAS } from '../schemas';
 import { ClientConfigError, type TableNames } from './config';
 import { ImportHistoryClient } from './import-history';
 import { JobsClient } from './jobs';
@@ -71,8 +72,11 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
 export function createDataClient(options: DataClientOptions): DataClient;
 export function createDataClient(options: DataClientOptions & { readonly tokenCrypto?: TokenCrypto }): DataClient | DataClientWithShops {
   const { tables, observe, cursorKey, workerId, leaseSeconds } = options;
-  for (const [table, name] of Object.entries(tables ?? {})) {
-    if (typeof name !== 'string' || name.trim() === '') throw new ClientConfigError(`The ${table} table's name is empty: pass the names tableNamesFromEnvironment() returns.`);
+  for (const { name: table } of TABLE_SCHEMAS) {
+    const name: unknown = (tables as Partial<TableNames> | undefined)?.[table];
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new ClientConfigError(`The ${table} table's name is missing: pass the names tableNamesFromEnvironment() or tableNamesFromStackOutputs() returns.`);
+    }
   }
   const doc = options.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const now = options.now ?? (() => new Date());
