@@ -1,13 +1,14 @@
 import { ClientConfigError, tableNamesFromEnvironment, tableNamesFromStackOutputs } from '../infra/client/config';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../infra/client';
+import { DataClientError, ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../infra/client';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
 const ENV = { SHOPS_TABLE: 'Shops-dev', JOBS_TABLE: 'Jobs-dev', IMPORT_HISTORY_TABLE: 'ImportHistory-dev' };
+const ENV_TABLES = tableNamesFromEnvironment(ENV);
 
 describe('table names from configuration', () => {
   test('come from the variables `npm run local -- --keep` prints, one per table of the map', () => {
@@ -111,4 +112,14 @@ describe('the observe hook', () => {
     await expect(failing.jobs.create(job)).resolves.toMatchObject({ status: 'PENDING' });
     mock.restore();
   });
+});
+
+test('a raw SDK error of redaction leaves the client as a DataClientError naming table, operation and key, with its code', async () => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const mock = mockClient(doc).on(DeleteCommand).rejects(Object.assign(new Error('Requested resource not found: secret'), { name: 'ResourceNotFoundException', $metadata: { requestId: 'R1' } }));
+  const error = (await createDataClient({ doc, tables: ENV_TABLES }).redactShop('Gone.myshopify.com').catch((caught: unknown) => caught)) as DataClientError;
+  expect(error).toBeInstanceOf(DataClientError);
+  expect(error.message).toBe('redactShop on Shops-dev {domain: "gone.myshopify.com"}: DynamoDB failed with ResourceNotFoundException, request id R1');
+  expect(error.failure).toEqual({ name: 'ResourceNotFoundException', code: 'ResourceNotFoundException', requestId: 'R1' });
+  mock.restore();
 });

@@ -239,7 +239,8 @@ export class JobsClient {
       );
       const stored = Item as Job | undefined;
       const same = (['shopDomain', 'idempotencyKey', 'type', 'mode', 'isDryRun', 'totalProducts'] as const).every((name) => stored?.[name] === item[name]);
-      if (!stored || !same) throw new ConflictError(context, 'its idempotency key was used for a different job of the shop');
+      if (!stored) throw new ConflictError(context, 'its idempotency key\'s job was deleted while this request ran; retry it');
+      if (!same) throw new ConflictError(context, 'its idempotency key was used for a different job of the shop');
       if (this.isExpired(stored)) throw new ConflictError(context, 'its idempotency key was used by a job that has expired');
       return stored;
     });
