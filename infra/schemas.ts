@@ -128,7 +128,7 @@ export const TABLE_SCHEMAS = [
       },
       {
         name: 'jobsByStatus',
-        description: 'Jobs in one status created within a time window, oldest first.',
+        description: 'Jobs in one status created within a time window, oldest first; the RUNNING ones are where lapsed leases are looked for.',
         index: 'status-createdAt',
         operation: 'Query',
       },

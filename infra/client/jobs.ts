@@ -302,7 +302,8 @@ export class JobsClient {
   /**
    * Extends this worker's lease on a RUNNING job to `leaseSeconds` from now. Call it well within
    * the lease (every third of it): a lapsed lease lets another worker take the job over. Writes
-   * leaseExpiresAt only, which no index holds: 1 write unit, no index write.
+   * leaseExpiresAt only, which no index holds: 1 write unit, no index write. A lease that lapsed
+   * but was not taken over is still this worker's and can be renewed.
    */
   renew(jobId: string): Promise<Job> {
     return this.run('jobs.renew', jobId, (run) =>

@@ -33,7 +33,6 @@ export function boolean(value: unknown, where: Where, field: string): boolean {
 
 /** A string of 1 to `max` characters with no control characters. */
 export function text(value: unknown, where: Where, field: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
     refuse(where, field, `must be text of 1 to ${max} characters without control characters`);
   }
