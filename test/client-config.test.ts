@@ -29,6 +29,12 @@ describe('table names from configuration', () => {
       'Stack output InavorShuttleData-staging-ShopsTableName is missing: it names the staging Shops table.',
     );
   });
+
+  test('an unknown stage, outputs that are not an object, or a variable that is not text are one-line configuration errors', () => {
+    expect(() => tableNamesFromStackOutputs('qa' as never, {})).toThrow(new ClientConfigError('The stage must be one of dev, staging, prod.'));
+    expect(() => tableNamesFromStackOutputs('prod', null as never)).toThrow(ClientConfigError);
+    expect(() => tableNamesFromEnvironment({ ...ENV, JOBS_TABLE: 42 as never })).toThrow('Environment variable JOBS_TABLE is not set: it names the Jobs table.');
+  });
 });
 
 describe('createDataClient', () => {

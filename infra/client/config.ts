@@ -1,5 +1,5 @@
 import { TABLE_SCHEMAS, type TableName } from '../schemas';
-import { dataStackName, type StageName } from '../stages';
+import { STAGE_NAMES, dataStackName, type StageName } from '../stages';
 
 /** The physical name of every table the client uses. */
 export type TableNames = Readonly<Record<TableName, string>>;
@@ -26,7 +26,8 @@ export function tableNameExport(stage: StageName, table: TableName): string {
 export function tableNamesFromEnvironment(env: NodeJS.ProcessEnv = process.env): TableNames {
   return collect((table) => {
     const variable = tableEnvironmentVariable(table);
-    const value = env[variable]?.trim();
+    const given: unknown = env[variable];
+    const value = typeof given === 'string' ? given.trim() : undefined;
     if (!value) throw new ClientConfigError(`Environment variable ${variable} is not set: it names the ${table} table.`);
     return value;
   });
@@ -38,6 +39,8 @@ export function tableNamesFromEnvironment(env: NodeJS.ProcessEnv = process.env):
  * writes them under the stack name).
  */
 export function tableNamesFromStackOutputs(stage: StageName, outputs: Readonly<Record<string, string>>): TableNames {
+  if (!STAGE_NAMES.includes(stage)) throw new ClientConfigError(`The stage must be one of ${STAGE_NAMES.join(', ')}.`);
+  if (typeof outputs !== 'object' || outputs === null) throw new ClientConfigError('The stack outputs must be an object of output names to values.');
   return collect((table) => {
     const exportName = tableNameExport(stage, table);
     const value = outputs[exportName] ?? outputs[`${table}TableName`];
