@@ -53,12 +53,12 @@ function scratchLockfile(spec: string): unknown {
   };
 }
 
-/** Bytes of every file under `dir`, links not followed. */
-function sizeOf(dir: string): number {
-  let total = 0;
+/** Disk space under `dir` as `du` counts it (allocated blocks of files, links and folders), links not followed. */
+function diskUsage(dir: string): number {
+  let total = lstatSync(dir).blocks * 512;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    total += entry.isDirectory() ? sizeOf(path) : lstatSync(path).size;
+    total += entry.isDirectory() ? diskUsage(path) : lstatSync(path).blocks * 512;
   }
   return total;
 }
@@ -116,8 +116,8 @@ test('the packed tarball holds the prebuilt client and its manifest, no TypeScri
   expect(files.filter((file) => !/^package\/(dist\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(file))).toEqual([]);
 });
 
-test(`the app's node_modules is under ${MAX_INSTALL_BYTES / 1024 / 1024} MB`, () => {
-  expect(sizeOf(join(app, 'node_modules'))).toBeLessThan(MAX_INSTALL_BYTES);
+test(`the app's node_modules takes under ${MAX_INSTALL_BYTES / 1024 / 1024} MB of disk`, () => {
+  expect(diskUsage(join(app, 'node_modules'))).toBeLessThan(MAX_INSTALL_BYTES);
 });
 
 test('the app gets no aws-cdk-lib, cdk-nag or constructs, at any depth', () => {
