@@ -214,3 +214,31 @@ describe('every TypeScript block of README.md and docs/', () => {
     expect((await runBlock(block)).length).toBeGreaterThan(0);
   });
 });
+
+describe('the data client guide (docs/client.md)', () => {
+  const guide = readFileSync(join(ROOT, 'docs', 'client.md'), 'utf8');
+  // TypeScript-private methods are on the prototypes at run time too: they are left out by name.
+  const privateNames = new Set(
+    readdirSync(join(ROOT, 'infra', 'client')).flatMap((file) =>
+      [...readFileSync(join(ROOT, 'infra', 'client', file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)].map(([, name]) => name!),
+    ),
+  );
+
+  test('names every value the package exports', () => {
+    const client = require('../infra/client') as Record<string, unknown>;
+    expect(Object.keys(client).filter((name) => !new RegExp(`\\b${name}\\b`).test(guide))).toEqual([]);
+  });
+
+  test.each([
+    ['JobsClient', 'jobs'],
+    ['ImportHistoryClient', 'importHistory'],
+    ['ShopsClient', 'shops'],
+    ['TokenStore', 'tokens'],
+    ['TokenCrypto', 'tokenCrypto'],
+  ])('names every public method of %s, as %s.<method>', (className, prefix) => {
+    const prototype = (require('../infra/client') as Record<string, { prototype: object }>)[className]!.prototype;
+    const methods = Object.getOwnPropertyNames(prototype).filter((name) => name !== 'constructor' && !privateNames.has(name));
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.filter((name) => !guide.includes(`${prefix}.${name}`))).toEqual([]);
+  });
+});
