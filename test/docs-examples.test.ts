@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { EXAMPLE_NOW } from '../infra/access-examples';
 import { tableEnvironmentVariable } from '../infra/client/config';
@@ -182,7 +183,7 @@ async function runBlock(block: DocBlock): Promise<string[]> {
   const { outputText } = transpileModule(block.source, { compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true } });
   const printed: string[] = [];
   const reported: unknown[] = [];
-  const shownConsole = { log: (...values: unknown[]) => printed.push(values.map(String).join(' ')), error: (value: unknown) => reported.push(value) };
+  const shownConsole = { log: (...values: unknown[]) => printed.push(format(...values)), error: (value: unknown) => reported.push(value) };
   // exitCode is the block's own: a failing example must not fail the test run by the back door.
   const shownProcess = Object.create(process, { exitCode: { value: undefined, writable: true } }) as NodeJS.Process;
   const exported: { done?: Promise<unknown> } = {};
@@ -196,6 +197,8 @@ async function runBlock(block: DocBlock): Promise<string[]> {
 describe('every TypeScript block of README.md and docs/', () => {
   let errors: Map<DocBlock, string[]>;
   beforeAll(async () => {
+    // The guide's programs run at the real time, as the app would run them; each writes its own shop.
+    jest.useRealTimers();
     errors = await typeCheckBlocks(DOC_BLOCKS);
   });
 
