@@ -1,6 +1,6 @@
 /**
- * `npm run test:package` (a step of .ci/run, not of the gate: packing builds the client and the
- * install takes about 10 s). Packs this repository as the release workflow does, installs the tarball
+ * `npm run test:package` (a step of .ci/run, not of the gate: a pack with the client's build, an
+ * install and Jest's shared synth take 20-40 s). Packs this repository as the release workflow does, installs the tarball
  * into an empty app from the npm cache that `npm ci` filled (no network), and checks what the app
  * gets.
  */
