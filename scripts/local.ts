@@ -150,6 +150,8 @@ function environmentFor(endpoint: string, wrappingKey: Buffer): string[] {
   return [
     `AWS_ENDPOINT_URL_DYNAMODB=${endpoint}`,
     `AWS_REGION=${STAGES[STAGE].region}`,
+    // AWS CLI v1 reads only this one.
+    `AWS_DEFAULT_REGION=${STAGES[STAGE].region}`,
     `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
     `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
     ...TABLE_SCHEMAS.map((schema) => `${tableEnvironmentVariable(schema.name)}=${physicalTableName(schema.name, STAGE)}`),

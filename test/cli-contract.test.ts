@@ -170,7 +170,8 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--rounds', '1', '--ops', '1'],
     // It only measures against its own in-process engine and prints; the output checks rule acting out.
     footprint: () => null,
-    malformed: [['--rounds', '0']],
+    // Unbounded counts would run for days or fill memory: both are bounded.
+    malformed: [['--rounds', '0'], ['--rounds', '51'], ['--ops', '1e12'], ['--ops', '1001']],
   },
   {
     name: 'diff-summary',

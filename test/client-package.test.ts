@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
 const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
 /** First-party modules the client may load, relative to the build output. */
@@ -79,6 +84,18 @@ test('every module the client loads is its own, or of the SDK packages and ulid 
   const outside = [...new Set(loaded.map(packageOf).filter((name): name is string => name !== undefined && !allowed.has(name)))];
   expect(outside).toEqual([]);
   for (const name of CLIENT_PACKAGES) expect(PACKAGE.dependencies).toHaveProperty([name]);
+});
+
+test('an app that installs the package gets no CDK package: aws-cdk-lib, cdk-nag and constructs are devDependencies', () => {
+  for (const cdk of ['aws-cdk-lib', 'cdk-nag', 'constructs']) {
+    expect(PACKAGE.dependencies).not.toHaveProperty([cdk]);
+    expect(PACKAGE.devDependencies).toHaveProperty([cdk]);
+  }
+});
+
+test('installing the package runs no script, so it never needs a devDependency such as tsgo; packing builds the client', () => {
+  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(PACKAGE.scripts).not.toHaveProperty([hook]);
+  expect(PACKAGE.scripts.prepack).toBe('npm run build:client');
 });
 
 test('a TypeScript app type-checks against the published declarations (exports "types")', () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { EXAMPLE_NOW } from '../infra/access-examples';
 import { tableEnvironmentVariable } from '../infra/client/config';
@@ -79,3 +82,166 @@ test.each(EXAMPLES.map(({ pattern, source }) => [pattern, source.includes(CLIENT
     }
   },
 );
+
+/** A TypeScript block of README.md or docs/*.md, where it stands, and the declarations a fragment is checked with. */
+interface DocBlock {
+  /** Repository-relative Markdown file. */
+  readonly file: string;
+  /** 1-based, in the file's order of TypeScript blocks. */
+  readonly block: number;
+  /** Line of the opening fence in the file. */
+  readonly line: number;
+  readonly source: string;
+  /**
+   * Set when the line above the fence is `<!-- fragment: <declarations> -->`: the block is not a
+   * whole program, is not run, and is type-checked after the declarations it assumes.
+   */
+  readonly fragment?: string;
+}
+
+const ROOT = join(__dirname, '..');
+const FRAGMENT = /^<!-- fragment(?:: (.*))? -->$/;
+const DOC_BLOCKS: DocBlock[] = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
+  .sort()
+  .flatMap((file) => {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    const blocks: DocBlock[] = [];
+    lines.forEach((text, index) => {
+      if (!/^```(ts|typescript)\s*$/.test(text)) return;
+      const end = lines.findIndex((closing, at) => at > index && closing.trimEnd() === '```');
+      const fragment = FRAGMENT.exec(lines[index - 1] ?? '')?.[1];
+      blocks.push({ file, block: blocks.length + 1, line: index + 1, source: lines.slice(index + 1, end).join('\n'), ...(fragment !== undefined && { fragment }) });
+    });
+    return blocks;
+  });
+const where = ({ file, block, line }: DocBlock) => `${file} block ${block} (line ${line})`;
+
+/**
+ * Type-checks every block at once with tsgo under the project's strict settings, each as its own
+ * module: the package's client export resolves to infra/client, `inavor-shuttle-data-infra/infra/*`
+ * (for fragments about the stacks) to infra/. Resolves to each block's errors as `file:line:column message`.
+ */
+async function typeCheckBlocks(blocks: readonly DocBlock[]): Promise<Map<DocBlock, string[]>> {
+  const dir = mkdtempSync(join(tmpdir(), 'doc-blocks-'));
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // The fragment's declarations share the block's first line, so block line n is file line n.
+    const files = blocks.map((block, index) => {
+      const name = `block-${index}.ts`;
+      writeFileSync(join(dir, name), `${block.fragment ?? ''}\n${block.source}\nexport {};\n`);
+      return name;
+    });
+    const tsconfig = {
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: {
+        module: 'preserve',
+        moduleResolution: 'bundler',
+        types: ['node'],
+        paths: {
+          [CLIENT_MODULE]: [join(ROOT, 'infra', 'client', 'index.ts')],
+          [`${CLIENT_MODULE.split('/')[0]}/infra/*`]: [join(ROOT, 'infra', '*')],
+          // As in the gate's check: aws-cdk-lib's root read as its core.
+          'aws-cdk-lib': [join(ROOT, 'node_modules', 'aws-cdk-lib', 'core', 'index.d.ts')],
+        },
+      },
+      include: [],
+      files,
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const output = await new Promise<string>((resolve) =>
+      // Go's collector held off, as in the gate's own check (scripts/test-gate.mts).
+      execFile(
+        join(ROOT, 'node_modules', '.bin', 'tsgo'),
+        ['-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
+        { env: { ...process.env, GOGC: 'off', GOMEMLIMIT: '1GiB' } },
+        (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
+      ),
+    );
+    const errors = new Map(blocks.map((block) => [block, [] as string[]]));
+    for (const text of output.split('\n')) {
+      const found = /(?:^|\/)block-(\d+)\.ts\((\d+),(\d+)\): (.*)$/.exec(text);
+      if (!found) {
+        // An error tsgo could not place (a bad option, a crash) is every block's.
+        if (/error/i.test(text)) for (const list of errors.values()) list.push(text);
+        continue;
+      }
+      const block = blocks[Number(found[1])]!;
+      const line = Number(found[2]);
+      errors.get(block)!.push(`${block.file}:${line === 1 ? `${block.line - 1} (the fragment's declarations)` : block.line + line - 1}:${found[3]} ${found[4]}`);
+    }
+    return errors;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The call that starts a whole program; the runner awaits what it returns. */
+const MAIN_CALL = 'main().catch(';
+
+/** Runs a whole-program block to its end; rejects with what it reported, naming the block. */
+async function runBlock(block: DocBlock): Promise<string[]> {
+  const { outputText } = transpileModule(block.source, { compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true } });
+  const printed: string[] = [];
+  const reported: unknown[] = [];
+  const shownConsole = { log: (...values: unknown[]) => printed.push(format(...values)), error: (value: unknown) => reported.push(value) };
+  // exitCode is the block's own: a failing example must not fail the test run by the back door.
+  const shownProcess = Object.create(process, { exitCode: { value: undefined, writable: true } }) as NodeJS.Process;
+  const exported: { done?: Promise<unknown> } = {};
+  const load = (name: string) => (name === CLIENT_MODULE ? require('../infra/client') : require(name));
+  new Function('require', 'console', 'process', 'exports', outputText.replace(MAIN_CALL, `exports.done = ${MAIN_CALL}`))(load, shownConsole, shownProcess, exported);
+  await exported.done;
+  if (reported.length > 0 || shownProcess.exitCode) throw new Error(`${where(block)} failed: ${reported.map((value) => (value instanceof Error ? `${value.name}: ${value.message}` : String(value))).join('; ')}`);
+  return printed;
+}
+
+describe('every TypeScript block of README.md and docs/', () => {
+  let errors: Map<DocBlock, string[]>;
+  beforeAll(async () => {
+    // The guide's programs run at the real time, as the app would run them; each writes its own shop.
+    jest.useRealTimers();
+    errors = await typeCheckBlocks(DOC_BLOCKS);
+  });
+
+  test('there are blocks to check, and the data client guide has one per section that has calls', () => {
+    expect(DOC_BLOCKS.filter(({ file }) => file === 'docs/client.md').length).toBeGreaterThanOrEqual(7);
+  });
+
+  test.each(DOC_BLOCKS.map((block) => [where(block), block] as const))('%s type-checks under the strict settings', (_name, block) => {
+    expect(errors.get(block)).toEqual([]);
+  });
+
+  // The schema reference's blocks run above, pattern by pattern, against the demo data.
+  const runnable = DOC_BLOCKS.filter((block) => block.fragment === undefined && block.file !== 'docs/database-schema.md');
+  test.each(runnable.map((block) => [where(block), block] as const))('%s is a whole program that runs against the local engine', async (_name, block) => {
+    expect(block.source.split(MAIN_CALL)).toHaveLength(2);
+    expect((await runBlock(block)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the data client guide (docs/client.md)', () => {
+  const guide = readFileSync(join(ROOT, 'docs', 'client.md'), 'utf8');
+  // TypeScript-private methods are on the prototypes at run time too: they are left out by name.
+  const privateNames = new Set(
+    readdirSync(join(ROOT, 'infra', 'client')).flatMap((file) =>
+      [...readFileSync(join(ROOT, 'infra', 'client', file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)].map(([, name]) => name!),
+    ),
+  );
+
+  test('names every value the package exports', () => {
+    const client = require('../infra/client') as Record<string, unknown>;
+    expect(Object.keys(client).filter((name) => !new RegExp(`\\b${name}\\b`).test(guide))).toEqual([]);
+  });
+
+  test.each([
+    ['JobsClient', 'jobs'],
+    ['ImportHistoryClient', 'importHistory'],
+    ['ShopsClient', 'shops'],
+    ['TokenStore', 'tokens'],
+    ['TokenCrypto', 'tokenCrypto'],
+  ])('names every public method of %s, as %s.<method>', (className, prefix) => {
+    const prototype = (require('../infra/client') as Record<string, { prototype: object }>)[className]!.prototype;
+    const methods = Object.getOwnPropertyNames(prototype).filter((name) => name !== 'constructor' && !privateNames.has(name));
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.filter((name) => !guide.includes(`${prefix}.${name}`))).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, TokenStore } from '../infra/client/token-store';
 import { tableSchema } from '../infra/schemas';
+import { STAGES } from '../infra/stages';
 import { createClients } from '../scripts/lib/clients';
 import { DEMO_SECRETS } from '../scripts/lib/demo-data';
 import { startLocalEngine } from '../scripts/lib/local-engine';
@@ -71,6 +72,8 @@ test('npm run local seeds only ciphertext for sealed attributes; the key kept be
   expect(kept).toBe(0);
   expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toEqual(key);
   expect(lines).toContain(`  export LOCAL_TOKEN_WRAPPING_KEY=${key.toString('base64')}`);
+  // The SDK reads AWS_REGION; AWS CLI v1 reads only AWS_DEFAULT_REGION.
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) expect(lines).toContain(`  export ${name}=${STAGES.dev.region}`);
   for (const secret of DEMO_SECRETS) expect(lines.join('\n')).not.toContain(secret);
 
   const engine = await startLocalEngine({ port: 0, path: dir });

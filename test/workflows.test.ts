@@ -171,3 +171,27 @@ describe('Node versions and limits', () => {
     expect(missing.map(([id]) => id)).toEqual([]);
   });
 });
+
+describe('release on a version tag', () => {
+  const release = map(readYaml(text('release.yml'), 'release.yml'));
+  const job = map(map(release.jobs).release);
+  const runs = (job.steps as YamlMap[]).map((step) => String(step.run ?? ''));
+  const at = (command: RegExp) => runs.findIndex((run) => command.test(run));
+
+  test('runs only for a pushed vX.Y.Z tag, and checks that the tag is package.json version', () => {
+    expect(release.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+'] } });
+    expect(runs[at(/require\("\.\/package\.json"\)\.version/)]).toContain('"$TAG" != "$version"');
+  });
+
+  test('packs only after the gate and the packed-install check pass, then attaches the tarball to the release', () => {
+    const order = [/^npm ci\b/, /^npm test$/, /^npm run test:package$/, /npm pack --pack-destination release/, /gh release create "\$TAG" release\/\*\.tgz/].map(at);
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('may write releases and nothing else, within a time limit', () => {
+    expect(release.permissions).toEqual({ contents: 'read' });
+    expect(job.permissions).toEqual({ contents: 'write' });
+    expect(String(job['timeout-minutes'])).toMatch(/^[1-9]\d*$/);
+  });
+});
