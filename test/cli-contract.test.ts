@@ -13,6 +13,7 @@ import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } fr
 import { main as lintWorkflows } from '../scripts/lint-workflows';
 import { main as local } from '../scripts/local';
 import { main as nagReport } from '../scripts/nag-report';
+import { main as rehearse } from '../scripts/rehearse';
 import { main as restore } from '../scripts/restore';
 import { main as tokenCost } from '../scripts/token-cost';
 import { main as baselineUpdate } from '../scripts/update-table-baseline';
@@ -171,6 +172,14 @@ const CLIS: readonly CliRow[] = [
           kms: createKmsClient({ region, endpoint, local: true, limits }),
         })),
     }),
+  },
+  {
+    name: 'rehearse',
+    run: (argv, output) => rehearse(argv, output.stdout),
+    actingArgs: () => [],
+    // Acting would start moto and print; the output checks rule that out.
+    footprint: () => null,
+    malformed: [['stage']],
   },
   {
     name: 'bench',

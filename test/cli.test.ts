@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../infra/data-app';
@@ -92,5 +93,25 @@ describe('the npm scripts on the Node they run on', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: jest/);
     expect(result.stdout + result.stderr).not.toMatch(/Type-check/);
+  });
+});
+
+describe('feature flags in cdk.json', () => {
+  const { FLAGS } = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+  const context = require('../cdk.json').context as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+  test('every flag whose recommended value differs from its unconfigured behaviour is set, so synth reports none unconfigured', () => {
+    const unconfigured = Object.entries(FLAGS)
+      .filter(([name, flag]) => !(name in context) && !same(flag.recommendedValue, flag.unconfiguredBehavesLike?.v2 ?? false))
+      .map(([name]) => name);
+    expect(unconfigured).toEqual([]);
+  });
+
+  test('every flag kept off its recommended value is named in docs/decisions.md with its reason', () => {
+    const decisions = readFileSync(join(__dirname, '..', 'docs', 'decisions.md'), 'utf8');
+    const kept = Object.entries(context).filter(([name, value]) => name in FLAGS && !same(value, FLAGS[name]!.recommendedValue));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.map(([name]) => name).filter((name) => !decisions.includes(`\`${name}\``))).toEqual([]);
   });
 });
