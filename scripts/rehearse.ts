@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
 import type { CfnTemplate } from '../infra/cfn-template';
@@ -36,7 +39,10 @@ export async function main(argv: string[], print: (line: string) => void = conso
   const started = performance.now();
   const rehearsal = new Rehearsal(print);
   const templates = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, synthStageTemplate(stage)])) as Record<StageName, CfnTemplate>;
-  const linted = lintTemplates(templates);
+  const scratch = mkdtempSync(join(tmpdir(), 'rehearse-'));
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', removeScratch);
+  const linted = lintTemplates(templates, scratch);
 
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[name];
   Object.assign(process.env, MOTO_CREDENTIALS);
@@ -84,6 +90,9 @@ export async function main(argv: string[], print: (line: string) => void = conso
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await moto.stop();
+    await linted.catch(() => undefined);
+    process.off('exit', removeScratch);
+    removeScratch();
   }
   return rehearsal.finish((performance.now() - started) / 1000);
 }

@@ -48,24 +48,35 @@ async function freePort(): Promise<number> {
 export async function startMoto(startTimeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: `moto_server` may be a shim (pyenv) whose Python runs as a grandchild,
+  // and signalling the group reaches it too.
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // The group is gone already.
+    }
+  };
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => signal('SIGKILL');
   process.once('exit', killOnExit);
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+  const exit = new Promise<void>((resolve) => {
+    const ended = () => {
       exited = true;
       resolve();
-    }),
-  );
-  child.once('error', () => undefined);
+    };
+    child.once('exit', ended);
+    // A spawn that fails (no such command) emits this instead.
+    child.once('error', ended);
+  });
   const stop = async () => {
     process.off('exit', killOnExit);
     if (exited) return;
-    child.kill('SIGTERM');
-    const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    signal('SIGTERM');
+    const killed = setTimeout(() => signal('SIGKILL'), 5_000);
     await exit;
     clearTimeout(killed);
   };
