@@ -1,6 +1,6 @@
 import { ConfigError } from '../infra/stage-selection';
 import { PROCESS_OUTPUT, UsageError, parseOptions, runCli, type CliOutput } from './lib/cli';
-import { appendTextFile, readTextFile } from './lib/files';
+import { appendTextFile, assertAppendable, readTextFile } from './lib/files';
 import { code, markdownTable } from './lib/markdown';
 import { parseCdkDiff, stripColours } from './diff-summary/parse-cdk-diff';
 
@@ -92,6 +92,7 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT, e
     throw new ConfigError([`--input ${options.input} holds no "Stack <name>" section: not the output of cdk diff.`]);
   }
   const markdown = renderDiffSummary(text, exitCode);
+  if (env.GITHUB_STEP_SUMMARY) assertAppendable(env.GITHUB_STEP_SUMMARY);
   output.stdout(markdown);
   if (env.GITHUB_STEP_SUMMARY) appendTextFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   return exitCode === 0 ? 0 : 1;

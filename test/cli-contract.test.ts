@@ -401,6 +401,16 @@ describe('broken endpoints and bad inputs', () => {
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  test('nag-report with a job summary it cannot append to writes neither report', async () => {
+    const markdown = join(scratch, 'not-half-done.md');
+    const sarif = join(scratch, 'not-half-done.sarif');
+    const { code, stderr } = await run(['--dir', nagDir, '--markdown', markdown, '--sarif', sarif], (argv, output) =>
+      nagReport(argv, { ...output, env: { GITHUB_STEP_SUMMARY: scratch } }),
+    );
+    expect({ code, stderr }).toEqual({ code: 2, stderr: [`Error: cannot append to ${scratch}: it is a folder.`] });
+    expect([existsSync(markdown), existsSync(sarif)]).toEqual([false, false]);
+  });
+
   describe('diff-summary refuses what is not the output of cdk diff, and writes no summary', () => {
     const summary = () => join(scratch, 'refused-summary.md');
     const diffRun: Run = (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: summary() });

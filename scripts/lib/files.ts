@@ -38,6 +38,29 @@ export function readTextFile(path: string, maxBytes: number = MAX_INPUT_BYTES): 
   return text;
 }
 
+/**
+ * Fails in one line unless `path` can be appended to: an existing regular file, or a new file in
+ * an existing folder. Checked before a command writes its other files, so none is left half-done.
+ */
+export function assertAppendable(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('append to', path, error);
+    const parent = dirname(path);
+    let isFolder = false;
+    try {
+      isFolder = statSync(parent).isDirectory();
+    } catch {
+      // Reported below.
+    }
+    if (!isFolder) throw new ConfigError([`cannot append to ${path}: ${parent} is not an existing folder.`]);
+    return;
+  }
+  if (!stats.isFile()) throw new ConfigError([`cannot append to ${path}: it is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
+}
+
 /** Appends to a file, or fails in one line naming it. */
 export function appendTextFile(path: string, text: string): void {
   try {
