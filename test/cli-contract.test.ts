@@ -210,6 +210,7 @@ const CLIS: readonly CliRow[] = [
       ['--iterations', 'many'],
       // Node's parser words this one over several lines; it is still one.
       ['--iterations', '-1'],
+      ['--iterations', '1e12'],
     ],
   },
   {
@@ -346,25 +347,25 @@ describe('broken endpoints and bad inputs', () => {
   const verifyRun: Run = (argv, output, limits) => verify(argv, output.stdout, limits);
 
   test('verify against an endpoint that sends its headers and then a byte at a time gives up within its limits', async () => {
-    // At most 60 bytes, one every 200 ms: the server ends by itself after 12 s whatever the client does.
+    // At most 100 bytes, one every 100 ms: the server ends by itself after 10 s whatever the client does.
     const trickling = await listen((_, response) => {
       response.writeHead(200, SERVICE_HEADERS);
       let sent = 0;
       const timer = setInterval(() => {
-        if (response.destroyed || sent >= 60) {
+        if (response.destroyed || sent >= 100) {
           clearInterval(timer);
           response.end();
           return;
         }
         response.write('{');
         sent += 1;
-      }, 200);
+      }, 100);
     });
-    const limits: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 500, maxAttempts: 2 };
+    const limits: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 250, maxAttempts: 2 };
     const { code, stdout, stderr, ms } = await timed(['--stage', 'dev', '--endpoint', trickling], verifyRun, limits);
     expect({ code, stderr }).toEqual({
       code: 2,
-      stderr: [`Error: KMS endpoint ${trickling} did not answer in time (2 attempts, each limited to 1 s to connect and 0.5 s to answer).`],
+      stderr: [`Error: KMS endpoint ${trickling} did not answer in time (2 attempts, each limited to 1 s to connect and 0.25 s to answer).`],
     });
     expect(stdout.filter((line) => !line.startsWith('Verifying'))).toEqual([]);
     expect(ms).toBeLessThan(limits.maxAttempts * limits.requestTimeoutMs + 2_000);
