@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run rehearse
 
 Rehearses the tools against moto, an independent implementation of the AWS APIs, started on a
 free loopback port and stopped at the end (also on failure and Ctrl-C): creates every stage from
-its synthesized template, runs verify on each and on drifted copies, restore --execute from each
+its synthesized template, runs verify on each and after each of nine drifts, restore --execute from each
 source with the data checked, the token store on moto's KMS, and the data client's suites with
 moto as their engine; and cfn-lint over every template. What moto cannot answer is said, not
 asserted. Needs moto_server and cfn-lint: ${INSTALL_HINT}.

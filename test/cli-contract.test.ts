@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -428,8 +428,13 @@ describe('broken endpoints and bad inputs', () => {
       ['a folder', () => scratch, (path) => `cannot read ${path}: it is a folder.`],
       [
         'a diff over the input limit',
-        () => file('huge.diff', `Stack InavorShuttleData-dev\n${'[~] AWS::DynamoDB::Table Jobs/Table JobsTable replace\n'.repeat(400_000)}`),
-        (path) => `cannot read ${path}: it is ${statSync(path).size} bytes, over the 16777216-byte limit.`,
+        () => {
+          // A diff's first line, then a hole to 17 MiB: the size is all that is read.
+          const path = file('huge.diff', 'Stack InavorShuttleData-dev\n');
+          truncateSync(path, 17 * 1024 * 1024);
+          return path;
+        },
+        (path) => `cannot read ${path}: it is ${17 * 1024 * 1024} bytes, over the 16777216-byte limit.`,
       ],
     ];
     test.each(cases)('%s', async (_, make, message) => {
