@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from './lib/cli';
-import { appendTextFile, writeFilesAtomically } from './lib/files';
+import { appendTextFile, assertAppendable, writeFilesAtomically } from './lib/files';
 import { renderMarkdown } from './nag-report/markdown';
 import { blockingFindings, readReports } from './nag-report/read-reports';
 import { renderSarif } from './nag-report/sarif';
@@ -37,6 +37,7 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
   const sarif = renderSarif(reports, createSourceLocator(resolve(__dirname, '..')));
   const markdownPath = parsed.markdown ?? join(dir, 'nag-report.md');
   const sarifPath = parsed.sarif ?? join(dir, 'nag-report.sarif');
+  if (io.env.GITHUB_STEP_SUMMARY) assertAppendable(io.env.GITHUB_STEP_SUMMARY);
   writeFilesAtomically([
     { path: markdownPath, text: markdown },
     { path: sarifPath, text: `${JSON.stringify(sarif, null, 2)}\n` },

@@ -2,11 +2,11 @@ import { STAGE_NAMES } from '../infra/stages';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { parseOptions, runCli } from './lib/cli';
 import { createClients, createKmsClient } from './lib/clients';
-import type { RestoreClients } from './restore/execute';
 import { adoptionSteps } from './restore/adoption';
-import { executePlan, preflight } from './restore/execute';
+import { REAL_CLOCK, executePlan, preflight, type Clock, type RestoreClients } from './restore/execute';
 import { buildPlan, formatPlan } from './restore/plan';
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_POLL_SECONDS, parseRestoreRequest } from './restore/request';
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_POLL_SECONDS, MAX_WAIT_MINUTES_RANGE, POLL_SECONDS_RANGE, parseRestoreRequest } from './restore/request';
+import { endpointTarget, parseEndpoint } from './verify';
 
 const USAGE = `Usage: npm run restore -- --stage <${STAGE_NAMES.join('|')}> --table <${TABLE_SCHEMAS.map((schema) => schema.name).join('|')}>
          (--to <ISO time> | --latest | --backup-arn <arn>) [--target <name>] [--execute]
@@ -24,12 +24,14 @@ and what is left are printed), 2 a usage error or a check that stops the restore
   --backup-arn <arn>      restore a DynamoDB backup (arn:aws:dynamodb:<region>:<account>:table/<table>/backup/<id>)
   --target <name>         name of the new table (default <Table>-<stage>-restored-<UTC time>)
   --execute               restore; without it nothing is changed
-  --poll-interval <s>     seconds between two status checks while restoring (default ${DEFAULT_POLL_SECONDS})
-  --max-wait <min>        minutes to wait for the restored table to become ACTIVE (default ${DEFAULT_MAX_WAIT_MINUTES})`;
+  --poll-interval <s>     seconds between two status checks while restoring, ${POLL_SECONDS_RANGE.join(' to ')} (default ${DEFAULT_POLL_SECONDS})
+  --max-wait <min>        minutes to wait for the restored table to become ACTIVE, ${MAX_WAIT_MINUTES_RANGE.join(' to ')} (default ${DEFAULT_MAX_WAIT_MINUTES})
+  --endpoint <url>        another endpoint for DynamoDB and KMS (as npm run verify's)`;
 
-/** The clients of a stage's region, with the network time limits every command has. */
-function connect(region: string): RestoreClients {
-  return { dynamodb: createClients({ region }).client, kms: createKmsClient({ region }) };
+/** The clients of a stage's region (or of the endpoint given), with the network time limits every command has. */
+function connect(region: string, endpoint?: string): RestoreClients {
+  const target = endpointTarget(region, endpoint);
+  return { dynamodb: createClients(target).client, kms: createKmsClient(target) };
 }
 
 /** `npm run restore`: resolves to the exit code. */
@@ -37,7 +39,8 @@ export async function main(
   argv: string[],
   print: (line: string) => void = console.log,
   now: () => Date = () => new Date(),
-  clientsFor: (region: string) => RestoreClients = connect,
+  clientsFor: (region: string, endpoint?: string) => RestoreClients = connect,
+  clock: Clock = REAL_CLOCK,
 ): Promise<number> {
   const options = parseOptions(argv, {
     stage: { type: 'string' },
@@ -49,13 +52,14 @@ export async function main(
     execute: { type: 'boolean' },
     'poll-interval': { type: 'string' },
     'max-wait': { type: 'string' },
+    endpoint: { type: 'string' },
   }, { usage: USAGE });
   const request = parseRestoreRequest(options, now());
-  const clients = clientsFor(request.policy.region);
+  const clients = clientsFor(request.policy.region, options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint));
   try {
     const plan = buildPlan(request, await preflight(request, clients));
     for (const line of formatPlan(plan)) print(line);
-    if (request.execute) return await executePlan(plan, clients, print);
+    if (request.execute) return await executePlan(plan, clients, print, clock);
     for (const line of adoptionSteps(request)) print(line);
     print('Nothing was changed. Run again with --execute to restore.');
     return 0;

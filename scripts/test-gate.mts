@@ -21,7 +21,14 @@ function run(command: string, args: string[], captureOutput: boolean, env: NodeJ
   });
 }
 
+/** Jest's own questions, answered without running a test: no type-check for them. */
+const JEST_QUESTIONS = new Set(['--help', '-h', '--version', '--listTests', '--showConfig']);
+
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.some((arg) => JEST_QUESTIONS.has(arg))) {
+    return (await run(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false)).code;
+  }
   const [typecheck, jest] = await Promise.all([
     // Go's collector held off up to 1 GiB: the check peaks at 0.6 GB, and collecting on the way
     // there cost a quarter of its CPU time.
@@ -31,7 +38,7 @@ async function main(): Promise<number> {
     }),
     // Jest and its workers (which inherit the flag) without V8's optimizing compiler: test code runs
     // once, and optimizing it cost more CPU than it saved (the suites took 0.86x the wall without it).
-    run(process.execPath, ['--no-opt', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], false),
+    run(process.execPath, ['--no-opt', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false),
   ]);
   if (typecheck.code !== 0) {
     process.stderr.write(`${typecheck.output}\nType-check failed (tsgo --noEmit).\n`);

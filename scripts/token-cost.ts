@@ -7,6 +7,8 @@ import { TOKEN_ALGORITHM_SUITE, TokenCrypto, kmsKeyring, rawAesKeyring } from '.
 import { SEALED_ATTRIBUTES } from '../infra/client/token-store';
 import { parseOptions, runCli } from './lib/cli';
 
+const MAX_ITERATIONS = 100_000;
+
 const USAGE = `Usage: npm run token-cost -- [--iterations <n>]
 
 Measures what sealing costs per token, on this machine and without AWS: the time to seal and open one
@@ -14,7 +16,7 @@ token with a raw AES keyring (the chosen suite, and the SDK's default signing su
 the ciphertext size, and the KMS requests each token operation makes, counted through an in-process
 stand-in for KMS that answers in KMS's shapes.
 
-  --iterations <n>  operations timed per figure (default 300)`;
+  --iterations <n>  operations timed per figure, 1 to ${MAX_ITERATIONS} (default 300)`;
 
 const CONTEXT = { table: 'Shops-prod', shop: 'acme-outfitters.myshopify.com', attribute: 'accessToken' };
 // A Shopify token: a 6-character prefix and 32 hex digits.
@@ -24,9 +26,10 @@ const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-
 /** `npm run token-cost`: prints the measurements. Resolves to the exit code. */
 export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const options = parseOptions(argv, { iterations: { type: 'string' } }, { usage: USAGE });
-  const iterations = options.iterations === undefined ? 300 : Number(options.iterations);
-  if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new ConfigError([`--iterations must be a whole number of 1 or more, not "${options.iterations}".`]);
+  const iterations = options.iterations === undefined ? 300 : /^\d{1,6}$/.test(options.iterations) ? Number(options.iterations) : NaN;
+  // Bounded so a typo (1e12) cannot make a measurement that never ends.
+  if (!(iterations >= 1 && iterations <= MAX_ITERATIONS)) {
+    throw new ConfigError([`--iterations must be a whole number from 1 to ${MAX_ITERATIONS}, not "${options.iterations}".`]);
   }
 
   const keyring = rawAesKeyring(randomBytes(32));

@@ -11,7 +11,15 @@ import { ConfigError, selectStages } from '../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../infra/stages';
 import { parseOptions, parseRegion, runCli } from './lib/cli';
-import { NETWORK_LIMITS, createClients, createKmsClient, isUnknownOperation, type NetworkLimits } from './lib/clients';
+import {
+  NETWORK_LIMITS,
+  createClients,
+  createKmsClient,
+  hasEnvironmentCredentials,
+  isServiceMissing,
+  isUnknownOperation,
+  type NetworkLimits,
+} from './lib/clients';
 import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
 
 const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
@@ -26,7 +34,9 @@ refuses the calls.
 
   --stage <name>    the stage to verify
   --region <name>   AWS region (default: the stage's region)
-  --endpoint <url>  another DynamoDB endpoint, e.g. http://127.0.0.1:8000 for npm run local`;
+  --endpoint <url>  another endpoint for DynamoDB and KMS, e.g. http://127.0.0.1:8000 for
+                    npm run local; signed with the environment's credentials (the local
+                    engine's own when the environment has none and the URL is loopback)`;
 
 /** `npm run verify`: resolves to the exit code, 1 when a check failed. */
 export async function main(
@@ -39,11 +49,11 @@ export async function main(
   const [stage] = selectStages(options.stage);
   const policy = STAGES[stage!];
   const region = options.region === undefined ? policy.region : parseRegion(options.region);
-  const endpoint = options.endpoint;
-  const local = endpoint !== undefined && isLoopback(endpoint);
-  const { client } = createClients({ region, endpoint, local, limits });
-  // A local engine has no KMS to ask; anywhere else the stage key is looked up in the same account and region.
-  const kms = local ? undefined : createKmsClient({ region, limits });
+  const endpoint = options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint);
+  const target = endpointTarget(region, endpoint, limits);
+  const { client } = createClients(target);
+  // The stage key is looked up where the tables are: the same endpoint, account and region.
+  const kms = createKmsClient(target);
 
   print(`Verifying stage ${stage} in ${region}${endpoint ? ` at ${endpoint}` : ''}`);
   const results: CheckResult[] = [];
@@ -52,28 +62,37 @@ export async function main(
     ? memo(() => hasOperation(client, new UpdateTimeToLiveCommand({ TableName: '', TimeToLiveSpecification: undefined })))
     : async () => true;
   try {
-    const stageKeyArn: Answer<string | undefined> = kms
-      ? { answered: await describeKeyArn(kms, stageKeyAlias(stage!)) }
-      : { unsupported: 'a local endpoint has no KMS to look the alias up in' };
+    const stageKeyArn = await describeKeyArn(kms, stageKeyAlias(stage!));
     for (const schema of TABLE_SCHEMAS) {
       const observation = await observeTable(client, physicalTableName(schema.name, stage!), 'ttl' in schema, canSetTtl);
       results.push(...checkTable(schema, stage!, policy, { ...observation, stageKeyArn }));
     }
   } finally {
     client.destroy();
-    kms?.destroy();
+    kms.destroy();
   }
   for (const line of formatResults(results)) print(line);
   return results.some((result) => result.status === 'FAIL') ? 1 : 0;
 }
 
-/** The ARN of the key an alias names, or undefined when no key has that alias. */
-async function describeKeyArn(kms: KMSClient, alias: string): Promise<string | undefined> {
+/**
+ * The clients' target for a command given `--endpoint`: signed with the environment's credentials,
+ * or, on a loopback endpoint when the environment has none, with the local engine's fixed ones
+ * (`npm run local`, which checks no signature). Without an endpoint, AWS and its credential chain.
+ */
+export function endpointTarget(region: string, endpoint: string | undefined, limits: NetworkLimits = NETWORK_LIMITS) {
+  const local = endpoint !== undefined && isLoopback(endpoint) && !hasEnvironmentCredentials();
+  return { region, endpoint, local, limits };
+}
+
+/** The ARN of the key an alias names, undefined when no key has that alias; unsupported where the endpoint has no KMS. */
+async function describeKeyArn(kms: KMSClient, alias: string): Promise<Answer<string | undefined>> {
   try {
-    return (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn;
+    return { answered: (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn };
   } catch (error) {
-    if (!(error instanceof NotFoundException)) throw error;
-    return undefined;
+    if (error instanceof NotFoundException) return { answered: undefined };
+    if (isServiceMissing(error)) return { unsupported: 'this endpoint does not answer KMS, so the alias cannot be looked up' };
+    throw error;
   }
 }
 
@@ -127,12 +146,22 @@ async function hasOperation(client: DynamoDBClient, invalidRequest: UpdateTimeTo
   return true;
 }
 
-function isLoopback(endpoint: string): boolean {
+/** An `--endpoint` value: an http or https URL without credentials in it. */
+export function parseEndpoint(endpoint: string): string {
+  let url;
   try {
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+    url = new URL(endpoint);
   } catch {
-    throw new ConfigError([`--endpoint must be a URL such as http://127.0.0.1:8000, not "${endpoint}".`]);
+    url = undefined;
   }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') {
+    throw new ConfigError([`--endpoint must be an http or https URL such as http://127.0.0.1:8000, not "${endpoint}".`]);
+  }
+  return endpoint;
+}
+
+function isLoopback(endpoint: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
 }
 
 function memo<T>(compute: () => Promise<T>): () => Promise<T> {

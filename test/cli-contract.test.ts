@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } fr
 import { main as lintWorkflows } from '../scripts/lint-workflows';
 import { main as local } from '../scripts/local';
 import { main as nagReport } from '../scripts/nag-report';
+import { main as rehearse } from '../scripts/rehearse';
 import { main as restore } from '../scripts/restore';
 import { main as tokenCost } from '../scripts/token-cost';
 import { main as baselineUpdate } from '../scripts/update-table-baseline';
@@ -122,8 +123,10 @@ const CLIS: readonly CliRow[] = [
     malformed: [
       ['--stage', 'dev', '--region', ''],
       ['--stage', 'dev', '--region', 'us-east-l'],
+      ['--stage', 'dev', '--endpoint', 'http://user:secret@127.0.0.1:8000'],
     ],
-    network: (endpoint) => ({ argv: ['--stage', 'dev', '--endpoint', endpoint] }),
+    // The stage key is looked up first, through the same endpoint.
+    network: (endpoint) => ({ argv: ['--stage', 'dev', '--endpoint', endpoint], service: 'KMS' }),
   },
   {
     name: 'nag-report',
@@ -152,7 +155,13 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => restore(argv, output.stdout),
     actingArgs: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--target', 'Jobs-prod-contract'],
     footprint: () => connections,
-    malformed: [['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday']],
+    malformed: [
+      ['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday'],
+      ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--poll-interval', '1e308'],
+      ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--poll-interval', '0'],
+      ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--max-wait', '1e308'],
+      ['--stage', 'prod', '--table', 'Jobs', '--latest', '--endpoint', 'ftp://127.0.0.1:1'],
+    ],
     network: (endpoint) => ({
       argv: ['--stage', 'prod', '--table', 'Jobs', '--latest'],
       service: 'KMS',
@@ -163,6 +172,14 @@ const CLIS: readonly CliRow[] = [
           kms: createKmsClient({ region, endpoint, local: true, limits }),
         })),
     }),
+  },
+  {
+    name: 'rehearse',
+    run: (argv, output) => rehearse(argv, output.stdout),
+    actingArgs: () => [],
+    // Acting would start moto and print; the output checks rule that out.
+    footprint: () => null,
+    malformed: [['stage']],
   },
   {
     name: 'bench',
@@ -178,7 +195,10 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: join(scratch, 'summary.md') }),
     actingArgs: () => ['--input', join(REPO, 'package.json')],
     footprint: () => existsSync(join(scratch, 'summary.md')),
-    malformed: [['--input', join(REPO, 'package.json'), '--exit-code', 'one']],
+    malformed: [
+      ['--input', join(REPO, 'package.json'), '--exit-code', 'one'],
+      ['--input', join(REPO, 'package.json'), '--exit-code', '1e3'],
+    ],
     badPath: () => ({ argv: ['--input', join(scratch, 'no-diff.txt')], path: join(scratch, 'no-diff.txt') }),
   },
   {
@@ -191,6 +211,7 @@ const CLIS: readonly CliRow[] = [
       ['--iterations', 'many'],
       // Node's parser words this one over several lines; it is still one.
       ['--iterations', '-1'],
+      ['--iterations', '1e12'],
     ],
   },
   {
@@ -282,7 +303,7 @@ describe.each(CLIS)('npm run $name', (cli) => {
 
 test('every npm script that runs a CLI has a row', () => {
   const scripts = Object.entries(require('../package.json').scripts as Record<string, string>)
-    .filter(([, command]) => /^node .*scripts\/(?!test-gate)/.test(command))
+    .filter(([, command]) => /^node .* scripts\/(?!test-gate)[\w-]+\.ts$/.test(command))
     .map(([name]) => name);
   expect(CLIS.map((cli) => cli.name).sort()).toEqual(scripts.sort());
 });
@@ -296,5 +317,133 @@ test('run as a process, a usage error sets exit code 2 and prints one line and t
     status: 2,
     stdout: '',
     stderr: "Error: Unknown option '--bogus'.\nUsage: npm run docs\n",
+  });
+});
+
+/**
+ * Broken endpoints and bad inputs: each ends the command within 30 s in one `Error:` line, exit 2,
+ * with nothing written. The servers stop by themselves after a bounded amount of work.
+ */
+describe('broken endpoints and bad inputs', () => {
+  const BOUND_MS = 30_000;
+  /** Signed like DynamoDB, so the client gets past the headers and reads the body. */
+  const SERVICE_HEADERS = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'contract' };
+
+  async function listen(handler: Parameters<typeof createHttpServer>[1]): Promise<string> {
+    const server = createHttpServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async function timed(argv: string[], runner: Run, limits: NetworkLimits) {
+    const started = Date.now();
+    const result = await run(argv, runner, limits);
+    return { ...result, ms: Date.now() - started };
+  }
+
+  const verifyRun: Run = (argv, output, limits) => verify(argv, output.stdout, limits);
+
+  test('verify against an endpoint that sends its headers and then a byte at a time gives up within its limits', async () => {
+    // At most 200 bytes, one every 100 ms: the server ends by itself after 20 s whatever the client does.
+    const trickling = await listen((_, response) => {
+      response.writeHead(200, SERVICE_HEADERS);
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (response.destroyed || sent >= 200) {
+          clearInterval(timer);
+          response.end();
+          return;
+        }
+        response.write('{');
+        sent += 1;
+      }, 100);
+    });
+    const limits: NetworkLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 250, maxAttempts: 2 };
+    const { code, stdout, stderr, ms } = await timed(['--stage', 'dev', '--endpoint', trickling], verifyRun, limits);
+    expect({ code, stderr }).toEqual({
+      code: 2,
+      stderr: [`Error: KMS endpoint ${trickling} did not answer in time (2 attempts, each limited to 1 s to connect and 0.25 s to answer).`],
+    });
+    expect(stdout.filter((line) => !line.startsWith('Verifying'))).toEqual([]);
+    // Well under the 30 s bound even on a loaded machine; without the deadline it ran for as long as the body trickled.
+    expect(ms).toBeLessThan(limits.maxAttempts * limits.requestTimeoutMs + 10_000);
+  }, BOUND_MS);
+
+  test('verify against an endpoint that streams an endless body stops at the response size cap', async () => {
+    // Sends until the client hangs up, 64 MiB at most.
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    const flooding = await listen((_, response) => {
+      response.writeHead(200, SERVICE_HEADERS);
+      let sent = 0;
+      const pump = () => {
+        while (!response.destroyed && sent < 64) {
+          sent += 1;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+    });
+    const { code, stderr, ms } = await timed(['--stage', 'dev', '--endpoint', flooding], verifyRun, NETWORK_LIMITS);
+    expect({ code, stderr }).toEqual({ code: 2, stderr: [`Error: ${flooding} sent a response over 16 MiB: not a KMS answer.`] });
+    expect(ms).toBeLessThan(BOUND_MS);
+  }, BOUND_MS);
+
+  test('nag-report with --sarif naming a folder writes neither file', async () => {
+    const markdown = join(scratch, 'whole-or-nothing.md');
+    const folder = mkdtempSync(join(scratch, 'sarif-folder-'));
+    const { code, stderr } = await run(['--dir', nagDir, '--markdown', markdown, '--sarif', folder], (argv, output) =>
+      nagReport(argv, { ...output, env: {} }),
+    );
+    expect({ code, stderr }).toEqual({ code: 2, stderr: [`Error: cannot write ${folder}: it is a folder.`] });
+    expect(existsSync(markdown)).toBe(false);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  test('nag-report with a job summary it cannot append to writes neither report', async () => {
+    const markdown = join(scratch, 'not-half-done.md');
+    const sarif = join(scratch, 'not-half-done.sarif');
+    const { code, stderr } = await run(['--dir', nagDir, '--markdown', markdown, '--sarif', sarif], (argv, output) =>
+      nagReport(argv, { ...output, env: { GITHUB_STEP_SUMMARY: scratch } }),
+    );
+    expect({ code, stderr }).toEqual({ code: 2, stderr: [`Error: cannot append to ${scratch}: it is a folder.`] });
+    expect([existsSync(markdown), existsSync(sarif)]).toEqual([false, false]);
+  });
+
+  describe('diff-summary refuses what is not the output of cdk diff, and writes no summary', () => {
+    const summary = () => join(scratch, 'refused-summary.md');
+    const diffRun: Run = (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: summary() });
+    const file = (name: string, content: string | Buffer) => {
+      const path = join(scratch, name);
+      writeFileSync(path, content);
+      return path;
+    };
+    const cases: Array<[string, () => string, (path: string) => string]> = [
+      ['an empty file', () => file('empty.txt', ''), (path) => `--input ${path} is empty: not the output of cdk diff.`],
+      ['a binary file', () => file('binary.bin', Buffer.from([0x53, 0x74, 0x61, 0x63, 0x6b, 0x20, 0x00, 0xff, 0xfe])), (path) => `cannot read ${path}: it is not UTF-8 text.`],
+      ['text that is not a diff', () => join(REPO, 'package.json'), (path) => `--input ${path} holds no "Stack <name>" section: not the output of cdk diff.`],
+      ['a device that never ends', () => '/dev/zero', (path) => `cannot read ${path}: it is not a regular file.`],
+      ['a folder', () => scratch, (path) => `cannot read ${path}: it is a folder.`],
+      [
+        'a diff over the input limit',
+        () => {
+          // A diff's first line, then a hole to 17 MiB: the size is all that is read.
+          const path = file('huge.diff', 'Stack InavorShuttleData-dev\n');
+          truncateSync(path, 17 * 1024 * 1024);
+          return path;
+        },
+        (path) => `cannot read ${path}: it is ${17 * 1024 * 1024} bytes, over the 16777216-byte limit.`,
+      ],
+    ];
+    test.each(cases)('%s', async (_, make, message) => {
+      const path = make();
+      const { code, stdout, stderr } = await run(['--input', path], diffRun);
+      expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: [], stderr: [`Error: ${message(path)}`] });
+      expect(existsSync(summary())).toBe(false);
+    }, BOUND_MS);
   });
 });

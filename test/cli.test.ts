@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../infra/data-app';
 import { ConfigError } from '../infra/stage-selection';
@@ -56,4 +59,59 @@ test('an invalid schema map stops synth with one line per problem naming table a
     'Error: ImportHistory.ttl.retentionDays: 0 is not a positive whole number of days',
     'Error: Unknown stage "qa"; valid stages: dev, staging, prod.',
   ]);
+});
+
+describe('the npm scripts on the Node they run on', () => {
+  const REPO = join(__dirname, '..');
+  const GUARD = 'node -r ./scripts/require-node.cjs ';
+
+  test('every npm script and the CDK app that runs a file under Node checks its version first', () => {
+    const scripts = Object.values(require('../package.json').scripts as Record<string, string>).filter((command) => command.startsWith('node '));
+    expect(scripts.filter((command) => !command.startsWith(GUARD))).toEqual([]);
+    expect(require('../cdk.json').app).toMatch(new RegExp(`^${GUARD}`));
+  });
+
+  test.each(['20.19.0', '22.17.1'])('on Node %s the check stops in one line that says what to do', (version) => {
+    const result = spawnSync(
+      process.execPath,
+      ['-e', `Object.defineProperty(process.versions, 'node', { value: '${version}' }); require('./scripts/require-node.cjs'); console.log('ran');`],
+      { cwd: REPO, encoding: 'utf8' },
+    );
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(result.stderr).toBe(
+      `Error: Node.js 22.18 or later is required, this is v${version}: install Node 22 (README.md, "Quick start", e.g. nvm install 22) and run again.\n`,
+    );
+  });
+
+  test('on Node 22.18 and later the check lets the script run', () => {
+    const result = spawnSync(process.execPath, ['-r', './scripts/require-node.cjs', '-e', "console.log('ran')"], { cwd: REPO, encoding: 'utf8' });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: 'ran\n', stderr: '' });
+  });
+
+  test('npm test -- --help prints Jest usage without running the type-check or any test', () => {
+    const result = spawnSync(process.execPath, ['scripts/test-gate.mts', '--help'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: jest/);
+    expect(result.stdout + result.stderr).not.toMatch(/Type-check/);
+  });
+});
+
+describe('feature flags in cdk.json', () => {
+  const { FLAGS } = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+  const context = require('../cdk.json').context as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+  test('every flag whose recommended value differs from its unconfigured behaviour is set, so synth reports none unconfigured', () => {
+    const unconfigured = Object.entries(FLAGS)
+      .filter(([name, flag]) => !(name in context) && !same(flag.recommendedValue, flag.unconfiguredBehavesLike?.v2 ?? false))
+      .map(([name]) => name);
+    expect(unconfigured).toEqual([]);
+  });
+
+  test('every flag kept off its recommended value is named in docs/decisions.md with its reason', () => {
+    const decisions = readFileSync(join(__dirname, '..', 'docs', 'decisions.md'), 'utf8');
+    const kept = Object.entries(context).filter(([name, value]) => name in FLAGS && !same(value, FLAGS[name]!.recommendedValue));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.map(([name]) => name).filter((name) => !decisions.includes(`\`${name}\``))).toEqual([]);
+  });
 });

@@ -93,3 +93,14 @@ describe('the job summary', () => {
     expect(readFileSync(stepSummary, 'utf8')).toContain('**`cdk diff` failed (exit 1)**; the last lines it printed:\n\n~~~text\nUnable to resolve AWS account to use.\n~~~');
   });
 });
+
+test('a diff of many stacks and replacements stays under GitHub 1 MiB summary limit, saying what is left out', () => {
+  const stack = (index: number) =>
+    [`Stack Stack${index}`, 'Resources', `[~] AWS::DynamoDB::Table Table${index} Table${index}ABCDEF replace`, ` └─ [~] KeySchema (requires replacement)`, 'x'.repeat(4_000)].join('\n');
+  const output = Array.from({ length: 1_500 }, (_, index) => stack(index)).join('\n');
+  const markdown = renderDiffSummary(output, 0);
+  expect(output.length).toBeGreaterThan(6_000_000);
+  expect(markdown.length).toBeLessThan(1_000_000);
+  expect(markdown).toContain('… and 1300 more; the job log has the whole diff.');
+  expect(markdown).toMatch(/… \d+ more stacks are left out to keep the summary under GitHub's limit; the job log has the whole diff\./);
+});

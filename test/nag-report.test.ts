@@ -297,12 +297,12 @@ describe('on fixture reports', () => {
     });
   });
 
-  test('an unwritable $GITHUB_STEP_SUMMARY ends in one line naming it, after both reports are written whole', async () => {
+  test('an unwritable $GITHUB_STEP_SUMMARY ends in one line naming it, before either report is written', async () => {
     const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'missing', 'summary.md');
     const result = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
-    expect(result).toMatchObject({ code: 2, stderr: `Error: cannot append to ${summary}: ENOENT: no such file or directory.` });
-    expect(result.sarif).toBeValidSarifLog();
+    expect(result).toMatchObject({ code: 2, stderr: `Error: cannot append to ${summary}: ${join(dir, 'missing')} is not an existing folder.`, markdown: '' });
+    expect(result.sarif).toBeUndefined();
   });
 
   test('exits 2 with a one-line message when a report is not a cdk-nag report', async () => {

@@ -68,7 +68,10 @@ function mockHealthyStage(pitrDays = 35): void {
 
 async function run(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const code = await main(args, (line) => lines.push(line), () => NOW);
+  // A clock that a wait moves on: polls and --max-wait run in no real time.
+  let elapsed = 0;
+  const clock = { now: () => elapsed, sleep: async (ms: number) => void (elapsed += ms) };
+  const code = await main(args, (line) => lines.push(line), () => NOW, undefined, clock);
   return { code, lines };
 }
 
@@ -161,7 +164,10 @@ describe('bad input gets one line before any call', () => {
     ['a backup in another region', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', `arn:aws:dynamodb:${OTHER_REGION}:${ACCOUNT}:table/Jobs-prod/backup/01764320400000-a1b2c3d4`], `--backup-arn is in ${OTHER_REGION}; the stage's tables are in ${REGION}, where a backup must be restored.`],
     ['an AWS Backup recovery point', ['--stage', 'prod', '--table', 'Jobs', '--backup-arn', recoveryPoint], `--backup-arn ${recoveryPoint} is an AWS Backup recovery point; restore it with aws backup start-restore-job (docs/restore-runbook.md, "From the backup vault").`],
     ['a point-in-time restore onto the source name', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--target', 'Jobs-prod'], '--target Jobs-prod is the source table; a point-in-time restore reads the source, so it needs a new name.'],
-    ['a poll interval that is not a number', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--poll-interval', 'soon'], '--poll-interval "soon" is not a number of seconds (0 or more).'],
+    ['a poll interval that is not a number', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--poll-interval', 'soon'], '--poll-interval "soon" is not a whole number of seconds from 1 to 300.'],
+    ['a poll interval of no time', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--poll-interval', '0'], '--poll-interval "0" is not a whole number of seconds from 1 to 300.'],
+    ['a poll interval past any sane wait', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--poll-interval', '1e308'], '--poll-interval "1e308" is not a whole number of seconds from 1 to 300.'],
+    ['a wait longer than a day', ['--stage', 'prod', '--table', 'Jobs', '--latest', '--max-wait', '1441'], '--max-wait "1441" is not a whole number of minutes from 1 to 1440.'],
   ];
 
   test.each(cases)('%s', async (_, args, message) => {
@@ -210,7 +216,7 @@ function restoredJobs(target: string, status: 'CREATING' | 'ACTIVE'): TableDescr
 
 describe('--execute on Jobs in prod', () => {
   const target = `Jobs-prod-restored-${STAMP}`;
-  const args = ['--stage', 'prod', '--table', 'Jobs', '--to', '2026-11-27T09:30:00Z', '--execute', '--poll-interval', '0'];
+  const args = ['--stage', 'prod', '--table', 'Jobs', '--to', '2026-11-27T09:30:00Z', '--execute', '--poll-interval', '1'];
 
   function mockRestore(): void {
     mockHealthyStage();
@@ -259,7 +265,7 @@ describe('--execute on Jobs in prod', () => {
       Tags: PROD_TAGS,
     });
     expect(lines.filter((line) => line.startsWith(`  ${target} is `))).toEqual([
-      `  ${target} is CREATING after 0 s`, `  ${target} is CREATING after 0 s`, `  ${target} is ACTIVE after 0 s`,
+      `  ${target} is CREATING after 0 s`, `  ${target} is CREATING after 1 s`, `  ${target} is ACTIVE after 2 s`,
     ]);
     const checks = lines.filter((line) => /^ {2}(PASS|FAIL|UNSUPPORTED) /.test(line));
     expect(checks.length).toBeGreaterThan(0);
@@ -303,10 +309,10 @@ describe('--execute on Jobs in prod', () => {
   test('a restore still CREATING when --max-wait runs out stops with the wait and every re-apply left', async () => {
     mockRestore();
     dynamodb.on(DescribeTableCommand, { TableName: target }).rejectsOnce(notFound(target)).resolves({ Table: restoredJobs(target, 'CREATING') });
-    const { code, lines } = await run([...args, '--max-wait', '0']);
+    const { code, lines } = await run([...args, '--max-wait', '1']);
     expect(code).toBe(1);
     expect(lines).toContain(
-      `Error: step 2 (wait until ${target} is ACTIVE) failed: Error: still CREATING after 0 min (--max-wait); the restore goes on in AWS`,
+      `Error: step 2 (wait until ${target} is ACTIVE) failed: Error: still CREATING after 1 min (--max-wait); the restore goes on in AWS`,
     );
     expect(lines.slice(lines.indexOf('Done:'), lines.indexOf('Left:'))).toEqual(['Done:', `  - restore into ${target} (RestoreTableToPointInTime)`]);
     expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual(['RestoreTableToPointInTime']);

@@ -11,6 +11,8 @@ test('npm run token-cost times sealing and counts one KMS request per value seal
   expect(row('open, same suite')).toMatch(/^\d+\.\d\d ms$/);
 });
 
-test('--iterations must be a positive whole number', async () => {
-  await expect(main(['--iterations', '0'])).rejects.toThrow('--iterations must be a whole number of 1 or more, not "0".');
+test('--iterations must be a whole number from 1 to 100000', async () => {
+  for (const refused of ['0', '1e12', '100001', '2.5']) {
+    await expect(main(['--iterations', refused])).rejects.toThrow(`--iterations must be a whole number from 1 to 100000, not "${refused}".`);
+  }
 });

@@ -91,6 +91,15 @@ describe('action pinning', () => {
     expect(messages('actions/checkout')).toEqual([expect.stringMatching(/^7: "actions\/checkout" names no ref/)]);
   });
 
+  test('a reference GitHub would not parse as owner/repo[/path]@ref is refused, even with a full SHA at its end', () => {
+    const refused = (uses: string) => [`7: "${uses}" is not an action reference GitHub accepts: owner/repo[/path]@<40-hex sha>, with a single @.`];
+    expect(messages(`evil/act@v4@${SHA} # v4`)).toEqual(refused(`evil/act@v4@${SHA}`));
+    expect(messages(`evil@${SHA} # v4`)).toEqual(refused(`evil@${SHA}`));
+    expect(messages(`-evil/act@${SHA} # v4`)).toEqual(refused(`-evil/act@${SHA}`));
+    expect(messages(`evil/a ct@${SHA} # v4`)).toEqual(refused(`evil/a ct@${SHA}`));
+    expect(messages(`actions/cache/restore@${SHA} # v4.2.0`)).toEqual([]);
+  });
+
   test('a SHA without the release it stands for is refused', () => {
     expect(messages(`actions/checkout@${SHA}`)).toEqual([expect.stringMatching(/^7: .* does not say which release/)]);
   });

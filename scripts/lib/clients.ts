@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Readable, Transform } from 'node:stream';
 import type { MiddlewareStack } from '@smithy/types';
 import { ConfigError } from '../../infra/stage-selection';
 
@@ -22,6 +23,12 @@ export interface NetworkLimits {
 
 /** The limits of every command: a dead endpoint ends a call within about 21 s. */
 export const NETWORK_LIMITS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 2 } as const satisfies NetworkLimits;
+
+/**
+ * The largest response body a command reads: a DynamoDB page is at most 1 MB of items, so 16 MiB
+ * is far above any real answer and far below what exhausts the process.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Where to send requests. */
 export interface ClientTarget {
@@ -68,9 +75,69 @@ export function createKmsClient(target: ClientTarget): KMSClient {
   return kms;
 }
 
+/**
+ * Whether the environment holds credentials (`AWS_ACCESS_KEY_ID`, or a profile): an endpoint the
+ * caller names is signed with them; only the local engine, which checks no signature, goes without.
+ */
+export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE);
+}
+
 /** The endpoint does not implement the API called (a local engine without TTL or backups). */
 export function isUnknownOperation(error: unknown): boolean {
   return (error as Error | undefined)?.name === 'UnknownOperationException';
+}
+
+/**
+ * The endpoint does not speak the service at all: dynalite answers any other service's request
+ * with HTTP 404 and an XML body the JSON client cannot parse.
+ */
+export function isServiceMissing(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return isUnknownOperation(error) || (status === 404 && (error as Error).name === 'SyntaxError');
+}
+
+/** A response that broke a limit while its body was read; `line` is the one-line reason. */
+class ResponseLimitError extends Error {
+  constructor(public readonly line: string, name: string) {
+    super(line);
+    this.name = name;
+  }
+}
+
+/**
+ * The response body, cut off with an error when it grows past {@link MAX_RESPONSE_BYTES} or is
+ * still arriving when the attempt's time is up: the SDK's own request timeout stops at the headers,
+ * so a body sent one byte at a time, or one that never ends, would otherwise be read forever.
+ */
+function boundedBody(body: Readable, endpoint: string, service: string, deadline: number): Transform {
+  let received = 0;
+  const stop = (error: ResponseLimitError) => {
+    clearTimeout(timer);
+    body.destroy();
+    bounded.destroy(error);
+  };
+  const bounded = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > MAX_RESPONSE_BYTES) {
+        stop(new ResponseLimitError(`${endpoint} sent a response over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB: not a ${service} answer.`, 'ResponseTooLarge'));
+        return;
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      clearTimeout(timer);
+      done();
+    },
+  });
+  // Named TimeoutError, as the SDK's own: retried like one, and reported as an endpoint that did not answer in time.
+  const timer = setTimeout(() => stop(new ResponseLimitError('the response did not end in time', 'TimeoutError')), Math.max(0, deadline - Date.now()));
+  body.on('error', (error) => {
+    clearTimeout(timer);
+    bounded.destroy(error);
+  });
+  return body.pipe(bounded);
 }
 
 // Network failures that say the endpoint cannot be reached (Node's codes for the socket).
@@ -94,6 +161,7 @@ export function guardEndpoint(
         return await next(args);
       } catch (error) {
         const { name, code } = error as { name?: string; code?: string };
+        if (error instanceof ResponseLimitError && name !== 'TimeoutError') throw new ConfigError([error.line]);
         if (name === 'TimeoutError') {
           throw new ConfigError([
             `${service} endpoint ${endpointOf(context)} did not answer in time (${limits.maxAttempts} attempts, each limited to ${limits.connectionTimeoutMs / 1000} s to connect and ${limits.requestTimeoutMs / 1000} s to answer).`,
@@ -109,14 +177,17 @@ export function guardEndpoint(
   );
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      // Each attempt passes here: its whole response, body included, must arrive within the request limit.
+      const deadline = Date.now() + limits.requestTimeoutMs;
       const result = await next(args);
-      const response = result.response as { statusCode?: number; headers?: Record<string, string> };
+      const response = result.response as { statusCode?: number; headers?: Record<string, string>; body?: unknown };
       const headers = response.headers ?? {};
       if (!('x-amzn-requestid' in headers) && !('x-amz-crc32' in headers)) {
         throw new ConfigError([
           `${endpointOf(context)} answered HTTP ${response.statusCode ?? '?'} without the headers every ${service} response has: not a ${service} endpoint.`,
         ]);
       }
+      if (response.body instanceof Readable) response.body = boundedBody(response.body, endpointOf(context), service, deadline);
       return result;
     },
     // After the deserializer in the stack, so this sees the raw response before it is parsed.

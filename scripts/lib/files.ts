@@ -9,13 +9,56 @@ export function fileError(action: string, path: string, error: unknown): ConfigE
   return new ConfigError([`cannot ${action} ${path}: ${reason}.`]);
 }
 
-/** Reads a text file, or fails in one line naming it. */
-export function readTextFile(path: string): string {
+/** The largest file a command reads: every input is a report or a log far below it. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a UTF-8 text file, or fails in one line naming it: also when it is not a regular file (a
+ * device such as /dev/zero, a pipe, a folder), is larger than `maxBytes`, or is not text (a NUL
+ * byte or bytes that are not UTF-8).
+ */
+export function readTextFile(path: string, maxBytes: number = MAX_INPUT_BYTES): string {
+  let bytes;
   try {
-    return readFileSync(path, 'utf8');
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new ConfigError([`cannot read ${path}: it is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
+    if (stats.size > maxBytes) throw new ConfigError([`cannot read ${path}: it is ${stats.size} bytes, over the ${maxBytes}-byte limit.`]);
+    bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw fileError('read', path, error);
   }
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = '\0';
+  }
+  if (text.includes('\0')) throw new ConfigError([`cannot read ${path}: it is not UTF-8 text.`]);
+  return text;
+}
+
+/**
+ * Fails in one line unless `path` can be appended to: an existing regular file, or a new file in
+ * an existing folder. Checked before a command writes its other files, so none is left half-done.
+ */
+export function assertAppendable(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('append to', path, error);
+    const parent = dirname(path);
+    let isFolder = false;
+    try {
+      isFolder = statSync(parent).isDirectory();
+    } catch {
+      // Reported below.
+    }
+    if (!isFolder) throw new ConfigError([`cannot append to ${path}: ${parent} is not an existing folder.`]);
+    return;
+  }
+  if (!stats.isFile()) throw new ConfigError([`cannot append to ${path}: it is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
 }
 
 /** Appends to a file, or fails in one line naming it. */
@@ -43,6 +86,14 @@ export function writeFilesAtomically(files: ReadonlyArray<{ readonly path: strin
       isFolder = false;
     }
     if (!isFolder) throw new ConfigError([`cannot write ${path}: ${parent} is not an existing folder.`]);
+    // A folder or device in a target's place would fail its rename after the others were in place.
+    let existing;
+    try {
+      existing = statSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('write', path, error);
+    }
+    if (existing && !existing.isFile()) throw new ConfigError([`cannot write ${path}: it is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
   }
   const temps: string[] = [];
   try {

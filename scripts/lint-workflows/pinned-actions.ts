@@ -7,6 +7,11 @@ export interface WorkflowFinding {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
+/**
+ * A remote action or reusable workflow as GitHub resolves it: `owner/repo[/path]@ref`, with one `@`
+ * (an owner is letters, digits and single hyphens; a repository letters, digits, `.`, `_`, `-`).
+ */
+const REMOTE_USES = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*@([^@\s]+)$/;
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 /** The release a pin stands for, e.g. `v5.0.0` or `v4`: what a reviewer (and Dependabot) reads. */
 const VERSION_COMMENT = /^v?\d+(\.\d+)*\b/;
@@ -40,6 +45,9 @@ function checkUses(owner: YamlMap): WorkflowFinding[] {
   }
   const at = uses.lastIndexOf('@');
   const ref = at < 0 ? '' : uses.slice(at + 1);
+  if (at >= 0 && !REMOTE_USES.test(uses)) {
+    return [{ line, message: `"${uses}" is not an action reference GitHub accepts: owner/repo[/path]@<40-hex sha>, with a single @.` }];
+  }
   if (!SHA.test(ref)) {
     const what = ref === '' ? 'names no ref' : /^[0-9a-f]{7,39}$/.test(ref) ? 'uses a short SHA' : `uses "${ref}", a tag or branch that can move`;
     return [{ line, message: `"${uses}" ${what}: pin it to a full 40-character commit SHA with the version in a comment (${uses.slice(0, at < 0 ? undefined : at)}@<sha> # v1.2.3).` }];

@@ -77,6 +77,15 @@ interface Step {
   readonly run: () => Promise<void>;
 }
 
+/** How the wait tells time: the machine's clock, or a test's. */
+export interface Clock {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** The machine's clock. */
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
 /**
  * Runs the plan: restore, wait for ACTIVE, re-apply every setting, verify. It stops at the first
  * failure, prints what was done and what is left (with the command for each call left) and
@@ -86,14 +95,14 @@ export async function executePlan(
   plan: RestorePlan,
   { dynamodb }: RestoreClients,
   print: (line: string) => void,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  clock: Clock = REAL_CLOCK,
 ): Promise<number> {
   const { request } = plan;
   const { targetTable: TableName, policy } = request;
   const send = (call: PlannedCall) => dynamodb.send(call.command as Parameters<DynamoDBClient['send']>[0]);
   const steps: Step[] = [
     { title: `restore into ${TableName} (${plan.restore.api})`, call: plan.restore, run: async () => void (await send(plan.restore)) },
-    { title: `wait until ${TableName} is ACTIVE`, run: () => waitForActive(dynamodb, request, print, sleep) },
+    { title: `wait until ${TableName} is ACTIVE`, run: () => waitForActive(dynamodb, request, print, clock) },
     ...plan.reapply.flatMap((item): Step[] =>
       item.call ? [{ title: `re-apply ${item.setting} (${item.call.api})`, call: item.call, run: async () => void (await send(item.call!)) }] : [],
     ),
@@ -142,19 +151,19 @@ async function waitForActive(
   dynamodb: DynamoDBClient,
   request: RestoreRequest,
   print: (line: string) => void,
-  sleep: (ms: number) => Promise<void>,
+  clock: Clock,
 ): Promise<void> {
-  const started = Date.now();
+  const started = clock.now();
   for (;;) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: request.targetTable }));
     const status = Table?.TableStatus ?? 'no status';
-    const elapsed = Math.round((Date.now() - started) / 1000);
+    const elapsed = Math.round((clock.now() - started) / 1000);
     print(`  ${request.targetTable} is ${status} after ${elapsed} s`);
     if (status === 'ACTIVE') return;
     if (status !== 'CREATING') throw new Error(`the table is ${status}, not CREATING or ACTIVE`);
-    if (Date.now() - started >= request.maxWaitMs) {
+    if (clock.now() - started >= request.maxWaitMs) {
       throw new Error(`still CREATING after ${request.maxWaitMs / 60_000} min (--max-wait); the restore goes on in AWS`);
     }
-    await sleep(request.pollIntervalMs);
+    await clock.sleep(request.pollIntervalMs);
   }
 }

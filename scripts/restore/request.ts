@@ -43,6 +43,9 @@ export interface RestoreOptions {
 /** Defaults of the wait: AWS documents restores of large tables taking hours. */
 export const DEFAULT_POLL_SECONDS = 20;
 export const DEFAULT_MAX_WAIT_MINUTES = 720;
+/** The ranges allowed: no tighter poll than once a second (DescribeTable is throttled), no wait past a day. */
+export const POLL_SECONDS_RANGE = [1, 300] as const;
+export const MAX_WAIT_MINUTES_RANGE = [1, 1440] as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An ISO 8601 time with a zone (Z or ±hh:mm): a zoneless time would be read in the machine's zone. */
@@ -89,8 +92,8 @@ export function parseRestoreRequest(options: RestoreOptions, now: Date): Restore
   } else if (targetTable === sourceTable && source.kind !== 'backup') {
     problems.push(`--target ${targetTable} is the source table; a point-in-time restore reads the source, so it needs a new name.`);
   }
-  const pollIntervalMs = seconds(options['poll-interval'], '--poll-interval', DEFAULT_POLL_SECONDS, problems) * 1000;
-  const maxWaitMs = seconds(options['max-wait'], '--max-wait', DEFAULT_MAX_WAIT_MINUTES, problems) * 60 * 1000;
+  const pollIntervalMs = wholeNumber(options['poll-interval'], '--poll-interval', 'seconds', POLL_SECONDS_RANGE, DEFAULT_POLL_SECONDS, problems) * 1000;
+  const maxWaitMs = wholeNumber(options['max-wait'], '--max-wait', 'minutes', MAX_WAIT_MINUTES_RANGE, DEFAULT_MAX_WAIT_MINUTES, problems) * 60 * 1000;
   if (problems.length > 0) throw new ConfigError(problems);
   return { stage: stage!, policy, schema, sourceTable, targetTable, source, execute: options.execute === true, pollIntervalMs, maxWaitMs };
 }
@@ -136,11 +139,19 @@ function checkBackupArn(arn: string, sourceTable: string, region: string): strin
   return arn;
 }
 
-function seconds(text: string | undefined, flag: string, fallback: number, problems: string[]): number {
+/** A whole number of `unit` inside `range`, written in decimal digits only (no exponent, sign or fraction). */
+function wholeNumber(
+  text: string | undefined,
+  flag: string,
+  unit: string,
+  [min, max]: readonly [number, number],
+  fallback: number,
+  problems: string[],
+): number {
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-    problems.push(`${flag} "${text}" is not a number of ${flag === '--max-wait' ? 'minutes' : 'seconds'} (0 or more).`);
+  const value = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    problems.push(`${flag} "${text}" is not a whole number of ${unit} from ${min} to ${max}.`);
     return fallback;
   }
   return value;

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../infra/client/config';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
@@ -6,9 +6,10 @@ import { physicalTableName } from '../../infra/stages';
 import { createClients } from '../../scripts/lib/clients';
 import { startLocalEngine, type LocalEngine } from '../../scripts/lib/local-engine';
 import { createTables, tablesFromTemplate } from '../../scripts/lib/template-tables';
+import { LOCAL_TABLES_ENDPOINT_ENV } from '../../scripts/rehearse/jest-on-moto';
 import { devTemplate } from './dev-template';
 
-/** dynalite with the dev tables of the once-synthesized template, and clients for it. */
+/** The dev tables of the once-synthesized template on dynalite (or the endpoint above), and clients for it. */
 export interface LocalTables {
   readonly engine: LocalEngine;
   readonly client: DynamoDBClient;
@@ -21,11 +22,17 @@ export interface LocalTables {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on a free port with every dev table, counting every request sent. */
+/** Starts dynalite on a free port (or uses the endpoint above) with every dev table, counting every request sent. */
 export async function startLocalTables(): Promise<LocalTables> {
-  const engine = await startLocalEngine({ port: 0 });
-  const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true });
-  await createTables(client, tablesFromTemplate(devTemplate()));
+  // Set to an endpoint (the moto server of `npm run rehearse`), the suites run there instead of on
+  // dynalite: signed with the environment's credentials, each suite on a clean slate of the dev
+  // tables (so one suite at a time: --runInBand).
+  const shared = process.env[LOCAL_TABLES_ENDPOINT_ENV];
+  const engine: LocalEngine = shared ? { endpoint: shared, close: async () => {} } : await startLocalEngine({ port: 0 });
+  const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: !shared });
+  const templateTables = tablesFromTemplate(devTemplate());
+  if (shared) await Promise.all(templateTables.map(({ createTable }) => dropTable(client, createTable.TableName!)));
+  await createTables(client, templateTables);
   const sent: string[] = [];
   const inputs: Record<string, unknown>[] = [];
   // The initialize step runs once per send, before retries: one entry is one client request.
@@ -51,4 +58,13 @@ export async function startLocalTables(): Promise<LocalTables> {
       await engine.close();
     },
   };
+}
+
+/** Deletes a table left by an earlier suite on a shared endpoint; one that is not there is fine. */
+async function dropTable(client: DynamoDBClient, TableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
 }

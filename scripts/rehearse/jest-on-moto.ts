@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto } from './moto-server';
+import { MOTO_GAPS, type Rehearsal } from './report';
+
+const ROOT = join(__dirname, '..', '..');
+/** The switch test/support/local-tables.ts reads: an endpoint to run the suites against instead of dynalite. */
+export const LOCAL_TABLES_ENDPOINT_ENV = 'LOCAL_TABLES_ENDPOINT';
+/** Tests whose result moto cannot decide, by name, with the reason; they run on dynalite and DynamoDB only. */
+export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; readonly reason: string }> = [
+  { name: 'of two workers claiming one PENDING job, exactly one wins', reason: MOTO_GAPS.concurrentConditions },
+];
+
+/** The suites that run on the local tables: every test file that imports test/support/local-tables. */
+export function localTableSuites(): string[] {
+  const dir = join(ROOT, 'test');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.test.ts') && readFileSync(join(dir, file), 'utf8').includes("'./support/local-tables'"))
+    .map((file) => join('test', file))
+    .sort();
+}
+
+/**
+ * Runs the data client's suites with moto as their engine (the local-tables switch), on a moto
+ * server of their own (their clean slates never touch a rehearsed stage), one suite at a time;
+ * resolves to a report of Jest's tally and every failed test's name. The tests moto cannot decide
+ * are left out and said.
+ */
+export async function runSuitesOnMoto(): Promise<(rehearsal: Rehearsal) => void> {
+  const suites = localTableSuites();
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const skip = `^(?!.*(?:${TESTS_MOTO_CANNOT_DECIDE.map(({ name }) => escape(name)).join('|')}))`;
+  const moto = await startMoto();
+  let result: { code: number | null; output: string };
+  try {
+    result = await new Promise((resolve) => {
+      const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+      const child = spawn(process.execPath, [jest, '--runInBand', '--testNamePattern', skip, ...suites], {
+        cwd: ROOT,
+        env: { ...process.env, [LOCAL_TABLES_ENDPOINT_ENV]: moto.endpoint },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk));
+      child.on('close', (status) => resolve({ code: status, output: text }));
+    });
+  } finally {
+    await moto.stop();
+  }
+  const { code, output } = result;
+  const lines = output.split('\n');
+  return (rehearsal) => {
+    rehearsal.section(`The data client's suites with moto as the engine (${suites.join(', ')})`);
+    for (const { name, reason } of TESTS_MOTO_CANNOT_DECIDE) rehearsal.notChecked(`Jest on moto: "${name}"`, reason);
+    for (const line of lines.filter((candidate) => /^\s+● .+ › /.test(candidate))) rehearsal.note(line.trim());
+    const tally = lines.find((line) => line.startsWith('Tests:'))?.trim() ?? 'no tally';
+    rehearsal.check(`Jest on moto: ${tally}`, code === 0, `exit ${code}`);
+  };
+}
