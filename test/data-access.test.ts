@@ -32,14 +32,18 @@ type RoleName = keyof typeof ROLES;
 
 let prod: Template;
 let consumer: Template;
+let refusedUnnamed: () => unknown;
 beforeAll(() => {
   // The prod stage alone, as `cdk synth -c stage=prod` builds it, and a consumer stack in the same app.
   const app = new App();
   const data = addDataStacks(app, { stages: ['prod'], nagReports: false }).prod;
   const shuttle = new Stack(app, 'ShuttleApp', { env: { region: STAGES.prod.region } });
+  // Fixed names: the token key's policy names a token role of another stack by an ARN built from its name.
   for (const [name, grant] of Object.entries(ROLES)) {
-    grant(data, new iam.Role(shuttle, name, { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
+    grant(data, new iam.Role(shuttle, name, { roleName: `shuttle-${name}`, assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
   }
+  const unnamed = new iam.Role(shuttle, 'UnnamedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  refusedUnnamed = () => data.grantTokenAccess(unnamed, 'decrypt');
   prod = Template.fromStack(data);
   consumer = Template.fromStack(shuttle);
 });
@@ -183,6 +187,26 @@ test('no granted action or resource contains a wildcard, and no role may Scan', 
   const policies = JSON.stringify(consumer.findResources('AWS::IAM::Policy'));
   expect(policies).not.toContain('*');
   expect(policies).not.toContain('dynamodb:Scan');
+});
+
+test('the token key\'s policy names each token role of another stack by the ARN of its name, and no other role of that stack', () => {
+  const [keyId] = Object.keys(prod.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('Shopify tokens') } }));
+  const statement = (prod.toJSON().Resources[keyId!].Properties.KeyPolicy.Statement as { Sid?: string; Condition?: any }[]).find(
+    (candidate) => candidate.Sid === 'DenyDataUseExceptNamedPrincipals',
+  );
+  const named = JSON.stringify(statement?.Condition.ArnNotLike['aws:PrincipalArn']);
+  for (const role of ['ShopAuthRole', 'ShopifyCallerRole']) {
+    expect(named).toContain(`:role/shuttle-${role}`);
+  }
+  for (const role of ['ImportWorkerRole', 'ReportingRole', 'RedactionRole']) {
+    expect(named).not.toContain(`shuttle-${role}`);
+  }
+});
+
+test('a token grant to a role of another stack with a generated name is refused, naming the role and the fix', () => {
+  expect(refusedUnnamed).toThrow(
+    "grantTokenAccess: ShuttleApp/UnnamedRole is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy can name it.",
+  );
 });
 
 describe('levels the map does not allow are refused', () => {

@@ -176,30 +176,45 @@ describe.each(STAGES)('%s stage', (stage) => {
   const ACCOUNT_ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
   const ACCOUNT_MAY_USE_IAM = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' };
 
+  const statementsOf = (purpose: string): { Sid?: string }[] =>
+    keyWithAlias(template, `alias/inavor-shuttle/${stage}/${purpose}`).Properties.KeyPolicy.Statement;
+  /** The statements every key carries; what they allow and refuse is evaluated in key-policies.test.ts. */
+  const EVERY_KEY = ['DenyGrantsExceptForAwsServices', 'DenyDisableOrDeletionExceptBreakGlass', 'DenyPolicyChangeExceptDeployAndBreakGlass'];
+
   test('the table key lets IAM grant it, lets only AWS services create grants, and is used for data only through DynamoDB', () => {
-    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/data`).Properties.KeyPolicy.Statement).toEqual([
-      ACCOUNT_MAY_USE_IAM,
-      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
-      {
-        Sid: 'DenyDataUseExceptThroughService',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Resource: '*',
-        Condition: {
-          StringNotEquals: { 'kms:ViaService': `dynamodb.${STAGE_POLICIES[stage].region}.amazonaws.com` },
-          StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
-          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    const statements = statementsOf('data');
+    expect(statements.map((statement) => statement.Sid)).toEqual([undefined, ...EVERY_KEY, 'DenyDataUseExceptThroughService']);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        ACCOUNT_MAY_USE_IAM,
+        DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+        {
+          Sid: 'DenyDataUseExceptThroughService',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Resource: '*',
+          Condition: {
+            StringNotEquals: { 'kms:ViaService': `dynamodb.${STAGE_POLICIES[stage].region}.amazonaws.com` },
+            StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
-  test('the token key lets IAM grant it and lets only AWS services create grants', () => {
-    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/tokens`).Properties.KeyPolicy.Statement).toEqual([
-      ACCOUNT_MAY_USE_IAM,
-      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+  test('the token key lets IAM grant it, lets only AWS services create grants, and refuses data use to all but its named roles and without the token context', () => {
+    const statements = statementsOf('tokens');
+    expect(statements.map((statement) => statement.Sid)).toEqual([
+      undefined,
+      ...EVERY_KEY,
+      'DenyDataUseExceptNamedPrincipals',
+      'DenyDataUseWithoutTableContext',
+      'DenyDataUseWithoutShopContext',
+      'DenyDataUseWithoutAttributeContext',
     ]);
+    expect(statements).toEqual(expect.arrayContaining([ACCOUNT_MAY_USE_IAM, DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES]));
   });
 
   test('tables carry the project and stage tags', () => {

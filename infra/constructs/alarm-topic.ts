@@ -2,12 +2,15 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { Custodians } from '../custodians';
 import { StageKey } from './stage-key';
 
 /** Props of {@link AlarmTopic}. */
 export interface AlarmTopicProps {
   /** Name of the stage, carried in the topic name and the key alias. */
   readonly stageName: string;
+  /** Who may still disable or delete the topic's key or replace its policy. */
+  readonly custodians: Custodians;
 }
 
 /**
@@ -33,6 +36,7 @@ export class AlarmTopic extends Construct {
     this.key = new StageKey(this, 'Key', {
       alias: `alias/inavor-shuttle/${props.stageName}/alarms`,
       description: `Encrypts the Inavor Shuttle ${props.stageName} data-layer alarm topic`,
+      custodians: props.custodians,
     });
     // A publisher to an encrypted topic needs these two; SNS names the topic in the encryption context.
     this.key.addToResourcePolicy(
