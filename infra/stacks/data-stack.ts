@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DataRoles } from '../constructs/data-roles';
 import { SchemaTable } from '../constructs/schema-table';
+import { SecurityAlarms } from '../constructs/security-alarms';
 import { StageKey } from '../constructs/stage-key';
 import { TableBackups } from '../constructs/table-backups';
 import { TableMonitoring } from '../constructs/table-monitoring';
@@ -129,6 +130,13 @@ export class DataStack extends Stack {
     if (policy.monitoring.alarms) {
       const { topic } = new AlarmTopic(this, 'Alarms', { stageName, custodians });
       new TableMonitoring(this, 'Monitoring', { stageName, schemas: props.schemas, topic });
+      new SecurityAlarms(this, 'SecurityAlarms', {
+        stageName,
+        topic,
+        breakGlassRoleArn: custodians.breakGlass,
+        backupVaultName: this.backups?.vault.backupVaultName,
+        copies: policy.backup.copy !== undefined,
+      });
       this.alarmTopicArn = topic.topicArn;
     }
 

@@ -67,6 +67,11 @@ export class DeployedTemplate {
     return [...inline, ...attached].map((document) => this.resolve(document) as PolicyDocument);
   }
 
+  /** The properties of every resource of a type, resolved. */
+  public resolvedOfType(type: string): { id: string; properties: Record<string, any> }[] {
+    return this.resourcesOfType(type).map(([id, resource]) => ({ id, properties: this.resolve(resource.Properties ?? {}) as Record<string, any> }));
+  }
+
   /** A value of the template with `Ref`, `Fn::GetAtt`, `Fn::Join` and `Fn::Sub` resolved. */
   public resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((item) => this.resolve(item));
@@ -79,8 +84,11 @@ export class DeployedTemplate {
           return this.ref(argument as string);
         case 'Fn::GetAtt': {
           const [id, attribute] = argument as [string, string];
-          if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported`);
-          return this.arnOf(id);
+          if (attribute === 'Arn') return this.arnOf(id);
+          // A name attribute a resource was given literally (e.g. BackupVaultName).
+          const value = this.template.Resources?.[id]?.Properties?.[attribute];
+          if (typeof value !== 'string') throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported`);
+          return value;
         }
         case 'Fn::Join': {
           const [separator, parts] = argument as [string, unknown[]];
