@@ -223,8 +223,11 @@ export interface SecurityAlarmSpec {
   readonly source: SecurityEventSource;
   /** The API calls (`service:Action`) or job states it matches. */
   readonly matches: readonly string[];
-  /** What the stage must have for the rule to exist: nothing, a backup vault, or a copy destination. */
-  readonly needs: 'nothing' | 'backups' | 'copies';
+  /**
+   * What the stage must have for the rule to exist: nothing, a backup vault, a copy destination,
+   * or `iamRegion`: the stage in us-east-1, the only region where EventBridge receives IAM's calls.
+   */
+  readonly needs: 'nothing' | 'backups' | 'copies' | 'iamRegion';
   /** What it means when it fires. */
   readonly means: string;
   /** The first things to do. */
@@ -284,6 +287,26 @@ export const SECURITY_ALARMS = {
       'Review every call of the session in CloudTrail (`userIdentity.sessionContext.sessionIssuer.arn` is the break-glass role).',
     ],
   },
+  dataRoleChanged: {
+    title: 'A data-access role\'s trust or permissions were changed',
+    source: 'cloudTrail',
+    matches: [
+      'iam:AttachRolePolicy',
+      'iam:DeleteRolePermissionsBoundary',
+      'iam:DeleteRolePolicy',
+      'iam:DetachRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+      'iam:PutRolePolicy',
+      'iam:UpdateAssumeRolePolicy',
+    ],
+    needs: 'iamRegion',
+    means: 'Someone changed who may assume a role of the stack or what it may do: the way an administrator would reach the tokens through a token role.',
+    firstSteps: [
+      'Check `detail.userIdentity`: CloudFormation\'s execution role during a deploy that changes a grant is expected.',
+      'Otherwise read `detail.requestParameters` (the new trust or policy) and redeploy the stack to restore the role.',
+      'If the trust was widened, look in CloudTrail for AssumeRole of that role and for token-key Decrypt calls by its sessions.',
+    ],
+  },
   backupJobFailed: {
     title: 'A backup job failed',
     source: 'service',
@@ -309,6 +332,9 @@ export const SECURITY_ALARMS = {
     ],
   },
 } as const satisfies Record<string, SecurityAlarmSpec>;
+
+/** The one region where EventBridge receives IAM's (global) CloudTrail events. */
+export const IAM_EVENTS_REGION = 'us-east-1';
 
 /** Name of a security alarm. */
 export type SecurityAlarmName = keyof typeof SECURITY_ALARMS;

@@ -1,5 +1,5 @@
-import { SECURITY_ALARMS, securityRuleName, type SecurityAlarmName } from '../infra/monitoring';
-import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
+import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName } from '../infra/monitoring';
+import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, type StageName } from '../infra/stages';
 import { stageTemplateJson } from './support/cdk-out';
 import { eventMatches } from './support/event-pattern';
 import { DeployedTemplate } from './support/template-policies';
@@ -38,7 +38,12 @@ describe.each(MONITORED)('the %s stage', (stage) => {
   const hasBackups = STAGES[stage].backup.rules.length > 0;
   const present = ALARMS.filter((alarm) => {
     const { needs } = SECURITY_ALARMS[alarm];
-    return needs === 'nothing' || (needs === 'backups' && hasBackups) || (needs === 'copies' && 'copy' in STAGES[stage].backup);
+    return (
+      needs === 'nothing' ||
+      (needs === 'backups' && hasBackups) ||
+      (needs === 'copies' && 'copy' in STAGES[stage].backup) ||
+      (needs === 'iamRegion' && region === IAM_EVENTS_REGION)
+    );
   });
   /** The alarms whose rule matches the event. */
   const firing = (event: Record<string, unknown>) =>
@@ -71,6 +76,15 @@ describe.each(MONITORED)('the %s stage', (stage) => {
     expect(firing(breakGlass('aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123abcd'))).toEqual([]);
     expect(firing(apiCall('sts', 'AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT}:role/inavor-shuttle-${stage}-web-app` }, region))).toEqual([]);
   });
+
+  if (region === IAM_EVENTS_REGION) {
+    test.each(SECURITY_ALARMS.dataRoleChanged.matches.map((action) => action.split(':')[1]!))('%s on a data-access role fires the role alarm; on another role it does not', (eventName) => {
+      for (const purpose of DATA_ROLE_PURPOSES) {
+        expect(firing(apiCall('iam', eventName, { roleName: dataRoleName(stage, purpose) }, IAM_EVENTS_REGION))).toEqual(['dataRoleChanged']);
+      }
+      expect(firing(apiCall('iam', eventName, { roleName: 'some-other-role' }, IAM_EVENTS_REGION))).toEqual([]);
+    });
+  }
 
   if (hasBackups) {
     test.each(['FAILED', 'ABORTED', 'EXPIRED'])('a backup job %s in the stage\'s vault fires the backup alarm', (state) => {

@@ -1,7 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../monitoring';
+import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../monitoring';
 
 /** Props of {@link SecurityAlarms}. */
 export interface SecurityAlarmsProps {
@@ -15,6 +16,8 @@ export interface SecurityAlarmsProps {
   readonly backupVaultName?: string;
   /** True when the stage copies recovery points elsewhere, which adds the copy-job rule. */
   readonly copies: boolean;
+  /** Names of the stack's data-access roles, whose IAM changes are alarmed where IAM's events arrive. */
+  readonly dataRoleNames: readonly string[];
 }
 
 /**
@@ -47,10 +50,17 @@ export class SecurityAlarms extends Construct {
       vaultProtectionChanged: calls(SECURITY_ALARMS.vaultProtectionChanged, { requestParameters: { backupVaultName: [props.backupVaultName] } }),
       // Identity Center sessions arrive as AssumeRoleWithSAML; the role ARN is in the request.
       breakGlassUsed: calls(SECURITY_ALARMS.breakGlassUsed, { requestParameters: { roleArn: events.Match.wildcard(props.breakGlassRoleArn) } }),
+      dataRoleChanged: calls(SECURITY_ALARMS.dataRoleChanged, { requestParameters: { roleName: [...props.dataRoleNames] } }),
       backupJobFailed: jobStates(SECURITY_ALARMS.backupJobFailed, { backupVaultName: [props.backupVaultName] }),
       copyJobFailed: jobStates(SECURITY_ALARMS.copyJobFailed),
     };
-    const present = { nothing: true, backups: props.backupVaultName !== undefined, copies: props.copies };
+    const present = {
+      nothing: true,
+      backups: props.backupVaultName !== undefined,
+      copies: props.copies,
+      // IAM is global: EventBridge receives its CloudTrail events in us-east-1 only.
+      iamRegion: Stack.of(this).region === IAM_EVENTS_REGION,
+    };
     // The topic's policy admits rules by name; no role is needed.
     const target: events.IRuleTarget = { bind: () => ({ arn: props.topic.topicArn }) };
     for (const [name, alarm] of Object.entries(SECURITY_ALARMS) as [SecurityAlarmName, SecurityAlarmSpec][]) {

@@ -26,6 +26,7 @@ import type { TableSchema } from '../schema-model';
 import {
   DATA_ROLE_PURPOSES,
   dataExportName,
+  dataRoleName,
   dataRoleOutputId,
   physicalTableName,
   stageKeyAlias,
@@ -136,6 +137,7 @@ export class DataStack extends Stack {
         breakGlassRoleArn: custodians.breakGlass,
         backupVaultName: this.backups?.vault.backupVaultName,
         copies: policy.backup.copy !== undefined,
+        dataRoleNames: DATA_ROLE_PURPOSES.map((purpose) => dataRoleName(stageName, purpose)),
       });
       this.alarmTopicArn = topic.topicArn;
     }
