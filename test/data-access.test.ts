@@ -7,6 +7,8 @@ import type { IndexSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS, type TableName } from '../infra/schemas';
 import type { DataStack } from '../infra/stacks/data-stack';
 import { STAGES } from '../infra/stages';
+import { evaluate, type PolicyDocument } from './support/iam-policy';
+import { DeployedTemplate } from './support/template-policies';
 
 /** The roles of an application stack that uses the prod tables, each with the grants it is given. */
 const ROLES = {
@@ -201,6 +203,22 @@ test('the token key\'s policy names each token role of another stack by the ARN 
   for (const role of ['ImportWorkerRole', 'ReportingRole', 'RedactionRole']) {
     expect(named).not.toContain(`shuttle-${role}`);
   }
+});
+
+test('evaluated, the token key lets the token roles of another stack decrypt and refuses its other roles, whatever IAM allows them', () => {
+  const deployed = new DeployedTemplate(prod.toJSON(), { account: '111122223333', region: STAGES.prod.region, partition: 'aws' });
+  const key = deployed.keyWithAlias('alias/inavor-shuttle/prod/tokens');
+  const kmsEverywhere: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
+  const context = { 'kms:EncryptionContext:table': 'Shops-prod', 'kms:EncryptionContext:shop': 'example.myshopify.com', 'kms:EncryptionContext:attribute': 'accessToken' };
+  const decrypt = (role: RoleName) =>
+    evaluate(
+      { caller: { kind: 'role', arn: deployed.roleArn(`shuttle-${role}`) }, action: 'kms:Decrypt', resource: key.arn, context },
+      { service: 'kms', resourcePolicy: key.policy, identityPolicies: [kmsEverywhere] },
+    ).decision;
+  expect(decrypt('ShopAuthRole')).toBe('allow');
+  expect(decrypt('ShopifyCallerRole')).toBe('allow');
+  expect(decrypt('ReportingRole')).toBe('explicitDeny');
+  expect(decrypt('ImportWorkerRole')).toBe('explicitDeny');
 });
 
 test('a token grant to a role of another stack with a generated name is refused, naming the role and the fix', () => {
