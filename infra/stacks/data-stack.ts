@@ -45,7 +45,12 @@ export interface DataStackProps extends StackProps {
   readonly schemas: readonly TableSchema[];
 }
 
-/** The data layer of one stage: its tables, their KMS keys and the outputs other stacks import. */
+/**
+ * The data layer of one stage: its tables, their KMS keys (with policies that refuse everyone but
+ * the break-glass role the means to disable or delete them, and the token key to every role it does
+ * not name), the app's data-access roles, backups and alarms where the stage asks, and the outputs
+ * other stacks import.
+ */
 export class DataStack extends Stack {
   /** Tables by logical name, for other stacks to reference. */
   public readonly tables: Readonly<Record<string, SchemaTable>>;
