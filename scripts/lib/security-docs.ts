@@ -240,6 +240,7 @@ function administratorSection(): string {
         ['Deploy a change of this stack (a new key policy, a grant) through the pipeline or CloudFormation.', `${alarm('keyPolicyChanged')}; the change is in the pull request and its cdk diff.`],
         ['Assign themselves the break-glass permission set in IAM Identity Center.', alarm('breakGlassUsed')],
         ['Read every non-sealed attribute of every table (IAM on DynamoDB, the table key through DynamoDB).', 'CloudTrail data events, if the trail records them for DynamoDB.'],
+        ['Silence the alarms: delete or disable the stack\'s EventBridge rules, unsubscribe the on-call, or stop the trail.', 'No alarm of this stack: CloudFormation drift detection shows a changed rule or topic; Control Tower\'s mandatory controls protect its own organization trail.'],
         ['Stop backups (delete the plan or selection) or let PITR lapse by disabling it.', `${alarm('backupJobFailed')} does not fire for a job that never starts; the DataProtection checks and \`npm run verify\` show the drift.`],
       ],
     ),
