@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { STAGES as STAGE_POLICIES } from '../infra/stages';
+import { DATA_ROLE_PURPOSES, STAGES as STAGE_POLICIES, TRUSTED_SERVICES, dataRoleName, dataRoleOutputId } from '../infra/stages';
 import { stageTemplates } from './support/cdk-out';
 
 /**
@@ -215,6 +215,20 @@ describe.each(STAGES)('%s stage', (stage) => {
       'DenyDataUseWithoutAttributeContext',
     ]);
     expect(statements).toEqual(expect.arrayContaining([ACCOUNT_MAY_USE_IAM, DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES]));
+  });
+
+  test.each(DATA_ROLE_PURPOSES)('defines the %s role, named with the stage, trusted only by the service the stage config gives it, and exports its ARN', (purpose) => {
+    const roleName = dataRoleName(stage, purpose);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: Match.objectLike({ RoleName: roleName }) });
+    const [logicalId] = Object.keys(roles);
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(roles[logicalId!]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: TRUSTED_SERVICES[STAGE_POLICIES[stage].access.roleTrust[purpose]] }, Action: 'sts:AssumeRole' },
+    ]);
+    template.hasOutput(dataRoleOutputId(purpose), {
+      Value: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      Export: { Name: `InavorShuttleData-${stage}-${dataRoleOutputId(purpose)}` },
+    });
   });
 
   test('tables carry the project and stage tags', () => {
