@@ -65,6 +65,37 @@ export interface BackupPolicy {
   readonly copy?: BackupCopySpec;
 }
 
+/** AWS services a data-access role can trust, by the name the stage config uses. */
+export const TRUSTED_SERVICES = {
+  appRunner: 'tasks.apprunner.amazonaws.com',
+  lambda: 'lambda.amazonaws.com',
+} as const;
+
+/** A service a data-access role trusts: an App Runner instance role or a Lambda execution role. */
+export type TrustedService = keyof typeof TRUSTED_SERVICES;
+
+/** The app's processes that use the data layer, each under a role of its own (see `DATA_ROLES` in infra/data-access.ts). */
+export const DATA_ROLE_PURPOSES = ['webApp', 'jobWorker', 'tokenRefresher', 'redaction'] as const;
+
+/** One of the app's processes that use the data layer. */
+export type DataRolePurpose = (typeof DATA_ROLE_PURPOSES)[number];
+
+/** Who may use a stage's data and manage its keys and vault. */
+export interface AccessPolicy {
+  /**
+   * Path and name of the break-glass role, the one principal allowed to disable or delete a key,
+   * replace a key or vault policy, or delete a recovery point. It may hold `*`, so that an IAM
+   * Identity Center role (named with a random suffix under the `aws-reserved/` path, which only
+   * Identity Center can create roles in) can be named, e.g.
+   * `aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*`.
+   */
+  readonly breakGlassRole: string;
+  /** The service each data-access role of the stack trusts. */
+  readonly roleTrust: Readonly<Record<DataRolePurpose, TrustedService>>;
+  /** One line on who holds the break-glass role in this stage. */
+  readonly reason: string;
+}
+
 /** What a deployment stage decides about its tables. */
 export interface StagePolicy {
   /** AWS region the stage deploys to; fixed here, since a customer-managed key on TableV2 needs an explicit region. */
@@ -79,6 +110,8 @@ export interface StagePolicy {
   readonly monitoring: MonitoringPolicy;
   /** AWS Backup plan of the stage's tables. */
   readonly backup: BackupPolicy;
+  /** The data-access roles' trust and the break-glass role. */
+  readonly access: AccessPolicy;
 }
 
 /** The deployment stages. Every one is synthesized on every PR, so prod's policy is always checked. */
@@ -96,6 +129,11 @@ export const STAGES = {
     backup: {
       rules: [],
       reason: 'Dev holds seeded test data that npm run local and a redeploy recreate; 7 days of PITR cover mistakes.',
+    },
+    access: {
+      breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
+      roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the dev account to the data-layer owners.',
     },
   },
   staging: {
@@ -118,6 +156,11 @@ export const STAGES = {
         },
       ],
       reason: 'Staging protects its data and is where restores are rehearsed, at a week of storage.',
+    },
+    access: {
+      breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
+      roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the staging account to the data-layer owners.',
     },
   },
   prod: {
@@ -149,8 +192,13 @@ export const STAGES = {
       vaultLock: {
         minRetentionDays: 35,
         maxRetentionDays: 365,
-        reason: 'Governance mode stops early deletion by anyone without the unlock permission, and stays reversible if a retention proves wrong.',
+        reason: 'Governance mode, lifted only by the break-glass role (the vault policy denies it to everyone else), stays reversible if a retention proves wrong.',
       },
+    },
+    access: {
+      breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
+      roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the prod account to two named owners only, with MFA.',
     },
   },
 } as const satisfies Record<string, StagePolicy>;
@@ -184,4 +232,14 @@ export function dataExportName(stage: string, outputId: string): string {
 /** Alias of a stage's customer-managed data key, e.g. `alias/inavor-shuttle/prod/data`. */
 export function stageKeyAlias(stage: string): string {
   return `alias/inavor-shuttle/${stage}/data`;
+}
+
+/** Physical name of a data-access role, e.g. `inavor-shuttle-prod-token-refresher`. */
+export function dataRoleName(stage: string, purpose: DataRolePurpose): string {
+  return `inavor-shuttle-${stage}-${purpose.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Id of the output exporting a data-access role's ARN, e.g. `TokenRefresherRoleArn`. */
+export function dataRoleOutputId(purpose: DataRolePurpose): string {
+  return `${purpose[0]!.toUpperCase()}${purpose.slice(1)}RoleArn`;
 }

@@ -6,7 +6,7 @@
 
 import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from './schema-model';
 import { unknownStageMessage } from './stage-selection';
-import { BACKUP_SCHEDULES, dataExportName, dataStackName, physicalTableName, tableOutputIds } from './stages';
+import { BACKUP_SCHEDULES, DATA_ROLE_PURPOSES, TRUSTED_SERVICES, dataExportName, dataRoleName, dataStackName, physicalTableName, tableOutputIds } from './stages';
 
 /** DynamoDB's rule for table and index names. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -131,6 +131,7 @@ export function validateStages(stages: unknown): string[] {
       ...tagProblems(policy.tags, `stages.${name}.tags`),
       ...checkMonitoring(policy.monitoring, `stages.${name}.monitoring`),
       ...validateBackup(`stages.${name}.backup`, policy.backup, policy.protectData === true),
+      ...checkAccess(policy.access, `stages.${name}.access`),
     ];
   });
 }
@@ -141,7 +142,13 @@ function stageNameProblems(stage: string): string[] {
     : [
         `stages.${stage}: ${show(stage)} is not a stage name: a lowercase letter, then lowercase letters, digits and single hyphens, not ending in a hyphen (it becomes part of stack, export, table and KMS alias names)`,
       ];
-  return [...problems, ...stackNameProblems(stage)];
+  return [...problems, ...stackNameProblems(stage), ...roleNameProblems(stage)];
+}
+
+/** IAM's limit on the stage's data-access role names, the longest of which is reported. */
+function roleNameProblems(stage: string): string[] {
+  const longest = DATA_ROLE_PURPOSES.map((purpose) => dataRoleName(stage, purpose)).reduce((a, b) => (b.length > a.length ? b : a));
+  return longest.length > MAX_ROLE_NAME ? [`stages.${stage}: role name ${longest} is ${longest.length} characters; IAM allows at most ${MAX_ROLE_NAME}`] : [];
 }
 
 /** CloudFormation's rule for the stage's stack name, whatever `dataStackName` makes of the stage name. */
@@ -564,4 +571,43 @@ function isPositiveInteger(value: unknown): value is number {
 
 function isReason(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '' && !value.includes('\n');
+}
+
+/** IAM's characters for a role path and name, plus `*` for the break-glass pattern. */
+const ROLE_PATTERN = /^[\w+=,.@/*-]+$/;
+const MAX_ROLE_NAME = 64;
+
+/**
+ * A stage's access block: a break-glass role that names one role (not a wildcard that every role
+ * matches), a known service for each data-access role, and a reason.
+ */
+function checkAccess(access: unknown, field: string): string[] {
+  if (!isRecord(access)) return [`${field}: expected {breakGlassRole, roleTrust, reason}, got ${show(access)}`];
+  const problems: string[] = [];
+  const role = access.breakGlassRole;
+  if (typeof role !== 'string' || !ROLE_PATTERN.test(role) || role.startsWith('/') || role.endsWith('/')) {
+    problems.push(`${field}.breakGlassRole: ${show(role)} is not a role path and name (letters, digits, + = , . @ _ - and /, with * for any run of characters)`);
+  } else {
+    const name = role.slice(role.lastIndexOf('/') + 1);
+    if (role.startsWith('*') || name.replace(/\*/g, '') === '') {
+      problems.push(`${field}.breakGlassRole: ${show(role)} starts with or is only a wildcard, so roles anyone can create would match it; name the role`);
+    }
+    if (name.length > MAX_ROLE_NAME) problems.push(`${field}.breakGlassRole: the name is ${name.length} characters; IAM allows at most ${MAX_ROLE_NAME}`);
+  }
+  const trust = access.roleTrust;
+  const services = Object.keys(TRUSTED_SERVICES);
+  if (!isRecord(trust)) {
+    problems.push(`${field}.roleTrust: expected the service of each role (${DATA_ROLE_PURPOSES.join(', ')}), got ${show(trust)}`);
+  } else {
+    for (const purpose of DATA_ROLE_PURPOSES) {
+      if (!services.includes(trust[purpose] as string)) {
+        problems.push(`${field}.roleTrust.${purpose}: ${show(trust[purpose])} is not a trusted service (${services.join(', ')})`);
+      }
+    }
+    for (const extra of Object.keys(trust).filter((key) => !(DATA_ROLE_PURPOSES as readonly string[]).includes(key))) {
+      problems.push(`${field}.roleTrust.${extra}: not a data-access role (${DATA_ROLE_PURPOSES.join(', ')})`);
+    }
+  }
+  if (!isReason(access.reason)) problems.push(`${field}.reason: expected one line on who holds the break-glass role`);
+  return problems;
 }

@@ -7,6 +7,8 @@ import type { IndexSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS, type TableName } from '../infra/schemas';
 import type { DataStack } from '../infra/stacks/data-stack';
 import { STAGES } from '../infra/stages';
+import { evaluate, type PolicyDocument } from './support/iam-policy';
+import { DeployedTemplate } from './support/template-policies';
 
 /** The roles of an application stack that uses the prod tables, each with the grants it is given. */
 const ROLES = {
@@ -32,14 +34,18 @@ type RoleName = keyof typeof ROLES;
 
 let prod: Template;
 let consumer: Template;
+let refusedUnnamed: () => unknown;
 beforeAll(() => {
   // The prod stage alone, as `cdk synth -c stage=prod` builds it, and a consumer stack in the same app.
   const app = new App();
   const data = addDataStacks(app, { stages: ['prod'], nagReports: false }).prod;
   const shuttle = new Stack(app, 'ShuttleApp', { env: { region: STAGES.prod.region } });
+  // Fixed names: the token key's policy names a token role of another stack by an ARN built from its name.
   for (const [name, grant] of Object.entries(ROLES)) {
-    grant(data, new iam.Role(shuttle, name, { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
+    grant(data, new iam.Role(shuttle, name, { roleName: `shuttle-${name}`, assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') }));
   }
+  const unnamed = new iam.Role(shuttle, 'UnnamedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  refusedUnnamed = () => data.grantTokenAccess(unnamed, 'decrypt');
   prod = Template.fromStack(data);
   consumer = Template.fromStack(shuttle);
 });
@@ -183,6 +189,42 @@ test('no granted action or resource contains a wildcard, and no role may Scan', 
   const policies = JSON.stringify(consumer.findResources('AWS::IAM::Policy'));
   expect(policies).not.toContain('*');
   expect(policies).not.toContain('dynamodb:Scan');
+});
+
+test('the token key\'s policy names each token role of another stack by the ARN of its name, and no other role of that stack', () => {
+  const [keyId] = Object.keys(prod.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('Shopify tokens') } }));
+  const statement = (prod.toJSON().Resources[keyId!].Properties.KeyPolicy.Statement as { Sid?: string; Condition?: any }[]).find(
+    (candidate) => candidate.Sid === 'DenyDataUseExceptNamedPrincipals',
+  );
+  const named = JSON.stringify(statement?.Condition.ArnNotLike['aws:PrincipalArn']);
+  for (const role of ['ShopAuthRole', 'ShopifyCallerRole']) {
+    expect(named).toContain(`:role/shuttle-${role}`);
+  }
+  for (const role of ['ImportWorkerRole', 'ReportingRole', 'RedactionRole']) {
+    expect(named).not.toContain(`shuttle-${role}`);
+  }
+});
+
+test('evaluated, the token key lets the token roles of another stack decrypt and refuses its other roles, whatever IAM allows them', () => {
+  const deployed = new DeployedTemplate(prod.toJSON(), { account: '111122223333', region: STAGES.prod.region, partition: 'aws' });
+  const key = deployed.keyWithAlias('alias/inavor-shuttle/prod/tokens');
+  const kmsEverywhere: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
+  const context = { 'kms:EncryptionContext:table': 'Shops-prod', 'kms:EncryptionContext:shop': 'example.myshopify.com', 'kms:EncryptionContext:attribute': 'accessToken' };
+  const decrypt = (role: RoleName) =>
+    evaluate(
+      { caller: { kind: 'role', arn: deployed.roleArn(`shuttle-${role}`) }, action: 'kms:Decrypt', resource: key.arn, context },
+      { service: 'kms', resourcePolicy: key.policy, identityPolicies: [kmsEverywhere] },
+    ).decision;
+  expect(decrypt('ShopAuthRole')).toBe('allow');
+  expect(decrypt('ShopifyCallerRole')).toBe('allow');
+  expect(decrypt('ReportingRole')).toBe('explicitDeny');
+  expect(decrypt('ImportWorkerRole')).toBe('explicitDeny');
+});
+
+test('a token grant to a role of another stack with a generated name is refused, naming the role and the fix', () => {
+  expect(refusedUnnamed).toThrow(
+    "grantTokenAccess: ShuttleApp/UnnamedRole is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy can name it.",
+  );
 });
 
 describe('levels the map does not allow are refused', () => {

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { STAGES as STAGE_POLICIES } from '../infra/stages';
+import { DATA_ROLE_PURPOSES, STAGES as STAGE_POLICIES, TRUSTED_SERVICES, dataRoleName, dataRoleOutputId } from '../infra/stages';
 import { stageTemplates } from './support/cdk-out';
 
 /**
@@ -176,30 +176,59 @@ describe.each(STAGES)('%s stage', (stage) => {
   const ACCOUNT_ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
   const ACCOUNT_MAY_USE_IAM = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' };
 
+  const statementsOf = (purpose: string): { Sid?: string }[] =>
+    keyWithAlias(template, `alias/inavor-shuttle/${stage}/${purpose}`).Properties.KeyPolicy.Statement;
+  /** The statements every key carries; what they allow and refuse is evaluated in key-policies.test.ts. */
+  const EVERY_KEY = ['DenyGrantsExceptForAwsServices', 'DenyDisableOrDeletionExceptBreakGlass', 'DenyPolicyChangeExceptDeployAndBreakGlass'];
+
   test('the table key lets IAM grant it, lets only AWS services create grants, and is used for data only through DynamoDB', () => {
-    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/data`).Properties.KeyPolicy.Statement).toEqual([
-      ACCOUNT_MAY_USE_IAM,
-      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
-      {
-        Sid: 'DenyDataUseExceptThroughService',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Resource: '*',
-        Condition: {
-          StringNotEquals: { 'kms:ViaService': `dynamodb.${STAGE_POLICIES[stage].region}.amazonaws.com` },
-          StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
-          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    const statements = statementsOf('data');
+    expect(statements.map((statement) => statement.Sid)).toEqual([undefined, ...EVERY_KEY, 'DenyDataUseExceptThroughService']);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        ACCOUNT_MAY_USE_IAM,
+        DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+        {
+          Sid: 'DenyDataUseExceptThroughService',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Resource: '*',
+          Condition: {
+            StringNotEquals: { 'kms:ViaService': `dynamodb.${STAGE_POLICIES[stage].region}.amazonaws.com` },
+            StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
-  test('the token key lets IAM grant it and lets only AWS services create grants', () => {
-    expect(keyWithAlias(template, `alias/inavor-shuttle/${stage}/tokens`).Properties.KeyPolicy.Statement).toEqual([
-      ACCOUNT_MAY_USE_IAM,
-      DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
+  test('the token key lets IAM grant it, lets only AWS services create grants, and refuses data use to all but its named roles and without the token context', () => {
+    const statements = statementsOf('tokens');
+    expect(statements.map((statement) => statement.Sid)).toEqual([
+      undefined,
+      ...EVERY_KEY,
+      'DenyDataUseExceptNamedPrincipals',
+      'DenyDataUseWithoutTableContext',
+      'DenyDataUseWithoutShopContext',
+      'DenyDataUseWithoutAttributeContext',
     ]);
+    expect(statements).toEqual(expect.arrayContaining([ACCOUNT_MAY_USE_IAM, DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES]));
+  });
+
+  test.each(DATA_ROLE_PURPOSES)('defines the %s role, named with the stage, trusted only by the service the stage config gives it, and exports its ARN', (purpose) => {
+    const roleName = dataRoleName(stage, purpose);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: Match.objectLike({ RoleName: roleName }) });
+    const [logicalId] = Object.keys(roles);
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(roles[logicalId!]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: TRUSTED_SERVICES[STAGE_POLICIES[stage].access.roleTrust[purpose]] }, Action: 'sts:AssumeRole' },
+    ]);
+    template.hasOutput(dataRoleOutputId(purpose), {
+      Value: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      Export: { Name: `InavorShuttleData-${stage}-${dataRoleOutputId(purpose)}` },
+    });
   });
 
   test('tables carry the project and stage tags', () => {

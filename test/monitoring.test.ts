@@ -7,7 +7,9 @@ import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
 import { validateDataConfig } from '../infra/validate-schemas';
 import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../scripts/lib/runbook-docs';
-import { stageTemplates } from './support/cdk-out';
+import { stageTemplateJson, stageTemplates } from './support/cdk-out';
+import { evaluate } from './support/iam-policy';
+import { DeployedTemplate } from './support/template-policies';
 
 const SCHEMAS: readonly TableSchema[] = TABLE_SCHEMAS;
 const MONITORED = STAGE_NAMES.filter((stage) => STAGES[stage].monitoring.alarms);
@@ -179,33 +181,27 @@ describe.each(MONITORED)('the %s stage', (stage) => {
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject(notifiesTopic(stage));
   });
 
-  test('encrypts the alarm topic with a rotating customer-managed key that CloudWatch may use for that topic only', () => {
+  test('encrypts the alarm topic with a rotating customer-managed key that CloudWatch and EventBridge may use for that topic only', () => {
     const topic = template(stage).findResources('AWS::SNS::Topic')[onlyLogicalId(stage, 'AWS::SNS::Topic')]!;
     expect(topic.Properties.TopicName).toBe(`inavor-shuttle-${stage}-data-alarms`);
-    const key = template(stage).findResources('AWS::KMS::Key')[topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]];
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    const key = template(stage).findResources('AWS::KMS::Key')[keyId];
     expect(key).toBeDefined();
     expect(key!.Properties.EnableKeyRotation).toBe(true);
     expect(key!.DeletionPolicy).toBe('Retain');
-    const services = (key!.Properties.KeyPolicy.Statement as { Principal: { Service?: string } }[]).filter((statement) => statement.Principal.Service);
-    expect(services).toEqual([
-      {
-        Sid: 'AllowCloudWatchAlarmsToUseTheKeyForTheAlarmTopicOnly',
-        Effect: 'Allow',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        Condition: {
-          StringEquals: {
-            'kms:EncryptionContext:aws:sns:topicArn': {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sns:${STAGES[stage].region}:`, { Ref: 'AWS::AccountId' }, `:inavor-shuttle-${stage}-data-alarms`]],
-            },
-          },
-        },
-      },
-    ]);
+    const deployed = new DeployedTemplate(stageTemplateJson(stage), { account: '111122223333', region: STAGES[stage].region, partition: 'aws' });
+    const { arn, policy } = deployed.keys().find((candidate) => candidate.id === keyId)!;
+    const topicArn = `arn:aws:sns:${STAGES[stage].region}:111122223333:inavor-shuttle-${stage}-data-alarms`;
+    const publish = (service: string, context: Record<string, string>) =>
+      evaluate({ caller: { kind: 'service', service }, action: 'kms:GenerateDataKey', resource: arn, context }, { service: 'kms', resourcePolicy: policy }).decision;
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      expect([service, publish(service, { 'kms:EncryptionContext:aws:sns:topicArn': topicArn })]).toEqual([service, 'allow']);
+      expect([service, publish(service, { 'kms:EncryptionContext:aws:sns:topicArn': `${topicArn}-other` })]).toEqual([service, 'implicitDeny']);
+    }
+    expect(publish('lambda.amazonaws.com', { 'kms:EncryptionContext:aws:sns:topicArn': topicArn })).toBe('implicitDeny');
   });
 
-  test('denies publishing to the alarm topic without TLS, and lets only this account\'s alarms publish', () => {
+  test('denies publishing to the alarm topic without TLS, and lets only this account\'s alarms and this stage\'s event rules publish', () => {
     const topic = { Ref: onlyLogicalId(stage, 'AWS::SNS::Topic') };
     template(stage).hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -221,9 +217,25 @@ describe.each(MONITORED)('the %s stage', (stage) => {
               ArnLike: { 'aws:SourceArn': Match.objectLike({}) },
             },
           }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topic,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({}) },
+            },
+          }),
         ]),
       },
     });
+    const deployed = new DeployedTemplate(stageTemplateJson(stage), { account: '111122223333', region: STAGES[stage].region, partition: 'aws' });
+    const [topicPolicy] = Object.values(template(stage).findResources('AWS::SNS::TopicPolicy'));
+    const fromEvents = (deployed.resolve(topicPolicy!.Properties.PolicyDocument) as { Statement: { Principal?: { Service?: string }; Condition?: any }[] }).Statement.find(
+      (statement) => statement.Principal?.Service === 'events.amazonaws.com',
+    );
+    expect(fromEvents?.Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws:events:${STAGES[stage].region}:111122223333:rule/inavor-shuttle-${stage}-*`);
   });
 
   test('exports the alarm topic\'s ARN', () => {

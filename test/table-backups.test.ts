@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { TableBackups } from '../infra/constructs/table-backups';
+import { stackCustodians } from '../infra/custodians';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, type StageName } from '../infra/stages';
 import { stageTemplates } from './support/cdk-out';
@@ -21,6 +22,7 @@ beforeAll(() => {
     stageName: 'fixture',
     policy: { ...STAGES.prod.backup, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
     tables: [table],
+    custodians: stackCustodians(fixtureStack, 'break-glass'),
   });
   copyFixture = Template.fromStack(fixtureStack);
 });

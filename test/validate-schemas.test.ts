@@ -337,12 +337,15 @@ describe('stage names and the stack and export names made from them', () => {
 
   test('a stage name that makes the stack name longer than 128 characters is rejected', () => {
     const name = 'a'.repeat(111);
-    expect(renamed(name)).toEqual([
-      `stages.${name}: stack name InavorShuttleData-${name} is 129 characters; CloudFormation allows at most 128`,
-    ]);
+    expect(renamed(name)).toContain(`stages.${name}: stack name InavorShuttleData-${name} is 129 characters; CloudFormation allows at most 128`);
   });
 
-  test.each(['qa', 'eu-prod-2', 'a'.repeat(110)])('stage name %p is accepted', (name) => {
+  test('a stage name that makes a data-access role name longer than 64 characters is rejected, naming the longest', () => {
+    const name = 'a'.repeat(34);
+    expect(renamed(name)).toEqual([`stages.${name}: role name inavor-shuttle-${name}-token-refresher is 65 characters; IAM allows at most 64`]);
+  });
+
+  test.each(['qa', 'eu-prod-2', 'a'.repeat(33)])('stage name %p is accepted', (name) => {
     expect(renamed(name)).toEqual([]);
   });
 
@@ -584,5 +587,48 @@ describe('sealed attributes', () => {
       [index.partitionKey.name, index.sortKey?.name].includes('shopDomain'),
     );
     expect(problems).toEqual(keyedIndexes.map((index) => expect.stringContaining(`is sealed and also a key of index "${index.name}"`)));
+  });
+});
+
+describe('stage access: the break-glass role and the data-access roles\' trust', () => {
+  test('the committed access blocks have no problems', () => {
+    expect(validateStages(STAGES)).toEqual([]);
+  });
+
+  test('a missing access block is rejected naming stage and field', () => {
+    expect(problemsAfter((_tables, stages) => delete stages.prod.access)).toEqual(['stages.prod.access: expected {breakGlassRole, roleTrust, reason}, got undefined']);
+  });
+
+  test.each(['*', '*BreakGlass', 'aws-reserved/sso.amazonaws.com/*'])('a break-glass role of %s, which roles anyone can create would match, is rejected', (role) => {
+    expect(problemsAfter((_tables, stages) => (stages.prod.access.breakGlassRole = role))).toEqual([
+      `stages.prod.access.breakGlassRole: "${role}" starts with or is only a wildcard, so roles anyone can create would match it; name the role`,
+    ]);
+  });
+
+  test('a break-glass role with characters IAM refuses, or a name over 64 characters, is rejected', () => {
+    expect(problemsAfter((_tables, stages) => (stages.prod.access.breakGlassRole = 'break glass'))).toEqual([
+      'stages.prod.access.breakGlassRole: "break glass" is not a role path and name (letters, digits, + = , . @ _ - and /, with * for any run of characters)',
+    ]);
+    expect(problemsAfter((_tables, stages) => (stages.prod.access.breakGlassRole = `path/${'a'.repeat(65)}`))).toEqual([
+      'stages.prod.access.breakGlassRole: the name is 65 characters; IAM allows at most 64',
+    ]);
+  });
+
+  test('a role trusting an unknown service, a missing role and an unknown one are each rejected', () => {
+    expect(
+      problemsAfter((_tables, stages) => {
+        stages.staging.access.roleTrust.webApp = 'ec2';
+        delete stages.staging.access.roleTrust.redaction;
+        stages.staging.access.roleTrust.reporting = 'lambda';
+      }),
+    ).toEqual([
+      'stages.staging.access.roleTrust.webApp: "ec2" is not a trusted service (appRunner, lambda)',
+      'stages.staging.access.roleTrust.redaction: undefined is not a trusted service (appRunner, lambda)',
+      'stages.staging.access.roleTrust.reporting: not a data-access role (webApp, jobWorker, tokenRefresher, redaction)',
+    ]);
+  });
+
+  test('an access block without a reason is rejected', () => {
+    expect(problemsAfter((_tables, stages) => (stages.dev.access.reason = ''))).toEqual(['stages.dev.access.reason: expected one line on who holds the break-glass role']);
   });
 });

@@ -1,7 +1,9 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { Custodians } from '../custodians';
+import { KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_POLICY_ACTIONS } from '../data-access';
 
 /** Props of {@link StageKey}. */
 export interface StageKeyProps {
@@ -16,17 +18,31 @@ export interface StageKeyProps {
    * are not affected. Leave it out for a key the application calls directly.
    */
   readonly onlyThroughService?: string;
+  /**
+   * Who may still disable the key, schedule its deletion (the break-glass role only) or replace
+   * its policy (the break-glass role and CloudFormation's execution role).
+   */
+  readonly custodians: Custodians;
+  /**
+   * For a key the application calls directly: the principals (`aws:PrincipalArn` patterns) that
+   * alone may use it for data; every other principal, administrators included, is denied. Read
+   * when the template is synthesized, so principals added after construction count.
+   */
+  readonly dataUsers?: () => readonly string[];
+  /**
+   * Encryption context every data use must carry, by key: the values allowed, or an empty list
+   * for any value as long as the key is present.
+   */
+  readonly requiredContext?: Readonly<Record<string, readonly string[]>>;
 }
-
-/** Key actions that encrypt or decrypt data, as opposed to managing or describing the key. */
-const DATA_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 
 /**
  * A customer-managed key of a stage: rotation on and retained in every stage, since losing a
  * key loses every table, backup and message encrypted with it. Every key of the data layer is
  * one of these, so each gets the same policy: CDK's default (the account may grant the key
  * through IAM) plus the Deny that AWS Control Tower's CT.KMS.PR.3 asks for, so that only AWS
- * services create grants on it (see docs/decisions.md).
+ * services create grants on it, and Denies that keep everyone but the custodians from disabling
+ * or deleting the key or replacing its policy (see docs/decisions.md).
  */
 export class StageKey extends kms.Key {
   /** The key's alias. */
@@ -55,6 +71,58 @@ export class StageKey extends kms.Key {
         },
       }),
     );
+    // An IAM policy with kms:* on * (an administrator, a PowerUser) would otherwise allow these:
+    // the root statement above hands the decision to IAM, and only a Deny here outranks it.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyDisableOrDeletionExceptBreakGlass',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...KEY_DESTRUCTIVE_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] } },
+      }),
+    );
+    // CloudFormation's execution role stays allowed: deploys update the policy through it, and
+    // KMS refuses a policy that would lock its own caller out of PutKeyPolicy.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPolicyChangeExceptDeployAndBreakGlass',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...KEY_POLICY_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] } },
+      }),
+    );
+    const { dataUsers, requiredContext = {} } = props;
+    if (dataUsers) {
+      this.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyDataUseExceptNamedPrincipals',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...KEY_DATA_ACTIONS],
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...dataUsers()] }) } },
+        }),
+      );
+    }
+    // One statement per context key: keys within one condition would all have to be missing or wrong.
+    for (const [key, values] of Object.entries(requiredContext)) {
+      const contextKey = `kms:EncryptionContext:${key}`;
+      this.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `DenyDataUseWithout${key[0]!.toUpperCase()}${key.slice(1)}Context`,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...KEY_DATA_ACTIONS],
+          resources: ['*'],
+          // StringNotEquals is true for a missing key too, so it refuses an absent context key as well as a wrong value.
+          conditions: values.length === 0 ? { Null: { [contextKey]: 'true' } } : { StringNotEquals: { [contextKey]: [...values] } },
+        }),
+      );
+    }
     if (props.onlyThroughService) {
       const stack = Stack.of(this);
       // Both string conditions must hold for the Deny to apply: a call from this account that
@@ -65,7 +133,7 @@ export class StageKey extends kms.Key {
           sid: 'DenyDataUseExceptThroughService',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: DATA_KEY_ACTIONS,
+          actions: [...KEY_DATA_ACTIONS],
           resources: ['*'],
           conditions: {
             StringNotEquals: { 'kms:ViaService': `${props.onlyThroughService}.${stack.region}.amazonaws.com` },

@@ -4,6 +4,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { Custodians } from '../custodians';
+import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../data-access';
 import type { BackupPolicy, BackupSchedule } from '../stages';
 import { StageKey } from './stage-key';
 
@@ -15,6 +17,8 @@ export interface TableBackupsProps {
   readonly policy: BackupPolicy;
   /** Every table of the stage; each is selected by its ARN. */
   readonly tables: readonly dynamodb.ITableV2[];
+  /** Who may still delete recovery points or the vault (break-glass) and replace its policy or lock (also the deploy path). */
+  readonly custodians: Custodians;
 }
 
 /** Every schedule runs at 05:00 UTC, after the night's imports and before the US working day. */
@@ -26,7 +30,8 @@ const SCHEDULES: Record<BackupSchedule, events.CronOptions> = {
 
 /**
  * AWS Backup for a stage's tables: a vault encrypted with its own customer-managed key (and
- * locked where the policy asks), a plan with the policy's rules (and copies, where set), and a
+ * locked where the policy asks) whose access policy refuses to everyone but the custodians what
+ * would lose a recovery point, a plan with the policy's rules (and copies, where set), and a
  * selection that names every table by ARN. `BackupResource.fromConstruct` is not used: it
  * silently selects nothing for a `TableV2`.
  */
@@ -48,11 +53,31 @@ export class TableBackups extends Construct {
     this.key = new StageKey(this, 'VaultKey', {
       alias: `alias/inavor-shuttle/${stageName}/backup`,
       description: `Encrypts the Inavor Shuttle ${stageName} AWS Backup vault`,
+      custodians: props.custodians,
+    });
+    const { breakGlass, deployer } = props.custodians;
+    const deny = (sid: string, actions: readonly string[], except: string[]) =>
+      new iam.PolicyStatement({
+        sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...actions],
+        resources: ['*'],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': except } },
+      });
+    // Same-account IAM (an administrator's backup:*) would otherwise allow these; only a Deny here
+    // outranks it. AWS Backup's own lifecycle deletions are not calls by a principal and go on.
+    const accessPolicy = new iam.PolicyDocument({
+      statements: [
+        deny('DenyRecoveryPointLossExceptBreakGlass', VAULT_DESTRUCTIVE_ACTIONS, [breakGlass]),
+        deny('DenyPolicyChangeExceptDeployAndBreakGlass', VAULT_POLICY_ACTIONS, [breakGlass, deployer]),
+      ],
     });
     const lock = policy.vaultLock;
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `inavor-shuttle-${stageName}`,
       encryptionKey: this.key,
+      accessPolicy,
       lockConfiguration: lock && {
         minRetention: Duration.days(lock.minRetentionDays),
         maxRetention: Duration.days(lock.maxRetentionDays),

@@ -1,12 +1,16 @@
-import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { DataRoles } from '../constructs/data-roles';
 import { SchemaTable } from '../constructs/schema-table';
+import { SecurityAlarms } from '../constructs/security-alarms';
 import { StageKey } from '../constructs/stage-key';
 import { TableBackups } from '../constructs/table-backups';
 import { TableMonitoring } from '../constructs/table-monitoring';
+import { stackCustodians, type Custodians } from '../custodians';
 import {
+  DATA_ROLES,
   TOKEN_CONTEXT_KEYS,
   TOKEN_KEY_ACTIONS,
   dataAccessGrant,
@@ -14,11 +18,22 @@ import {
   redactionGrant,
   type DataAccess,
   type GrantTarget,
+  type DataRoleSpec,
   type TableGrant,
   type TokenAccessLevel,
 } from '../data-access';
 import type { TableSchema } from '../schema-model';
-import { dataExportName, physicalTableName, stageKeyAlias, tableOutputIds, type StagePolicy } from '../stages';
+import {
+  DATA_ROLE_PURPOSES,
+  dataExportName,
+  dataRoleName,
+  dataRoleOutputId,
+  physicalTableName,
+  stageKeyAlias,
+  tableOutputIds,
+  type DataRolePurpose,
+  type StagePolicy,
+} from '../stages';
 
 /** Props of {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -30,7 +45,12 @@ export interface DataStackProps extends StackProps {
   readonly schemas: readonly TableSchema[];
 }
 
-/** The data layer of one stage: its tables, their KMS keys and the outputs other stacks import. */
+/**
+ * The data layer of one stage: its tables, their KMS keys (with policies that refuse everyone but
+ * the break-glass role the means to disable or delete them, and the token key to every role it does
+ * not name), the app's data-access roles, backups and alarms where the stage asks, and the outputs
+ * other stacks import.
+ */
 export class DataStack extends Stack {
   /** Tables by logical name, for other stacks to reference. */
   public readonly tables: Readonly<Record<string, SchemaTable>>;
@@ -48,6 +68,12 @@ export class DataStack extends Stack {
   public readonly alarmTopicArn?: string;
   /** AWS Backup vault, plan and selection of every table; absent where the stage has no backup rule. */
   public readonly backups?: TableBackups;
+  /** The role of each process of the app, with its grants; the app's stacks import their ARNs. */
+  public readonly dataRoles: Readonly<Record<DataRolePurpose, iam.Role>>;
+  /** Who may still manage the keys and the vault: the break-glass role, and the deploy path for policies. */
+  public readonly custodians: Custodians;
+  /** `aws:PrincipalArn` of every role given the token grant; the token key denies data use to all others. */
+  private readonly tokenUsers: string[] = [];
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -55,16 +81,28 @@ export class DataStack extends Stack {
     this.stageName = stageName;
     this.policy = policy;
     this.schemas = props.schemas;
+    const custodians = stackCustodians(this, policy.access.breakGlassRole);
+    this.custodians = custodians;
 
     this.encryptionKey = new StageKey(this, 'DataKey', {
       alias: stageKeyAlias(stageName),
       description: `Encrypts the Inavor Shuttle ${stageName} DynamoDB tables`,
       onlyThroughService: 'dynamodb',
+      custodians,
     });
     // A key of its own: reading a Shops item (table key) must not be enough to open its tokens.
+    const sealed = this.sealedAttributes();
     this.tokenKey = new StageKey(this, 'TokenKey', {
       alias: `alias/inavor-shuttle/${stageName}/tokens`,
       description: `Seals the Inavor Shuttle ${stageName} Shopify tokens, attribute by attribute`,
+      custodians,
+      dataUsers: () => [custodians.breakGlass, ...this.tokenUsers],
+      // The context the client binds every sealed value to: a ciphertext without it is refused to everyone.
+      requiredContext: {
+        [TOKEN_CONTEXT_KEYS.table]: sealed.tables,
+        [TOKEN_CONTEXT_KEYS.shop]: [],
+        [TOKEN_CONTEXT_KEYS.attribute]: sealed.attributes,
+      },
     });
 
     const tables: Record<string, SchemaTable> = {};
@@ -82,12 +120,30 @@ export class DataStack extends Stack {
         stageName,
         policy: policy.backup,
         tables: Object.values(tables).map(({ table }) => table),
+        custodians,
       });
     }
 
+    this.dataRoles = new DataRoles(this, 'DataRoles', { stageName, trust: policy.access.roleTrust }).roles;
+    for (const purpose of DATA_ROLE_PURPOSES) {
+      const spec: DataRoleSpec = DATA_ROLES[purpose];
+      const role = this.dataRoles[purpose];
+      if (spec.data) this.grantDataAccess(role, spec.data);
+      if (spec.redaction) this.grantRedaction(role);
+      if (spec.tokens) this.grantTokenAccess(role, spec.tokens);
+    }
+
     if (policy.monitoring.alarms) {
-      const { topic } = new AlarmTopic(this, 'Alarms', { stageName });
+      const { topic } = new AlarmTopic(this, 'Alarms', { stageName, custodians });
       new TableMonitoring(this, 'Monitoring', { stageName, schemas: props.schemas, topic });
+      new SecurityAlarms(this, 'SecurityAlarms', {
+        stageName,
+        topic,
+        breakGlassRoleArn: custodians.breakGlass,
+        backupVaultName: this.backups?.vault.backupVaultName,
+        copies: policy.backup.copy !== undefined,
+        dataRoleNames: DATA_ROLE_PURPOSES.map((purpose) => dataRoleName(stageName, purpose)),
+      });
       this.alarmTopicArn = topic.topicArn;
     }
 
@@ -119,25 +175,53 @@ export class DataStack extends Stack {
   /**
    * Lets a role open (`decrypt`) or also seal (`encryptDecrypt`) token attributes with the token
    * key, and only for ciphertexts bound to a sealed attribute of this stage's tables and to a shop.
+   * The role is also named in the token key's policy, which refuses data use to every role it does
+   * not name. A role of another stack must have a fixed `roleName` (and no path): the policy names
+   * it by an ARN built from that name, since referring to the role itself would make the two stacks
+   * depend on each other.
    */
   public grantTokenAccess(grantee: iam.IGrantable, level: TokenAccessLevel): iam.Grant {
-    const sealed = this.schemas.filter((schema) => schema.attributes.some((attribute) => attribute.sealed));
-    if (sealed.length === 0) throw new Error('No attribute of the schema map is sealed, so a token grant would open nothing.');
+    const { tables, attributes } = this.sealedAttributes();
+    if (tables.length === 0) throw new Error('No attribute of the schema map is sealed, so a token grant would open nothing.');
+    const principalArn = this.tokenUserArn(grantee);
+    if (!this.tokenUsers.includes(principalArn)) this.tokenUsers.push(principalArn);
     const context = (key: string) => `kms:EncryptionContext:${key}`;
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...TOKEN_KEY_ACTIONS[level]],
       resourceArns: [this.tokenKey.keyArn],
       conditions: {
-        StringEquals: {
-          [context(TOKEN_CONTEXT_KEYS.table)]: sealed.map((schema) => physicalTableName(schema.name, this.stageName)),
-          [context(TOKEN_CONTEXT_KEYS.attribute)]: sealed.flatMap((schema) =>
-            schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name),
-          ),
-        },
+        StringEquals: { [context(TOKEN_CONTEXT_KEYS.table)]: tables, [context(TOKEN_CONTEXT_KEYS.attribute)]: attributes },
         Null: { [context(TOKEN_CONTEXT_KEYS.shop)]: 'false' },
       },
     });
+  }
+
+  /** The physical tables that hold sealed attributes, and those attributes' names. */
+  private sealedAttributes(): { tables: string[]; attributes: string[] } {
+    const sealed = this.schemas.filter((schema) => schema.attributes.some((attribute) => attribute.sealed));
+    return {
+      tables: sealed.map((schema) => physicalTableName(schema.name, this.stageName)),
+      attributes: sealed.flatMap((schema) => schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name)),
+    };
+  }
+
+  /** The `aws:PrincipalArn` the token key's policy names a grantee by; throws for one it cannot name. */
+  private tokenUserArn(grantee: iam.IGrantable): string {
+    const principal = grantee.grantPrincipal;
+    if (!('roleArn' in principal)) {
+      throw new Error(`grantTokenAccess: ${principal.toString()} is not a role; the token key's policy names roles only.`);
+    }
+    const role = principal as iam.IRole;
+    if (Stack.of(role) === this || !Token.isUnresolved(role.roleArn)) return role.roleArn;
+    const resource = role.node.defaultChild;
+    const name = resource instanceof iam.CfnRole && (resource.path ?? '/') === '/' ? resource.roleName : undefined;
+    if (name === undefined || Token.isUnresolved(name)) {
+      throw new Error(
+        `grantTokenAccess: ${role.node.path} is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy can name it.`,
+      );
+    }
+    return Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`);
   }
 
   private grantTables(grantee: iam.IGrantable, grant: TableGrant): iam.Grant {
@@ -167,6 +251,9 @@ export class DataStack extends Stack {
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
     output('TokenKeyArn', this.tokenKey.keyArn, `ARN of the KMS key sealing the ${stageName} Shopify tokens`);
+    for (const purpose of DATA_ROLE_PURPOSES) {
+      output(dataRoleOutputId(purpose), this.dataRoles[purpose].roleArn, `ARN of the ${stageName} ${purpose} role: ${DATA_ROLES[purpose].does}`);
+    }
     if (this.alarmTopicArn) {
       output('AlarmTopicArn', this.alarmTopicArn, `ARN of the SNS topic the ${stageName} table alarms notify`);
     }
