@@ -156,7 +156,7 @@ test('each priced update changes exactly the attributes the client operation of 
   const calls: Partial<Record<ClientOperation, () => Promise<unknown>>> = {
     'jobs.progress': () => jobs.progress('01K', 10),
     'jobs.transition': () => jobs.claim('01K'),
-    'tokens.replace': () => tokens.replace('acme.myshopify.com', 1, refreshed),
+    'tokens.replace': () => tokens.replace('acme.myshopify.com', { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 1 }, refreshed),
   };
   const updates = CAPACITY_ASSUMPTIONS.writeKinds.filter((kind) => kind.write === 'update');
   expect(updates.map((kind) => kind.name).sort()).toEqual(Object.keys(calls).sort());
