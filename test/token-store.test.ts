@@ -118,21 +118,37 @@ describe('install', () => {
     expect(await shops.get(newShop())).toBeUndefined();
   });
 
-  test('never overwrites an installed shop: a second install is a ConflictError and the first tokens stay', async () => {
-    const { domain, tokens } = await installed();
-    await expect(shops.install(profile(domain), issueTokens())).rejects.toThrow(
-      new ConflictError(
-        { table: TABLE, operation: 'shops.install', key: { domain } },
-        'the shop is installed already; replace its tokens through the token store',
-      ),
-    );
+  test('a grant no newer than the stored one (a repeated or late OAuth callback) is a ConflictError and the stored tokens stay', async () => {
+    const domain = newShop();
+    const at = new Date('2099-02-01T10:00:00.000Z');
+    const tokens = issueTokens();
+    await shops.install(profile(domain), tokens, at);
+    for (const late of [at, new Date('2099-02-01T09:59:59.999Z')]) {
+      await expect(shops.install(profile(domain), issueTokens(), late)).rejects.toThrow(
+        new ConflictError(
+          { table: TABLE, operation: 'shops.install', key: { domain } },
+          'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
+        ),
+      );
+    }
     expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
   });
 
-  test('of two concurrent installs of a new shop exactly one is stored', async () => {
+  test('a newer grant of an installed shop (re-installed before its app/uninstalled arrived) is a new install the late event cannot undo', async () => {
+    const domain = newShop();
+    const first = await shops.install(profile(domain), issueTokens(), new Date('2099-03-01T10:00:00.000Z'));
+    const tokens = issueTokens();
+    const second = await shops.install(profile(domain), tokens, new Date('2099-03-01T10:10:00.000Z'));
+    expect(second).not.toBe(first);
+    expect(await shops.uninstall(domain, new Date('2099-03-01T10:05:00.000Z'))).toBe('older-than-install');
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+  });
+
+  test('of two concurrent installs of a new shop by grants of the same time exactly one is stored', async () => {
     const domain = newShop();
     const [first, second] = [issueTokens(), issueTokens()];
-    const results = await Promise.allSettled([shops.install(profile(domain), first), shops.install(profile(domain), second)]);
+    const at = new Date();
+    const results = await Promise.allSettled([shops.install(profile(domain), first, at), shops.install(profile(domain), second, at)]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
     const winner = results[0]!.status === 'fulfilled' ? first : second;
     expect(revealed((await store.read(domain)).tokens)).toEqual(winner);
@@ -561,7 +577,7 @@ describe('no secret in any error or log line', () => {
     const missingTable = new TokenStore({ doc, tableName: 'Shops-missing', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     const stranger = new TokenStore({ doc, tableName: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     const errors = [
-      await failure(() => shops.install(profile(domain), issueTokens())),
+      await failure(() => shops.install(profile(domain), issueTokens(), new Date(0))),
       await failure(() => store.replace(domain, { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 7 }, issueTokens())),
       await failure(() => store.read(newShop())),
       await failure(() => new ShopsClient(doc, missingTable).install(profile(newShop()), issueTokens())),

@@ -85,11 +85,13 @@ export class ShopsClient {
   }
 
   /**
-   * Installs a shop, or re-installs an uninstalled one: one PutItem with the profile, a new install
-   * id and the sealed tokens. An installed shop is never overwritten: that raises ConflictError (a
-   * new grant for an installed shop replaces its tokens through the token store). A profile field
-   * that is not one of {@link ShopProfile}'s is refused before any request. Resolves to the new
-   * install id.
+   * Installs a shop after OAuth, `at` the time of the grant: one PutItem with the profile, a new
+   * install id and the sealed tokens. A re-install replaces an uninstalled shop, or an installed
+   * one whose grant is older than `at` (the merchant re-installed and the first install's
+   * `app/uninstalled` has not arrived yet; when it does, it is older than this install and changes
+   * nothing). A grant as old as the stored one or older (a repeated or late callback) raises
+   * ConflictError and changes nothing. A profile field that is not one of {@link ShopProfile}'s is
+   * refused before any request. Resolves to the new install id.
    */
   async install(profile: ShopProfile, tokens: ShopTokens, at: Date = new Date()): Promise<string> {
     const table = this.tokens.tableName;

@@ -97,8 +97,12 @@ export type UninstallOutcome = 'uninstalled' | 'already-uninstalled' | 'older-th
  * (printed as-is in the schema docs).
  */
 export const TOKEN_CONDITIONS = {
-  /** Install: a new shop, or a re-install of an uninstalled one; never over an installed shop's tokens. */
-  install: `attribute_not_exists(#${DOMAIN}) OR attribute_exists(#${UNINSTALLED_AT})`,
+  /**
+   * Install: a new shop, a re-install of an uninstalled one, or a grant newer than the installed
+   * one (a re-install whose `app/uninstalled` is still on its way): a new generation either way.
+   * Never over a grant as new or newer: a repeated or late OAuth callback changes nothing.
+   */
+  install: `attribute_not_exists(#${DOMAIN}) OR attribute_exists(#${UNINSTALLED_AT}) OR #${INSTALLED_AT} < :installedAt`,
   /** Refresh: the install and version read are still current, and the shop is still installed. */
   replace: `#${INSTALL_ID} = :installId AND #${TOKEN_VERSION} = :expectedVersion AND attribute_not_exists(#${UNINSTALLED_AT})`,
   /** Uninstall: the shop is installed, and installed before the webhook's event: a late or repeated event changes nothing. */
@@ -150,15 +154,16 @@ export class TokenStore {
   }
 
   /**
-   * Installs a shop: one PutItem of `profile` (the shop's other attributes, checked by the caller)
-   * with a new install id and the sealed token set at version 1. Refused with a ConflictError when
-   * the shop is installed already. Resolves to the new install id.
+   * Installs a shop: one PutItem of `profile` (the shop's other attributes, checked by the caller,
+   * with its `installedAt`) with a new install id and the sealed token set at version 1. Refused
+   * with a ConflictError when the shop is installed by a grant as new or newer. Resolves to the new
+   * install id.
    */
   async save(shop: string, profile: Readonly<Record<string, unknown>>, tokens: ShopTokens): Promise<string> {
     const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.install' }, 'domain');
     checkTokens(this.where('shops.install', domain), tokens);
     const set = await sealTokenSet(this.crypto, this.tableName, domain, tokens, 1);
-    const Item = { ...profile, [DOMAIN]: domain, ...set };
+    const Item: Record<string, unknown> = { ...profile, [DOMAIN]: domain, ...set };
     await send(
       this.where('shops.install', domain),
       () =>
@@ -167,10 +172,11 @@ export class TokenStore {
             TableName: this.tableName,
             Item,
             ConditionExpression: TOKEN_CONDITIONS.install,
-            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT),
+            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, INSTALLED_AT),
+            ExpressionAttributeValues: { ':installedAt': Item[INSTALLED_AT] },
           }),
         ),
-      'the shop is installed already; replace its tokens through the token store',
+      'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
     );
     return set[INSTALL_ID] as string;
   }
