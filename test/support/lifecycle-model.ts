@@ -16,39 +16,41 @@ import type { LocalTables } from './local-tables';
  * with tokens it read long ago. After every step the invariants of the token lifecycle are checked.
  */
 export type Step =
-  /** The merchant installs (OAuth done; the app calls shops.install). No-op while installed on Shopify. */
+  /** The merchant installs (OAuth done; the app calls shops.install, then writes a job). No-op while installed on Shopify. */
   | { readonly kind: 'install' }
-  /** The merchant uninstalls: Shopify revokes the tokens and queues `app/uninstalled`. */
+  /** The merchant uninstalls and installs again within minutes, before any webhook arrives. */
+  | { readonly kind: 'reinstall' }
+  /** The merchant uninstalls: Shopify revokes the tokens and queues `app/uninstalled`, and `shop/redact` (due 48 h later). */
   | { readonly kind: 'uninstall' }
-  /** Shopify queues `shop/redact` (it does 48 h after an uninstall). */
-  | { readonly kind: 'requestRedact' }
   /** Shopify delivers queued webhook `index` (modulo the queue); `again` keeps it queued for a redelivery. */
   | { readonly kind: 'deliver'; readonly index: number; readonly again: boolean }
   /** Time passes. */
   | { readonly kind: 'tick'; readonly minutes: number }
   /** `workers` workers call tokens.fresh at once. */
   | { readonly kind: 'fresh'; readonly workers: number }
-  /** A worker reads the tokens and keeps them. */
-  | { readonly kind: 'holdRead' }
-  /** That worker refreshes with what it read and writes the result back with tokens.replace. */
-  | { readonly kind: 'staleRefresh' }
-  /** A job of the shop is written while the app thinks it installed. */
-  | { readonly kind: 'job' };
+  /** A worker reads the tokens and refreshes them at Shopify; its write is still to come. */
+  | { readonly kind: 'startRefresh' }
+  /** That worker writes what Shopify gave it with tokens.replace, naming what it read, however long ago. */
+  | { readonly kind: 'finishRefresh' };
 
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: fc.constant({ kind: 'install' } as const), weight: 3 },
+  { arbitrary: fc.constant({ kind: 'install' } as const), weight: 2 },
   { arbitrary: fc.constant({ kind: 'uninstall' } as const), weight: 2 },
-  { arbitrary: fc.constant({ kind: 'requestRedact' } as const), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('deliver' as const), index: fc.nat(3), again: fc.boolean() }), weight: 3 },
+  { arbitrary: fc.constant({ kind: 'reinstall' } as const), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('deliver' as const), index: fc.nat(2), again: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('tick' as const), minutes: fc.integer({ min: 1, max: 90 }) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('fresh' as const), workers: fc.integer({ min: 1, max: 3 }) }), weight: 3 },
-  { arbitrary: fc.constant({ kind: 'holdRead' } as const), weight: 1 },
-  { arbitrary: fc.constant({ kind: 'staleRefresh' } as const), weight: 1 },
-  { arbitrary: fc.constant({ kind: 'job' } as const), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('fresh' as const), workers: fc.integer({ min: 1, max: 3 }) }), weight: 2 },
+  { arbitrary: fc.constant({ kind: 'startRefresh' } as const), weight: 3 },
+  { arbitrary: fc.constant({ kind: 'finishRefresh' } as const), weight: 3 },
 );
 
-/** Short sequences: the interesting orders need a handful of steps, and the gate runs hundreds. */
-export const sequenceArbitrary = fc.array(stepArbitrary, { minLength: 1, maxLength: 8 });
+/**
+ * Short sequences that start with an install (nothing happens to a shop before one): the
+ * interesting orders need a handful of steps, and the gate runs hundreds.
+ */
+export const sequenceArbitrary: fc.Arbitrary<Step[]> = fc
+  .array(stepArbitrary, { minLength: 1, maxLength: 8 })
+  .map((steps) => [{ kind: 'install' } as const, ...steps]);
 
 const MINUTE = 60_000;
 /** The model's clock starts here, in the past, so redaction (bounded by the real time) reaches every job. */
@@ -109,7 +111,7 @@ class FakeShopify {
   uninstall(eventAt: Date): void {
     this.installed = false;
     this.validRefresh.clear();
-    this.queue.push({ topic: 'app/uninstalled', eventAt, install: this.install });
+    this.queue.push({ topic: 'app/uninstalled', eventAt, install: this.install }, { topic: 'shop/redact', eventAt, install: this.install });
   }
 }
 
@@ -121,11 +123,23 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
   const store = new TokenStore({ doc: local.doc, tableName: local.tables.Shops, crypto: modelCrypto(), now: () => new Date((clock += 1)) });
   const shops = new ShopsClient(local.doc, store);
   const shopify = new FakeShopify(now);
-  /** Jobs written since the app's current install, which no redaction may touch while it lasts. */
+  /** The job of the app's current install. */
   let liveJobs: string[] = [];
-  let held: StoredTokens | undefined;
+  let inFlight: { readonly read: StoredTokens; readonly next: ShopTokens } | undefined;
   const state: ModelState = { redacted: false, newestUninstallDelivered: false, item: undefined, jobIds: new Set() };
   const freshOptions = { pollMs: 1, maxWaitMs: 5_000 };
+
+  /** Shopify installs, the app stores the grant and writes a job: the new install's data, which no redaction may touch while it lasts. */
+  const install = async (): Promise<string[]> => {
+    shopify.installed = true;
+    shopify.install += 1;
+    await shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, shopify.issue(), new Date(clock));
+    state.redacted = false;
+    state.newestUninstallDelivered = false;
+    const jobId = `01MODEL${randomBytes(8).toString('hex').toUpperCase()}`;
+    await local.doc.send(new PutCommand({ TableName: local.tables.Jobs, Item: { jobId, shopDomain: domain, createdAt: new Date(clock).toISOString(), status: 'PENDING' } }));
+    return [jobId];
+  };
 
   for (const [n, step] of steps.entries()) {
     clock += 1_000;
@@ -133,21 +147,17 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
     const where = `step ${n + 1} (${JSON.stringify(step)}) of ${JSON.stringify(steps)}`;
     try {
       switch (step.kind) {
-        case 'install': {
-          if (shopify.installed) break;
-          shopify.installed = true;
-          shopify.install += 1;
-          await shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, shopify.issue(), new Date(clock));
-          liveJobs = [];
-          state.redacted = false;
-          state.newestUninstallDelivered = false;
+        case 'install':
+          if (!shopify.installed) liveJobs = await install();
           break;
-        }
+        case 'reinstall':
+          if (!shopify.installed) break;
+          shopify.uninstall(new Date(clock));
+          clock += 3 * MINUTE;
+          liveJobs = await install();
+          break;
         case 'uninstall':
           if (shopify.installed) shopify.uninstall(new Date(clock));
-          break;
-        case 'requestRedact':
-          if (!shopify.installed && shopify.install > 0) shopify.queue.push({ topic: 'shop/redact', eventAt: new Date(clock), install: shopify.install });
           break;
         case 'deliver': {
           if (shopify.queue.length === 0) break;
@@ -169,7 +179,9 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           clock += step.minutes * MINUTE;
           break;
         case 'fresh': {
+          const callsBefore = shopify.refreshCalls;
           const results = await Promise.allSettled(Array.from({ length: step.workers }, () => store.fresh(domain, shopify.refresh, freshOptions)));
+          if (shopify.refreshCalls - callsBefore > 1) throw new Error('several workers presented the refresh token to Shopify at once');
           for (const result of results) {
             if (result.status === 'rejected') {
               // Not installed for the store; or Shopify refused a revoked refresh token (uninstalled, webhook on its way).
@@ -183,25 +195,18 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           }
           break;
         }
-        case 'holdRead':
-          held = await store.read(domain).then(
-            (read) => read,
-            (error: unknown) => void expectError(NotFoundError)(error),
-          );
-          break;
-        case 'staleRefresh': {
-          if (!held) break;
-          const read = held;
-          held = undefined;
+        case 'startRefresh': {
+          const read = await store.read(domain).catch(expectError(NotFoundError));
+          if (read instanceof NotFoundError) break;
           const next = await shopify.refresh(read.tokens.refreshToken).catch(() => undefined);
-          if (next) await store.replace(domain, read, next).catch(expectError(ConflictError));
+          if (next) inFlight = { read, next };
           break;
         }
-        case 'job': {
-          if (!isInstalled(state.item)) break;
-          const jobId = `01MODEL${randomBytes(8).toString('hex').toUpperCase()}`;
-          await local.doc.send(new PutCommand({ TableName: local.tables.Jobs, Item: { jobId, shopDomain: domain, createdAt: new Date(clock).toISOString(), status: 'PENDING' } }));
-          liveJobs.push(jobId);
+        case 'finishRefresh': {
+          if (!inFlight) break;
+          const { read, next } = inFlight;
+          inFlight = undefined;
+          await store.replace(domain, read, next).catch(expectError(ConflictError));
           break;
         }
       }
@@ -247,14 +252,19 @@ function isInstalled(item: Record<string, unknown> | undefined): boolean {
 }
 
 /**
- * The invariants: stored tokens are always those of Shopify's newest install, and their refresh
- * token is one Shopify still accepts while that install lasts; an uninstalled shop holds no
+ * The invariants: while Shopify has the app installed, the shop holds its newest install's
+ * tokens, and their refresh token is one Shopify still accepts; stored tokens are always those of
+ * Shopify's newest install; an uninstalled shop holds no
  * tokens; once Shopify's newest install is uninstalled and its webhook delivered, the shop holds
  * no tokens; a redacted shop holds nothing; no job of an installed shop's install is ever deleted.
  */
 async function checkInvariants(table: string, domain: string, shopify: FakeShopify, liveJobs: readonly string[], state: ModelState): Promise<void> {
   const { item, jobIds } = state;
   if (state.redacted && (item !== undefined || jobIds.size > 0)) throw new Error('a redacted shop still holds data');
+  // The app installs in the step Shopify does; nothing but the newest install's own uninstall may take its tokens.
+  if (shopify.installed && (!isInstalled(item) || TOKEN_SET_ATTRIBUTES.some((name) => item?.[name] === undefined))) {
+    throw new Error('the shop is installed on Shopify but its tokens are gone');
+  }
   if (!item) return;
   const hasTokens = TOKEN_SET_ATTRIBUTES.some((name) => item[name] !== undefined);
   if (item.uninstalledAt !== undefined) {
