@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { LIFECYCLE_CONDITIONS, TOKEN_CONDITIONS } from '../infra/client/token-store';
 import { runSequence, sequenceArbitrary, type Step } from './support/lifecycle-model';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
@@ -112,4 +115,9 @@ test(`random interleavings of installs, refreshes, uninstalls, late and repeated
     fc.asyncProperty(sequenceArbitrary, (steps) => runSequence(local, nextShop(), steps)),
     { numRuns: RUNS, seed: SEED },
   );
+});
+
+test('docs/token-lifecycle.md quotes every condition the client writes under, as it sends it', () => {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'token-lifecycle.md'), 'utf8');
+  for (const condition of [...Object.values(TOKEN_CONDITIONS), ...Object.values(LIFECYCLE_CONDITIONS)]) expect(doc).toContain(`\`${condition}\``);
 });
