@@ -30,7 +30,10 @@ const options = parse(process.argv.slice(2));
 if (typeof options === 'number') {
   process.exitCode = options;
 } else {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/token-lifecycle.test.ts'], {
+  // A timeout stops a hang; a long run takes a few seconds per hundred sequences, a loaded machine several times that.
+  const timeoutMs = Math.max(120_000, Number(options.runs ?? 0) * 1_000);
+  const jest = [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/token-lifecycle.test.ts', `--testTimeout=${timeoutMs}`];
+  const child = spawn(process.execPath, jest, {
     cwd: ROOT,
     stdio: 'inherit',
     env: {
