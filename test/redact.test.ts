@@ -120,6 +120,15 @@ describe('redactShop', () => {
     expect(await itemsOf(LIVE)).toEqual({ Shops: 1, Jobs: JOBS_PER_SHOP, ImportHistory: HISTORY_PER_SHOP });
   });
 
+  test('leaves an item written after the redaction began (a re-install\'s), and deletes the rest of the shop', async () => {
+    const shopDomain = 'reinstalling.myshopify.com';
+    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain: shopDomain, installedAt: '2026-01-01T00:00:00.000Z', uninstalledAt: UNINSTALLED_AT } }));
+    const [old, later] = [jobsOf(shopDomain)[0]!, { ...jobsOf(shopDomain)[1]!, createdAt: new Date(Date.now() + 60_000).toISOString() }];
+    await putAll(local.tables.Jobs, [old, later]);
+    expect(await redactShop(local.doc, local.tables, shopDomain)).toEqual({ Shops: 1, Jobs: 1, ImportHistory: 0 });
+    expect(await itemsOf(shopDomain)).toEqual({ Shops: 0, Jobs: 1, ImportHistory: 0 });
+  });
+
   test('refuses a domain that is not *.myshopify.com before any request', async () => {
     local.sent.length = 0;
     await expect(redactShop(local.doc, local.tables, 'redact-me.example.com')).rejects.toMatchObject({ name: 'InvalidInputError', field: 'shopDomain' });

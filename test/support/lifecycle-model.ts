@@ -142,6 +142,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
     state.newestUninstallDelivered = false;
     const jobId = `01MODEL${randomBytes(8).toString('hex').toUpperCase()}`;
     await local.doc.send(new PutCommand({ TableName: local.tables.Jobs, Item: { jobId, shopDomain: domain, createdAt: new Date(clock).toISOString(), status: 'PENDING' } }));
+    state.jobIds = new Set([...state.jobIds, jobId]);
     return [jobId];
   };
 
@@ -214,7 +215,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
         }
       }
       // Only a write changes the tables: after a step without one, the last reads still hold.
-      if (local.sent.some((command) => WRITES.has(command))) await readTables(local, domain, liveJobs, state);
+      if (local.sent.some((command) => WRITES.has(command))) await readTables(local, domain, state);
       await checkInvariants(local.tables.Shops, domain, shopify, liveJobs, state);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
@@ -238,16 +239,18 @@ interface ModelState {
   newestUninstallDelivered: boolean;
   /** The Shops item as last read: nothing else writes it between steps. */
   item: Record<string, unknown> | undefined;
-  /** The shop's jobs as last read (read only while the checks need them). */
+  /** The shop's jobs: read after a delete, added to as the model writes them. */
   jobIds: ReadonlySet<string>;
 }
 
-/** The requests that change a table. */
+/** The requests that change a table, and those that delete (only redaction deletes jobs). */
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+const DELETES = new Set(['DeleteItemCommand', 'BatchWriteItemCommand']);
 
-async function readTables(local: LocalTables, domain: string, liveJobs: readonly string[], state: ModelState): Promise<void> {
+/** Reads what the step may have changed: the Shops item, and the shop's jobs after a delete (the model adds those it writes). */
+async function readTables(local: LocalTables, domain: string, state: ModelState): Promise<void> {
   state.item = (await local.doc.send(new GetCommand({ TableName: local.tables.Shops, Key: { domain }, ConsistentRead: true }))).Item;
-  state.jobIds = state.redacted || liveJobs.length > 0 ? await jobsOf(local, domain) : new Set();
+  if (local.sent.some((command) => DELETES.has(command))) state.jobIds = await jobsOf(local, domain);
 }
 
 function isInstalled(item: Record<string, unknown> | undefined): boolean {
