@@ -390,6 +390,7 @@ describe('fresh', () => {
     for (const [call, field] of [
       [() => store.fresh(domain, 'refresh' as never), 'refresh'],
       [() => store.fresh(domain, async () => issueTokens(), { marginMs: -1 }), 'options.marginMs'],
+      [() => store.fresh(domain, async () => issueTokens(), { pollMs: Number.NaN, leaseMs: undefined }), 'options.pollMs'],
     ] as const) {
       expect(await requestsOf(call)).toEqual([]);
       await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field });

@@ -221,7 +221,9 @@ export class TokenStore {
     const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.fresh' }, 'domain');
     const where = this.where('tokens.fresh', domain);
     if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
-    const settings = { ...FRESH_DEFAULTS, ...options };
+    // An option given as undefined takes its default, as an absent one does.
+    const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined);
+    const settings = { ...FRESH_DEFAULTS, ...Object.fromEntries(given) };
     for (const [name, value] of Object.entries(settings)) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(where, `options.${name}`, 'must be a finite number of milliseconds, 0 or more');
     }
