@@ -162,7 +162,7 @@ test('each priced update changes exactly the attributes the client operation of 
     'jobs.progress': () => jobs.progress('01KA0000000000000000000000', 10),
     'jobs.transition': () => jobs.claim('01KA0000000000000000000000'),
     'jobs.renew': () => jobs.renew('01KA0000000000000000000000'),
-    'tokens.replace': () => tokens.replace('acme.myshopify.com', 1, refreshed),
+    'tokens.replace': () => tokens.replace('acme.myshopify.com', { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 1 }, refreshed),
   };
   const updates = CAPACITY_ASSUMPTIONS.writeKinds.filter((kind) => kind.write === 'update');
   expect(updates.map((kind) => kind.name).sort()).toEqual(Object.keys(calls).sort());

@@ -64,7 +64,8 @@ describe('createDataClient', () => {
       scopes: ['read_products'],
     };
     await data.shops.install({ domain: 'facade-shop.myshopify.com', name: 'Facade', plan: 'free', billingStatus: 'active' }, tokens);
-    expect((await data.tokens.read('facade-shop.myshopify.com')).tokens.accessToken).toBe('shpat_facade');
+    expect((await data.tokens.read('facade-shop.myshopify.com')).tokens.accessToken.reveal()).toBe('shpat_facade');
+    await data.shops.uninstall('facade-shop.myshopify.com', new Date(Date.now() + 1000));
     expect(await data.redactShop('facade-shop.myshopify.com')).toEqual({ Shops: 1, Jobs: 0, ImportHistory: 0 });
   });
 });

@@ -1,13 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ThrottledError } from '../infra/client/errors';
+import { ShopInstalledError, ThrottledError } from '../infra/client/errors';
 import { redactShop } from '../infra/client/redact';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
 const REDACTED = 'redact-me.myshopify.com';
 const KEPT = 'keep-me.myshopify.com';
+/** Installed: redaction must refuse it and delete nothing. */
+const LIVE = 'live-shop.myshopify.com';
+const UNINSTALLED_AT = '2026-11-25T13:00:00.000Z';
 const JOBS_PER_SHOP = 110;
 const HISTORY_PER_SHOP = 105;
 
@@ -60,8 +63,9 @@ async function itemsOf(shopDomain: string) {
 
 beforeAll(async () => {
   local = await startLocalTables();
-  for (const domain of [REDACTED, KEPT]) {
-    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain, name: domain, plan: 'pro' } }));
+  for (const domain of [REDACTED, KEPT, LIVE]) {
+    const uninstalled = domain === LIVE ? {} : { uninstalledAt: UNINSTALLED_AT };
+    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain, name: domain, plan: 'pro', installedAt: '2026-01-01T00:00:00.000Z', ...uninstalled } }));
     await putAll(local.tables.Jobs, jobsOf(domain));
     await putAll(local.tables.ImportHistory, historyOf(domain));
   }
@@ -75,7 +79,8 @@ describe('redactShop', () => {
   let inputs: Record<string, unknown>[];
   beforeAll(async () => {
     local.sent.length = 0;
-    counts = await redactShop(local.doc, local.tables, REDACTED);
+    // In another case than stored: the client folds it, so nothing is missed.
+    counts = await redactShop(local.doc, local.tables, 'Redact-Me.MyShopify.com');
     sent = [...local.sent];
     inputs = [...local.inputs];
   });
@@ -85,15 +90,17 @@ describe('redactShop', () => {
     expect(await itemsOf(REDACTED)).toEqual({ Shops: 0, Jobs: 0, ImportHistory: 0 });
   });
 
-  test('reads no other shop: one DeleteItem, Queries of the shop\'s partitions, batch deletes of at most 25', () => {
+  test('reads no other shop: one GetItem, Queries of the shop\'s partitions, batch deletes of at most 25, the Shops item deleted last', () => {
+    expect(sent[0]).toBe('GetItemCommand');
+    expect(sent.at(-1)).toBe('DeleteItemCommand');
     const batches = sent.filter((command) => command === 'BatchWriteItemCommand');
     expect(batches).toHaveLength(Math.ceil(JOBS_PER_SHOP / 25) + Math.ceil(HISTORY_PER_SHOP / 25));
     expect(sent.filter((command) => command === 'DeleteItemCommand')).toHaveLength(1);
     expect(sent).not.toContain('ScanCommand');
     const queried = inputs.filter((_, i) => sent[i] === 'QueryCommand').map((input) => Object.values(input.ExpressionAttributeValues as object));
     expect(queried).toHaveLength(2);
-    // The only value of each key condition is the redacted shop (native or marshalled, by middleware order).
-    for (const values of queried) expect(values.map((value) => JSON.stringify(value))).toEqual([expect.stringContaining(REDACTED)]);
+    // The key condition names the redacted shop only (native or marshalled, by middleware order), and the bound of the sort key.
+    for (const values of queried) expect(values.map((value) => JSON.stringify(value))).toEqual([expect.stringContaining(REDACTED), expect.any(String)]);
   });
 
   test('leaves every item of other shops as it was', async () => {
@@ -102,6 +109,30 @@ describe('redactShop', () => {
 
   test('is idempotent: a second run deletes nothing and says so', async () => {
     expect(await redactShop(local.doc, local.tables, REDACTED)).toEqual(Object.fromEntries(TABLE_SCHEMAS.map(({ name }) => [name, 0])));
+  });
+
+  test('of an installed shop (re-installed since the uninstall) is a ShopInstalledError after one read, and deletes nothing', async () => {
+    local.sent.length = 0;
+    await expect(redactShop(local.doc, local.tables, LIVE)).rejects.toThrow(
+      new ShopInstalledError({ table: local.tables.Shops, operation: 'redactShop', key: { domain: LIVE } }, 'the shop is installed; nothing was redacted'),
+    );
+    expect(local.sent).toEqual(['GetItemCommand']);
+    expect(await itemsOf(LIVE)).toEqual({ Shops: 1, Jobs: JOBS_PER_SHOP, ImportHistory: HISTORY_PER_SHOP });
+  });
+
+  test('leaves an item written after the redaction began (a re-install\'s), and deletes the rest of the shop', async () => {
+    const shopDomain = 'reinstalling.myshopify.com';
+    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain: shopDomain, installedAt: '2026-01-01T00:00:00.000Z', uninstalledAt: UNINSTALLED_AT } }));
+    const [old, later] = [jobsOf(shopDomain)[0]!, { ...jobsOf(shopDomain)[1]!, createdAt: new Date(Date.now() + 60_000).toISOString() }];
+    await putAll(local.tables.Jobs, [old, later]);
+    expect(await redactShop(local.doc, local.tables, shopDomain)).toEqual({ Shops: 1, Jobs: 1, ImportHistory: 0 });
+    expect(await itemsOf(shopDomain)).toEqual({ Shops: 0, Jobs: 1, ImportHistory: 0 });
+  });
+
+  test('refuses a domain that is not *.myshopify.com before any request', async () => {
+    local.sent.length = 0;
+    await expect(redactShop(local.doc, local.tables, 'redact-me.example.com')).rejects.toMatchObject({ name: 'InvalidInputError', field: 'shopDomain' });
+    expect(local.sent).toEqual([]);
   });
 });
 
@@ -112,7 +143,7 @@ describe('redactShop against a throttling engine', () => {
   const retry = { attempts: 3, baseDelayMs: 1 };
   beforeEach(() => {
     mock.reset();
-    mock.on(DeleteCommand).resolves({});
+    mock.on(GetCommand).resolves({});
     mock.on(QueryCommand, { TableName: 'ImportHistory-prod' }).resolves({ Items: [] });
   });
   afterAll(() => mock.restore());

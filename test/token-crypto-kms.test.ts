@@ -69,3 +69,12 @@ test('KMS refusing GenerateDataKey is a SealError that carries neither the token
   expect((error as Error).message).toBe('tokens.seal on Shops-prod {domain: "acme-outfitters.myshopify.com"}: cannot seal the accessToken: KMSInvalidStateException');
   expect(findSecrets(error, { texts: [TOKEN], bytes: [wrappedDataKey, dataKey] })).toEqual([]);
 });
+
+test('kmsKeyring takes the key ARN and refuses an alias, an alias ARN or a bare key id before any KMS call, naming tokenKeyArn', () => {
+  const multiRegion = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+  expect(() => kmsKeyring(multiRegion, kms)).not.toThrow();
+  for (const refused of ['alias/inavor-shuttle/prod/tokens', 'arn:aws:kms:us-east-1:111122223333:alias/inavor-shuttle/prod/tokens', '1234abcd-12ab-34cd-56ef-1234567890ab', '']) {
+    expect(() => kmsKeyring(refused, kms)).toThrow(expect.objectContaining({ name: 'InvalidInputError', field: 'tokenKeyArn' }));
+  }
+  expect(kmsMock.calls()).toHaveLength(0);
+});

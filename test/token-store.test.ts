@@ -1,23 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, DataClientError, NotFoundError } from '../infra/client/errors';
+import { ConflictError, DataClientError, InvalidInputError, NotFoundError, RefreshBusyError, RefreshFailedError } from '../infra/client/errors';
+import { REDACTED, Secret } from '../infra/client/secret';
 import { ShopsClient, type ShopProfile } from '../infra/client/shops';
 import { TokenCrypto, SealError, rawAesKeyring } from '../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, TOKEN_SET_ATTRIBUTES, TokenStore, type SealedAttribute, type ShopTokens } from '../infra/client/token-store';
 import { tableSchema } from '../infra/schemas';
-import { physicalTableName } from '../infra/stages';
-import { createClients } from '../scripts/lib/clients';
-import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
-import { devTemplate } from './support/dev-template';
 import { findSecrets } from './support/secret-scan';
+import { startLocalTables, type LocalTables } from './support/local-tables';
 
-const TABLE = physicalTableName('Shops', 'dev');
 const DOMAIN = tableSchema('Shops').partitionKey.name;
 const HOUR_MS = 3_600_000;
 
-let engine: LocalEngine;
+let local: LocalTables;
+let TABLE: string;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let crypto: TokenCrypto;
@@ -27,18 +25,27 @@ let shops: ShopsClient;
 const written = { texts: [] as string[], bytes: [] as Uint8Array[] };
 
 beforeAll(async () => {
-  engine = await startLocalEngine({ port: 0 });
-  ({ client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true }));
-  await createTables(client, tablesFromTemplate(devTemplate()).filter((table) => table.createTable.TableName === TABLE));
+  local = await startLocalTables();
+  ({ client, doc } = local);
+  TABLE = local.tables.Shops;
   crypto = new TokenCrypto(rawAesKeyring(randomBytes(32)));
   store = new TokenStore({ doc, tableName: TABLE, crypto });
   shops = new ShopsClient(doc, store);
 });
 
-afterAll(async () => {
-  client.destroy();
-  await engine.close();
-});
+afterAll(() => local.close());
+
+/** The secrets of opened tokens in plain text, for comparing with what was installed. */
+function revealed(tokens: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(tokens).map(([name, value]) => [name, value instanceof Secret ? value.reveal() : value]));
+}
+
+/** The requests `operation` sends, by SDK command name. */
+async function requestsOf(operation: () => Promise<unknown>): Promise<string[]> {
+  local.sent.length = 0;
+  await operation().catch(() => undefined);
+  return [...local.sent];
+}
 
 let shopCount = 0;
 /** A fresh shop domain per test, so tests share one table without sharing items. */
@@ -77,6 +84,9 @@ async function installed(): Promise<{ domain: string; tokens: ShopTokens }> {
   return { domain, tokens };
 }
 
+/** An instant after every install these tests make: an `app/uninstalled` event time. */
+const later = () => new Date(Date.now() + 60_000);
+
 describe('install', () => {
   test('stores every sealed attribute of the map as binary ciphertext that holds no plaintext secret', async () => {
     const { domain, tokens } = await installed();
@@ -91,9 +101,13 @@ describe('install', () => {
     expect(item.scopes).toEqual({ SS: ['read_products', 'write_products'] });
   });
 
-  test('the token store reads back exactly the tokens installed, at version 1', async () => {
-    const { domain, tokens } = await installed();
-    expect(await store.read(domain)).toEqual({ tokens, version: 1 });
+  test('the token store reads back exactly the tokens installed, at version 1 of a new install id', async () => {
+    const domain = newShop();
+    const tokens = issueTokens();
+    const installId = await shops.install(profile(domain), tokens);
+    expect(installId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const read = await store.read(domain);
+    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens, version: 1, installId });
   });
 
   test('shops.get returns the profile and token metadata but no sealed attribute, not even its ciphertext', async () => {
@@ -104,79 +118,168 @@ describe('install', () => {
     expect(await shops.get(newShop())).toBeUndefined();
   });
 
-  test('never overwrites an installed shop: a second install is a ConflictError and the first tokens stay', async () => {
-    const { domain, tokens } = await installed();
-    await expect(shops.install(profile(domain), issueTokens())).rejects.toThrow(
-      new ConflictError(
-        { table: TABLE, operation: 'shops.install', key: { domain } },
-        'the shop is installed already; replace its tokens through the token store',
-      ),
-    );
-    expect((await store.read(domain)).tokens).toEqual(tokens);
+  test('a grant no newer than the stored one (a repeated or late OAuth callback) is a ConflictError and the stored tokens stay', async () => {
+    const domain = newShop();
+    const at = new Date('2099-02-01T10:00:00.000Z');
+    const tokens = issueTokens();
+    await shops.install(profile(domain), tokens, at);
+    for (const late of [at, new Date('2099-02-01T09:59:59.999Z')]) {
+      await expect(shops.install(profile(domain), issueTokens(), late)).rejects.toThrow(
+        new ConflictError(
+          { table: TABLE, operation: 'shops.install', key: { domain } },
+          'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
+        ),
+      );
+    }
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
   });
 
-  test('of two concurrent installs of a new shop exactly one is stored', async () => {
+  test('a newer grant of an installed shop (re-installed before its app/uninstalled arrived) is a new install the late event cannot undo', async () => {
+    const domain = newShop();
+    const first = await shops.install(profile(domain), issueTokens(), new Date('2099-03-01T10:00:00.000Z'));
+    const tokens = issueTokens();
+    const second = await shops.install(profile(domain), tokens, new Date('2099-03-01T10:10:00.000Z'));
+    expect(second).not.toBe(first);
+    expect(await shops.uninstall(domain, new Date('2099-03-01T10:05:00.000Z'))).toBe('older-than-install');
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+  });
+
+  test('of two concurrent installs of a new shop by grants of the same time exactly one is stored', async () => {
     const domain = newShop();
     const [first, second] = [issueTokens(), issueTokens()];
-    const results = await Promise.allSettled([shops.install(profile(domain), first), shops.install(profile(domain), second)]);
+    const at = new Date();
+    const results = await Promise.allSettled([shops.install(profile(domain), first, at), shops.install(profile(domain), second, at)]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
     const winner = results[0]!.status === 'fulfilled' ? first : second;
-    expect((await store.read(domain)).tokens).toEqual(winner);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(winner);
+  });
+
+  test('a re-install with a profile read from shops.get does not compile and is refused before any request', async () => {
+    const { domain } = await installed();
+    await shops.uninstall(domain, later());
+    const stored = (await shops.get(domain))!;
+    // @ts-expect-error a stored shop carries installedAt, uninstalledAt and token fields: not a profile.
+    const reinstall = () => shops.install({ ...stored }, issueTokens());
+    expect(await requestsOf(reinstall)).toEqual([]);
+    await expect(reinstall()).rejects.toThrow(InvalidInputError);
+    await expect(reinstall()).rejects.toMatchObject({ field: 'profile.installedAt' });
+    expect((await shops.get(domain))?.uninstalledAt).toBeDefined();
+  });
+
+  test('refuses a malformed profile or token set, naming the field, before any request', async () => {
+    const domain = newShop();
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => shops.install({ ...profile(domain), name: '' }, issueTokens()), 'profile.name'],
+      [() => shops.install({ ...profile(domain), settings: [] as never }, issueTokens()), 'profile.settings'],
+      [() => shops.install({ ...profile(domain), domain: 'shop.example.com' }, issueTokens()), 'profile.domain'],
+      [() => shops.install(profile(domain), { ...issueTokens(), scopes: [] }), 'tokens.scopes'],
+      [() => shops.install(profile(domain), { ...issueTokens(), accessToken: '' }), 'tokens.accessToken'],
+      [() => shops.install(profile(domain), { ...issueTokens(), refreshTokenExpiresAt: new Date('soon') }), 'tokens.refreshTokenExpiresAt'],
+      [() => shops.install(profile(domain), issueTokens(), new Date(Number.NaN)), 'at'],
+    ];
+    for (const [call, field] of cases) {
+      expect(await requestsOf(call)).toEqual([]);
+      await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field });
+    }
+    expect(await rawItem(domain)).toBeUndefined();
   });
 });
 
 describe('uninstall', () => {
-  test('sets uninstalledAt and removes the whole token set in the same write', async () => {
+  test('sets uninstalledAt to the event time and removes the whole token set in the same write', async () => {
     const { domain } = await installed();
-    await shops.uninstall(domain, new Date('2026-11-25T12:00:00.000Z'));
+    expect(await shops.uninstall(domain, new Date('2099-11-25T12:00:00.000Z'))).toBe('uninstalled');
     const item = (await rawItem(domain))!;
-    expect(item.uninstalledAt).toEqual({ S: '2026-11-25T12:00:00.000Z' });
+    expect(item.uninstalledAt).toEqual({ S: '2099-11-25T12:00:00.000Z' });
     expect(Object.keys(item).filter((name) => (TOKEN_SET_ATTRIBUTES as readonly string[]).includes(name))).toEqual([]);
     await expect(store.read(domain)).rejects.toThrow(NotFoundError);
   });
 
   test('a repeated uninstall keeps the first uninstalledAt (the 48-hour redaction clock starts once)', async () => {
     const { domain } = await installed();
-    await shops.uninstall(domain, new Date('2026-11-25T12:00:00.000Z'));
-    await shops.uninstall(domain, new Date('2026-11-26T12:00:00.000Z'));
-    expect((await shops.get(domain))?.uninstalledAt).toBe('2026-11-25T12:00:00.000Z');
+    await shops.uninstall(domain, new Date('2099-11-25T12:00:00.000Z'));
+    expect(await shops.uninstall(domain, new Date('2099-11-26T12:00:00.000Z'))).toBe('already-uninstalled');
+    expect((await shops.get(domain))?.uninstalledAt).toBe('2099-11-25T12:00:00.000Z');
   });
 
   test('of an unknown shop is a NotFoundError and creates nothing', async () => {
     const domain = newShop();
-    await expect(shops.uninstall(domain)).rejects.toThrow(NotFoundError);
+    await expect(shops.uninstall(domain, later())).rejects.toThrow(NotFoundError);
     expect(await rawItem(domain)).toBeUndefined();
   });
 
-  test('a re-install of an uninstalled shop stores the new tokens at version 1 and clears uninstalledAt', async () => {
+  test('a re-install of an uninstalled shop stores the new tokens at version 1 of a new install and clears uninstalledAt', async () => {
     const { domain } = await installed();
-    await shops.uninstall(domain);
+    const first = (await store.read(domain)).installId;
+    await shops.uninstall(domain, later());
     const tokens = issueTokens();
-    await shops.install(profile(domain), tokens);
-    expect(await store.read(domain)).toEqual({ tokens, version: 1 });
+    const second = await shops.install(profile(domain), tokens, later());
+    expect(second).not.toBe(first);
+    const read = await store.read(domain);
+    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens, version: 1, installId: second });
     expect(await shops.get(domain)).not.toHaveProperty('uninstalledAt');
+  });
+
+  test('a late app/uninstalled of the first install, redelivered after a re-install, leaves the re-install\'s tokens', async () => {
+    const domain = newShop();
+    await shops.install(profile(domain), issueTokens(), new Date('2099-01-01T10:00:00.000Z'));
+    const event = new Date('2099-01-01T10:05:00.000Z');
+    await shops.uninstall(domain, event);
+    const tokens = issueTokens();
+    await shops.install(profile(domain), tokens, new Date('2099-01-01T10:07:00.000Z'));
+    expect(await shops.uninstall(domain, event)).toBe('older-than-install');
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+  });
+
+  test('an event time that is not a Date is refused before any request', async () => {
+    const { domain } = await installed();
+    const call = () => shops.uninstall(domain, 'now' as never);
+    expect(await requestsOf(call)).toEqual([]);
+    await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field: 'eventAt' });
   });
 });
 
 describe('refresh', () => {
-  test('replaces the tokens at the version read and returns the next version', async () => {
+  test('replaces the tokens at the generation read and returns the next version', async () => {
     const { domain } = await installed();
     const next = issueTokens();
-    expect(await store.replace(domain, 1, next)).toBe(2);
-    expect(await store.read(domain)).toEqual({ tokens: next, version: 2 });
+    const read = await store.read(domain);
+    expect(await store.replace(domain, read, next)).toBe(2);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(next);
+    expect((await store.read(domain)).version).toBe(2);
   });
 
   test('at a stale version, or after uninstall, is a ConflictError that leaves the stored tokens', async () => {
     const { domain } = await installed();
+    const first = await store.read(domain);
     const current = issueTokens();
-    await store.replace(domain, 1, current);
-    await expect(store.replace(domain, 1, issueTokens())).rejects.toThrow(ConflictError);
-    expect((await store.read(domain)).tokens).toEqual(current);
-    await shops.uninstall(domain);
-    await expect(store.replace(domain, 2, issueTokens())).rejects.toThrow(
-      'token version 2 is no longer current (another refresh won, or the shop was uninstalled); re-read the tokens',
+    await store.replace(domain, first, current);
+    await expect(store.replace(domain, first, issueTokens())).rejects.toThrow(ConflictError);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(current);
+    const second = await store.read(domain);
+    await shops.uninstall(domain, later());
+    await expect(store.replace(domain, second, issueTokens())).rejects.toThrow(
+      'token version 2 of that install is no longer current (another refresh won, or the shop was uninstalled or re-installed); re-read the tokens',
     );
     expect(Object.keys((await rawItem(domain))!)).not.toContain('accessToken');
+  });
+
+  test('a refresh of tokens read before an uninstall and re-install never overwrites the new install\'s tokens', async () => {
+    const { domain } = await installed();
+    const stale = await store.read(domain);
+    await shops.uninstall(domain, later());
+    const tokens = issueTokens();
+    await shops.install(profile(domain), tokens, later());
+    expect((await store.read(domain)).version).toBe(stale.version);
+    await expect(store.replace(domain, stale, issueTokens())).rejects.toThrow(ConflictError);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+  });
+
+  test('a version alone (the old call) is refused before any request: it cannot tell one install from the next', async () => {
+    const { domain } = await installed();
+    const call = () => store.replace(domain, 1 as never, issueTokens());
+    expect(await requestsOf(call)).toEqual([]);
+    await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field: 'read' });
   });
 
   test('two workers refreshing one shop at once: exactly one wins, the other gets ConflictError and re-reads the winner (5 trials)', async () => {
@@ -185,40 +288,170 @@ describe('refresh', () => {
       // Both workers hold the same version: each read before either wrote.
       const [a, b] = await Promise.all([store.read(domain), store.read(domain)]);
       const [tokensA, tokensB] = [issueTokens(), issueTokens()];
-      const outcomes = await Promise.allSettled([store.replace(domain, a.version, tokensA), store.replace(domain, b.version, tokensB)]);
+      const outcomes = await Promise.allSettled([store.replace(domain, a, tokensA), store.replace(domain, b, tokensB)]);
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toEqual([{ status: 'fulfilled', value: trial + 1 }]);
       const lost = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
       expect(lost.reason).toBeInstanceOf(ConflictError);
       const reread = await store.read(domain);
-      expect(reread).toEqual({ tokens: outcomes[0]!.status === 'fulfilled' ? tokensA : tokensB, version: trial + 1 });
+      expect(reread.version).toBe(trial + 1);
+      expect(revealed(reread.tokens)).toEqual(outcomes[0]!.status === 'fulfilled' ? tokensA : tokensB);
+    }
+  });
+});
+
+describe('fresh', () => {
+  /** A shop whose access token expires in `minutes`. */
+  async function expiringIn(minutes: number) {
+    const domain = newShop();
+    const tokens = { ...issueTokens(), accessTokenExpiresAt: new Date(Date.now() + minutes * 60_000) };
+    await shops.install(profile(domain), tokens);
+    return { domain, tokens };
+  }
+
+  test('returns the stored access token, opening only it, while it is not about to expire', async () => {
+    const { domain, tokens } = await expiringIn(60);
+    const open = jest.spyOn(crypto, 'open');
+    const refresh = jest.fn(async (_refreshToken: Secret) => issueTokens());
+    try {
+      const sent = await requestsOf(async () => {
+        const fresh = await store.fresh(domain, refresh);
+        expect(fresh.tokens.accessToken.reveal()).toBe(tokens.accessToken);
+        expect(fresh.tokens).not.toHaveProperty('refreshToken');
+      });
+      expect(sent).toEqual(['GetItemCommand']);
+      expect(open.mock.calls.map(([context]) => context.attribute)).toEqual(['accessToken']);
+      expect(refresh).not.toHaveBeenCalled();
+    } finally {
+      open.mockRestore();
+    }
+  });
+
+  test('refreshes a token about to expire under a lease: the app gets the refresh token, the result is stored and returned', async () => {
+    const { domain, tokens } = await expiringIn(2);
+    const next = issueTokens();
+    const refresh = jest.fn(async (refreshToken: Secret) => {
+      expect(refreshToken.reveal()).toBe(tokens.refreshToken);
+      expect((await rawItem(domain))!.refreshLeaseHolder).toBeDefined();
+      return next;
+    });
+    const fresh = await store.fresh(domain, refresh);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(fresh.tokens.accessToken.reveal()).toBe(next.accessToken);
+    expect(fresh.version).toBe(2);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(next);
+    expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
+  });
+
+  test('of five workers that find the token expiring at once, one calls Shopify; the others wait and use its tokens', async () => {
+    const { domain } = await expiringIn(1);
+    const next = issueTokens();
+    const refresh = jest.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return next;
+    });
+    const results = await Promise.all(Array.from({ length: 5 }, () => store.fresh(domain, refresh, { pollMs: 10 })));
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(results.map((result) => result.tokens.accessToken.reveal())).toEqual(Array(5).fill(next.accessToken));
+  });
+
+  test('a failing refresh releases the lease and is a RefreshFailedError; the stored tokens stay and the next caller refreshes', async () => {
+    const { domain, tokens } = await expiringIn(1);
+    const appError = new Error('invalid_grant');
+    await expect(store.fresh(domain, async () => Promise.reject(appError))).rejects.toThrow(RefreshFailedError);
+    await expect(store.fresh(domain, async () => Promise.reject(appError))).rejects.toMatchObject({ cause: appError });
+    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    const next = issueTokens();
+    expect((await store.fresh(domain, async () => next)).tokens.accessToken.reveal()).toBe(next.accessToken);
+  });
+
+  test('a caller that finds another\'s live lease waits, then gives up with RefreshBusyError; a lapsed lease is taken over', async () => {
+    const { domain } = await expiringIn(1);
+    let clock = Date.now();
+    const timed = new TokenStore({ doc, tableName: TABLE, crypto, now: () => new Date(clock) });
+    const never = new Promise<ShopTokens>(() => undefined);
+    void timed.fresh(domain, () => never, { leaseMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(timed.fresh(domain, async () => issueTokens(), { pollMs: 5, maxWaitMs: 0 })).rejects.toThrow(RefreshBusyError);
+    clock += 61_000;
+    const next = issueTokens();
+    expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken.reveal()).toBe(next.accessToken);
+  });
+
+  test('of an uninstalled shop is a NotFoundError without a call to Shopify', async () => {
+    const { domain } = await expiringIn(1);
+    await shops.uninstall(domain, later());
+    const refresh = jest.fn(async () => issueTokens());
+    await expect(store.fresh(domain, refresh)).rejects.toThrow(NotFoundError);
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  test('refuses a refresh that is not a function, or a negative margin, before any request', async () => {
+    const { domain } = await expiringIn(60);
+    for (const [call, field] of [
+      [() => store.fresh(domain, 'refresh' as never), 'refresh'],
+      [() => store.fresh(domain, async () => issueTokens(), { marginMs: -1 }), 'options.marginMs'],
+      [() => store.fresh(domain, async () => issueTokens(), { pollMs: Number.NaN, leaseMs: undefined }), 'options.pollMs'],
+    ] as const) {
+      expect(await requestsOf(call)).toEqual([]);
+      await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field });
+    }
+  });
+});
+
+describe('secrets do not print', () => {
+  test('JSON.stringify, util.inspect, template strings and error messages of what read and fresh return show no token', async () => {
+    const { domain, tokens } = await installed();
+    const read = await store.read(domain);
+    const fresh = await store.fresh(domain, async () => issueTokens());
+    for (const value of [read, fresh]) {
+      const renderings = [JSON.stringify(value), inspect(value, { depth: 10, showHidden: true }), `${value.tokens.accessToken}`, String(value.tokens.accessToken), new Error(`failed with ${value.tokens.accessToken}`).message];
+      for (const text of renderings) {
+        expect(text).not.toContain(tokens.accessToken);
+        expect(text).not.toContain(tokens.refreshToken);
+      }
+      expect(JSON.stringify(value.tokens.accessToken)).toBe(JSON.stringify(REDACTED));
+      expect(findSecrets(value, { texts: [tokens.accessToken, tokens.refreshToken], bytes: [] })).toEqual([]);
+    }
+    expect(read.tokens.refreshToken.reveal()).toBe(tokens.refreshToken);
+  });
+
+  test('read opens only the secrets asked for', async () => {
+    const { domain } = await installed();
+    const open = jest.spyOn(crypto, 'open');
+    try {
+      const read = await store.read(domain, ['accessToken']);
+      expect(open.mock.calls.map(([context]) => context.attribute)).toEqual(['accessToken']);
+      expect(read.tokens).not.toHaveProperty('refreshToken');
+      await expect(store.read(domain, ['installId' as never])).rejects.toMatchObject({ name: 'InvalidInputError', field: 'open' });
+    } finally {
+      open.mockRestore();
+    }
+  });
+});
+
+describe('a shop domain in another case', () => {
+  test('reads, refreshes and uninstalls the shop stored lower case; anything not *.myshopify.com is refused before any request', async () => {
+    const { domain, tokens } = await installed();
+    const upper = domain.toUpperCase();
+    expect((await store.read(upper)).tokens.accessToken.reveal()).toBe(tokens.accessToken);
+    expect((await shops.get(upper))?.domain).toBe(domain);
+    await store.replace(upper, await store.read(upper), issueTokens());
+    expect(await shops.uninstall(upper, later())).toBe('uninstalled');
+    for (const call of [() => store.read('shop.example.com'), () => shops.get(' x.myshopify.com'), () => store.fresh('', async () => issueTokens())]) {
+      expect(await requestsOf(call)).toEqual([]);
+      await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field: 'domain' });
     }
   });
 });
 
 test('every Shops and token operation sends exactly one request', async () => {
-  const sent: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.push(context.commandName as string);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
-  const requestsOf = async (operation: () => Promise<unknown>) => {
-    sent.length = 0;
-    await operation();
-    return [...sent];
-  };
-  try {
-    const domain = newShop();
-    expect(await requestsOf(() => shops.install(profile(domain), issueTokens()))).toEqual(['PutItemCommand']);
-    expect(await requestsOf(() => shops.get(domain))).toEqual(['GetItemCommand']);
-    expect(await requestsOf(() => store.read(domain))).toEqual(['GetItemCommand']);
-    expect(await requestsOf(() => store.replace(domain, 1, issueTokens()))).toEqual(['UpdateItemCommand']);
-    expect(await requestsOf(() => shops.uninstall(domain))).toEqual(['UpdateItemCommand']);
-  } finally {
-    client.middlewareStack.remove('countRequests');
-  }
+  const domain = newShop();
+  expect(await requestsOf(() => shops.install(profile(domain), issueTokens()))).toEqual(['PutItemCommand']);
+  expect(await requestsOf(() => shops.get(domain))).toEqual(['GetItemCommand']);
+  expect(await requestsOf(() => store.read(domain))).toEqual(['GetItemCommand']);
+  const read = await store.read(domain);
+  expect(await requestsOf(() => store.replace(domain, read, issueTokens()))).toEqual(['UpdateItemCommand']);
+  expect(await requestsOf(() => shops.uninstall(domain, later()))).toEqual(['UpdateItemCommand']);
 });
 
 describe('a sealed value opens only where it was sealed', () => {
@@ -326,7 +559,7 @@ describe('no secret in any error or log line', () => {
     const errors: unknown[] = [];
     try {
       errors.push(await failure(() => shops.install(profile(newShop()), issueTokens())));
-      errors.push(await failure(() => store.replace(domain, 1, issueTokens())));
+      errors.push(await failure(() => store.replace(domain, { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 1 }, issueTokens())));
       errors.push(await failure(() => store.read(domain)));
     } finally {
       client.middlewareStack.remove('leaky');
@@ -345,8 +578,8 @@ describe('no secret in any error or log line', () => {
     const missingTable = new TokenStore({ doc, tableName: 'Shops-missing', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     const stranger = new TokenStore({ doc, tableName: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     const errors = [
-      await failure(() => shops.install(profile(domain), issueTokens())),
-      await failure(() => store.replace(domain, 7, issueTokens())),
+      await failure(() => shops.install(profile(domain), issueTokens(), new Date(0))),
+      await failure(() => store.replace(domain, { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 7 }, issueTokens())),
       await failure(() => store.read(newShop())),
       await failure(() => new ShopsClient(doc, missingTable).install(profile(newShop()), issueTokens())),
       await failure(() => stranger.read(domain)),

@@ -169,3 +169,23 @@ export async function inContext<T>(context: OperationContext, request: Promise<T
     throw toDataClientError(error, context);
   }
 }
+
+/**
+ * `shop/redact` for a shop that is installed (it re-installed since the uninstall the request
+ * follows): nothing of it was deleted. Acknowledge the webhook; the live install's data stays.
+ */
+export class ShopInstalledError extends DataClientError {}
+
+/** Another worker held the shop's refresh lease for longer than the caller would wait. Retry later. */
+export class RefreshBusyError extends DataClientError {}
+
+/**
+ * The app's refresh function failed; the stored tokens are unchanged and the lease is released.
+ * `cause` is the app's own error, as it threw it.
+ */
+export class RefreshFailedError extends DataClientError {
+  constructor(context: OperationContext, cause: unknown) {
+    super(context, `the refresh function failed with ${cause instanceof Error ? cause.name : typeof cause}; the stored tokens are unchanged`);
+    Object.defineProperty(this, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
+  }
+}

@@ -50,7 +50,10 @@ export interface DataClientOptions {
 export interface DataClient {
   readonly jobs: JobsClient;
   readonly importHistory: ImportHistoryClient;
-  /** Deletes a shop's data from every table for the `shop/redact` webhook; returns the counts deleted. */
+  /**
+   * Deletes an uninstalled shop's data from every table for the `shop/redact` webhook; returns the
+   * counts deleted. ShopInstalledError, and nothing deleted, when the shop is installed.
+   */
   redactShop(domain: string): Promise<RedactionCounts>;
   /** The document client the data client sends with. */
   readonly doc: DynamoDBDocumentClient;
@@ -91,14 +94,26 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
     doc,
   };
   if (!options.tokenCrypto) return data;
-  const tokens = new TokenStore({ doc, tableName: tables.Shops, crypto: options.tokenCrypto });
+  const tokens = new TokenStore({ doc, tableName: tables.Shops, crypto: options.tokenCrypto, now });
   return { ...data, shops: new ShopsClient(doc, tokens), tokens };
 }
 
 export { buildAccessRequest, type AccessRequest, type GetItemRequest, type QueryRequest } from './access-requests';
 export { ClientConfigError, tableEnvironmentVariable, tableNameExport, tableNamesFromEnvironment, tableNamesFromStackOutputs, type TableNames } from './config';
 export { DEFAULT_CURSOR_KEY, type Page } from './cursor';
-export { ConflictError, DataClientError, IllegalTransitionError, InvalidCursorError, InvalidInputError, NotFoundError, ThrottledError, type ErrorCause } from './errors';
+export {
+  ConflictError,
+  DataClientError,
+  IllegalTransitionError,
+  InvalidCursorError,
+  InvalidInputError,
+  NotFoundError,
+  RefreshBusyError,
+  RefreshFailedError,
+  ShopInstalledError,
+  ThrottledError,
+  type ErrorCause,
+} from './errors';
 export type { OperationEvent, OperationObserver } from './observe';
 export { canonicalShopDomain } from './shop-domain';
 export { ImportHistoryClient, SLOTS_PER_MILLISECOND, importFinishedAt, importTimestamp, type ImportHistoryItem, type ImportHistoryListOptions, type ImportHistoryWrite, type ImportRecord } from './import-history';
@@ -107,5 +122,6 @@ export { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type Job, type JobRef, type 
 export { DEFAULT_RETRY, redactShop, type RedactionCounts, type RetryPolicy } from './redact';
 export { ShopsClient, type Shop, type ShopProfile } from './shops';
 export { LOCAL_WRAPPING_KEY_ENV, SealError, TokenCrypto, kmsKeyring, rawAesKeyring } from './token-crypto';
-export { SEALED_ATTRIBUTES, TokenStore, type ShopTokens, type StoredTokens } from './token-store';
+export { Secret } from './secret';
+export { SEALED_ATTRIBUTES, TokenStore, type FreshOptions, type OpenedTokens, type RefreshTokens, type ShopTokens, type StoredTokens, type TokenGeneration, type UninstallOutcome } from './token-store';
 export { TABLE_SCHEMAS, tableSchema } from '../schemas';

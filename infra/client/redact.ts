@@ -1,9 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableSchema, type TableName } from '../schemas';
-import { buildAccessRequest } from './access-requests';
+import { buildAccessRequest, type KeyValue } from './access-requests';
 import type { TableNames } from './config';
-import { ThrottledError, inContext, type OperationContext } from './errors';
+import { ShopInstalledError, ThrottledError, type OperationContext } from './errors';
+import { SLOTS_PER_MILLISECOND } from './import-history';
+import { send } from './send';
+import { canonicalShopDomain } from './shop-domain';
+import { LIFECYCLE_CONDITIONS } from './token-store';
 
 /** BatchWriteItem's limit of requests per call. */
 const BATCH_SIZE = 25;
@@ -22,12 +26,20 @@ export type RedactionCounts = Record<TableName, number>;
 
 type Key = Record<string, string | number>;
 
+const UNINSTALLED_AT = 'uninstalledAt';
+
 /**
- * Deletes everything the data layer holds about a shop, for Shopify's `shop/redact` webhook: the
- * Shops item (DeleteItem), every job of the shop found through the shopDomain index, expired or
- * not, and every ImportHistory item of the shop (Query of its partition), deleting each page
- * with BatchWriteItem as it is read. Idempotent: a second run deletes nothing and returns zeros;
- * run it again if it threw. Other shops' items are never read. PITR history and backups still
+ * Deletes everything the data layer holds about an uninstalled shop, for Shopify's `shop/redact`
+ * webhook. It reads the Shops item first (consistent): a shop that is installed (it re-installed
+ * since the uninstall the request follows) is refused with {@link ShopInstalledError} and nothing
+ * is deleted. Otherwise it deletes every item of the shop written before the redaction began
+ * (items a re-install writes come after that, and stay): every job, found through the shopDomain
+ * index, expired or not, and every ImportHistory item (Query of its partition), each page with
+ * BatchWriteItem as it is read; last the Shops item, on condition that it is still the uninstall
+ * it read (a re-install meanwhile keeps it, and raises ShopInstalledError). A shop with no Shops
+ * item (redacted already) has its leftovers deleted the same way; a repeated request deletes
+ * nothing and returns zeros. Run it again if it threw: the Shops item goes last, so a retry still
+ * finds the shop uninstalled. Other shops' items are never read. PITR history and backups still
  * hold the data until their retention ends (see docs/decisions.md).
  */
 export async function redactShop(
@@ -37,26 +49,66 @@ export async function redactShop(
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<RedactionCounts> {
   const shops = tableSchema('Shops');
-  const { Attributes } = await inContext(
-    { table: tables.Shops, operation: 'redactShop', key: { [shops.partitionKey.name]: domain } },
-    doc.send(new DeleteCommand({ TableName: tables.Shops, Key: { [shops.partitionKey.name]: domain }, ReturnValues: 'ALL_OLD' })),
+  const shop = canonicalShopDomain(domain, { table: tables.Shops, operation: 'redactShop' });
+  const where: OperationContext = { table: tables.Shops, operation: 'redactShop', key: { [shops.partitionKey.name]: shop } };
+  const Key = { [shops.partitionKey.name]: shop };
+  // Taken before the read: a re-install after it writes only items newer than this bound.
+  const until = new Date();
+  const { Item } = await send(where, () =>
+    doc.send(
+      new GetCommand({
+        TableName: tables.Shops,
+        Key,
+        ConsistentRead: true,
+        ProjectionExpression: '#domain, #uninstalledAt',
+        ExpressionAttributeNames: { '#domain': shops.partitionKey.name, '#uninstalledAt': UNINSTALLED_AT },
+      }),
+    ),
   );
+  const uninstalledAt = Item?.[UNINSTALLED_AT] as string | undefined;
+  if (Item && uninstalledAt === undefined) throw new ShopInstalledError(where, 'the shop is installed; nothing was redacted');
   const jobs = tableSchema('Jobs');
   const history = tableSchema('ImportHistory');
-  return {
-    Shops: Attributes ? 1 : 0,
-    Jobs: await deleteQueried(doc, tables.Jobs, retry, domain, [jobs.partitionKey.name], (startKey) =>
-      buildAccessRequest(jobs, 'jobsByShop', tables.Jobs, { partitionKey: domain, ...(startKey && { startKey }) }).input,
+  const counts = {
+    Jobs: await deleteQueried(doc, tables.Jobs, retry, shop, [jobs.partitionKey.name], (startKey) =>
+      buildAccessRequest(jobs, 'jobsByShop', tables.Jobs, { partitionKey: shop, range: { to: until.toISOString() }, ...(startKey && { startKey }) }).input,
     ),
     ImportHistory: await deleteQueried(
       doc,
       tables.ImportHistory,
       retry,
-      domain,
+      shop,
       [history.partitionKey.name, history.sortKey.name],
-      (startKey) => buildAccessRequest(history, 'importHistoryByShop', tables.ImportHistory, { partitionKey: domain, ...(startKey && { startKey }) }).input,
+      (startKey) =>
+        buildAccessRequest(history, 'importHistoryByShop', tables.ImportHistory, {
+          partitionKey: shop,
+          range: { to: lastTimestampOf(until) },
+          ...(startKey && { startKey }),
+        }).input,
     ),
   };
+  if (!Item) return { Shops: 0, ...counts };
+  await send(
+    where,
+    () =>
+      doc.send(
+        new DeleteCommand({
+          TableName: tables.Shops,
+          Key,
+          ConditionExpression: LIFECYCLE_CONDITIONS.redact,
+          ExpressionAttributeNames: { [`#${UNINSTALLED_AT}`]: UNINSTALLED_AT },
+          ExpressionAttributeValues: { ':uninstalledAt': uninstalledAt },
+        }),
+      ),
+    () => new ShopInstalledError(where, 'the shop re-installed during the redaction; its data from before the uninstall was deleted, the shop item kept'),
+  );
+  return { Shops: 1, ...counts };
+}
+
+/** The greatest ImportHistory timestamp in the millisecond of `at`: its slot 99 (see the table's writer rules). */
+function lastTimestampOf(at: Date): KeyValue {
+  const ms = at.getTime();
+  return Number(`${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}${SLOTS_PER_MILLISECOND - 1}`);
 }
 
 /**
@@ -77,8 +129,7 @@ async function deleteQueried(
   let startKey: Key | undefined;
   do {
     const input = query(startKey);
-    const page = await inContext(
-      context,
+    const page = await send(context, () =>
       doc.send(
         new QueryCommand({
           ...input,
@@ -101,7 +152,7 @@ async function deleteQueried(
 async function deleteBatch(doc: DynamoDBDocumentClient, table: string, keys: readonly Key[], retry: RetryPolicy, context: OperationContext): Promise<void> {
   let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
   for (let attempt = 1; ; attempt += 1) {
-    const { UnprocessedItems } = await inContext(context, doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } })));
+    const { UnprocessedItems } = await send(context, () => doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } })));
     const unprocessed = UnprocessedItems?.[table] ?? [];
     if (unprocessed.length === 0) return;
     if (attempt >= retry.attempts) throw new ThrottledError(context, attempt);

@@ -1,19 +1,21 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableSchema } from '../schemas';
+import { InvalidInputError } from './errors';
 import { send } from './send';
-import { SEALED_ATTRIBUTES, type ShopTokens, type TokenStore } from './token-store';
+import { canonicalShopDomain } from './shop-domain';
+import { LEASE_ATTRIBUTES, SEALED_ATTRIBUTES, type ShopTokens, type TokenStore, type UninstallOutcome } from './token-store';
 
 const SHOPS = tableSchema('Shops');
 const DOMAIN = SHOPS.partitionKey.name;
 
-/** Every attribute `get` returns: the map's attributes except the sealed ones. */
+/** Every attribute `get` returns: the map's attributes except the sealed ones and the refresh lease. */
 const READABLE_ATTRIBUTES: readonly string[] = SHOPS.attributes
   .map((attribute) => attribute.name)
-  .filter((name) => !(SEALED_ATTRIBUTES as readonly string[]).includes(name));
+  .filter((name) => !([...SEALED_ATTRIBUTES, ...LEASE_ATTRIBUTES] as readonly string[]).includes(name));
 
-/** What the app knows about a shop when it installs. */
-export interface ShopProfile {
-  /** The shop's myshopify.com domain. */
+/** The fields of a profile: what the app knows about a shop when it installs. */
+interface ShopProfileFields {
+  /** The shop's myshopify.com domain (any case; stored lower case). */
   readonly domain: string;
   /** The shop's display name. */
   readonly name: string;
@@ -25,11 +27,13 @@ export interface ShopProfile {
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
-/** A shop as `get` returns it: its profile and token metadata, never a secret. */
-export interface Shop extends ShopProfile {
+/** A shop as `get` returns it: its profile, its install and token metadata, never a secret. */
+export interface Shop extends ShopProfileFields {
   /** When the app was (last) installed, ISO-8601 UTC. */
   readonly installedAt: string;
-  /** When the app was uninstalled, ISO-8601 UTC; absent while installed. */
+  /** The current install's id (a ULID), new at every install. */
+  readonly installId?: string;
+  /** When the app was uninstalled (the webhook's event time), ISO-8601 UTC; absent while installed. */
   readonly uninstalledAt?: string;
   /** When the access token expires, ISO-8601 UTC; absent after uninstall. */
   readonly accessTokenExpiresAt?: string;
@@ -41,9 +45,21 @@ export interface Shop extends ShopProfile {
   readonly tokenVersion?: number;
 }
 
+/** Fields a shop has that a profile must not carry: install writes them itself. */
+type LifecycleField = Exclude<keyof Shop, keyof ShopProfileFields>;
+
 /**
- * Shops: get, install and uninstall, each one request. Tokens are written through the token store
- * and read only from it, so a shop read here carries no secret, not even as ciphertext.
+ * What `install` takes: a profile without lifecycle or token fields, so a shop read with `get`
+ * and spread into it does not compile (and is refused at run time too).
+ */
+export type ShopProfile = ShopProfileFields & { readonly [K in LifecycleField]?: never };
+
+const PROFILE_TEXT_FIELDS = ['name', 'plan', 'billingStatus'] as const satisfies readonly (keyof ShopProfileFields)[];
+const PROFILE_FIELDS: readonly string[] = ['domain', ...PROFILE_TEXT_FIELDS, 'settings'] satisfies readonly (keyof ShopProfileFields)[];
+
+/**
+ * Shops: get, install and uninstall. Tokens are written through the token store and read only
+ * from it, so a shop read here carries no secret, not even as ciphertext.
  */
 export class ShopsClient {
   constructor(
@@ -54,11 +70,12 @@ export class ShopsClient {
   /** The shop, or undefined when it never installed (an uninstalled shop has `uninstalledAt`). */
   async get(domain: string): Promise<Shop | undefined> {
     const TableName = this.tokens.tableName;
-    const { Item } = await send({ table: TableName, operation: 'shops.get', key: { [DOMAIN]: domain } }, () =>
+    const shop = canonicalShopDomain(domain, { table: TableName, operation: 'shops.get' }, 'domain');
+    const { Item } = await send({ table: TableName, operation: 'shops.get', key: { [DOMAIN]: shop } }, () =>
       this.doc.send(
         new GetCommand({
           TableName,
-          Key: { [DOMAIN]: domain },
+          Key: { [DOMAIN]: shop },
           ProjectionExpression: READABLE_ATTRIBUTES.map((name) => `#${name}`).join(', '),
           ExpressionAttributeNames: Object.fromEntries(READABLE_ATTRIBUTES.map((name) => [`#${name}`, name])),
         }),
@@ -68,16 +85,40 @@ export class ShopsClient {
   }
 
   /**
-   * Installs a shop, or re-installs an uninstalled one: one PutItem with the profile and the sealed
-   * tokens. An installed shop is never overwritten: that raises ConflictError (a new grant for an
-   * installed shop replaces its tokens through the token store).
+   * Installs a shop after OAuth, `at` the time of the grant: one PutItem with the profile, a new
+   * install id and the sealed tokens. A re-install replaces an uninstalled shop, or an installed
+   * one whose grant is older than `at` (the merchant re-installed and the first install's
+   * `app/uninstalled` has not arrived yet; when it does, it is older than this install and changes
+   * nothing). A grant as old as the stored one or older (a repeated or late callback) raises
+   * ConflictError and changes nothing. A profile field that is not one of {@link ShopProfile}'s is
+   * refused before any request. Resolves to the new install id.
    */
-  async install(profile: ShopProfile, tokens: ShopTokens, at: Date = new Date()): Promise<void> {
-    await this.tokens.save(profile.domain, { ...profile, installedAt: at.toISOString() }, tokens);
+  async install(profile: ShopProfile, tokens: ShopTokens, at: Date = new Date()): Promise<string> {
+    const table = this.tokens.tableName;
+    const domain = canonicalShopDomain((profile as ShopProfile | undefined)?.domain, { table, operation: 'shops.install' }, 'profile.domain');
+    const where = { table, operation: 'shops.install', key: { [DOMAIN]: domain } };
+    const refused = Object.keys(profile).find((field) => !PROFILE_FIELDS.includes(field));
+    if (refused !== undefined) {
+      throw new InvalidInputError(where, `profile.${refused}`, 'is not a profile field: install writes the install, uninstall and token fields itself');
+    }
+    for (const field of PROFILE_TEXT_FIELDS) {
+      if (typeof profile[field] !== 'string' || profile[field].length === 0) throw new InvalidInputError(where, `profile.${field}`, 'must be a non-empty string');
+    }
+    const { settings } = profile;
+    if (settings !== undefined && (typeof settings !== 'object' || settings === null || Array.isArray(settings))) {
+      throw new InvalidInputError(where, 'profile.settings', 'must be an object when given');
+    }
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new InvalidInputError(where, 'at', 'must be a valid Date');
+    return this.tokens.save(domain, { ...profile, domain, installedAt: at.toISOString() }, tokens);
   }
 
-  /** Marks a shop uninstalled at `at` and removes its tokens in the same write; NotFoundError if unknown. */
-  async uninstall(domain: string, at: Date = new Date()): Promise<void> {
-    await this.tokens.remove(domain, at);
+  /**
+   * The `app/uninstalled` webhook: marks the shop uninstalled at the webhook's event time
+   * (`X-Shopify-Triggered-At`) and removes its tokens in the same write, only if it was installed
+   * before that time. A redelivered event, or one from before a re-install, changes nothing and
+   * resolves to what it found. NotFoundError for an unknown shop.
+   */
+  async uninstall(domain: string, eventAt: Date): Promise<UninstallOutcome> {
+    return this.tokens.remove(domain, eventAt);
   }
 }

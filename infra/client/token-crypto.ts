@@ -9,7 +9,7 @@ import {
 } from '@aws-crypto/client-node';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { tableSchema } from '../schemas';
-import { DataClientError } from './errors';
+import { DataClientError, InvalidInputError } from './errors';
 
 /**
  * What a sealed value is bound to. The keys are the encryption context of every ciphertext, and
@@ -92,11 +92,24 @@ export class TokenCrypto {
   }
 }
 
+/** A KMS key ARN, single- or multi-Region, in any partition: `arn:<partition>:kms:<region>:<account>:key/<id>`. */
+const KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
 /**
  * The keyring of a deployed stage: the stage's token key, called through the given KMS client (its
- * region and credentials), one KMS call per data key.
+ * region and credentials), one KMS call per data key. Takes the key's ARN (the stage's
+ * `TokenKeyArn` output) and refuses anything else, an alias above all: the Encryption SDK seals
+ * under an alias but opens only with the key ARN a ciphertext names, so an alias would write
+ * tokens that can never be read back.
  */
 export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode {
+  if (typeof tokenKeyArn !== 'string' || !KEY_ARN.test(tokenKeyArn)) {
+    throw new InvalidInputError(
+      { table: 'KMS', operation: 'kmsKeyring', key: {} },
+      'tokenKeyArn',
+      'must be a KMS key ARN ("arn:aws:kms:<region>:<account>:key/<key id>", the stage\'s TokenKeyArn output), not an alias or a bare key id: the Encryption SDK opens only with the key ARN a ciphertext names',
+    );
+  }
   // The keyring calls v2-style methods; these send the same commands through the caller's client.
   const client = {
     generateDataKey: (input: GenerateDataKeyCommand['input']) => kms.send(new GenerateDataKeyCommand(input)),
