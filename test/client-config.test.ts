@@ -1,7 +1,7 @@
 import { ClientConfigError, tableNamesFromEnvironment, tableNamesFromStackOutputs } from '../infra/client/config';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DataClientError, ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../infra/client';
 import { TABLE_SCHEMAS } from '../infra/schemas';
@@ -123,7 +123,7 @@ describe('the observe hook', () => {
 
 test('a raw SDK error of redaction leaves the client as a DataClientError naming table, operation and key, with its code', async () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-  const mock = mockClient(doc).on(DeleteCommand).rejects(Object.assign(new Error('Requested resource not found: secret'), { name: 'ResourceNotFoundException', $metadata: { requestId: 'R1' } }));
+  const mock = mockClient(doc).on(GetCommand).rejects(Object.assign(new Error('Requested resource not found: secret'), { name: 'ResourceNotFoundException', $metadata: { requestId: 'R1' } }));
   const error = (await createDataClient({ doc, tables: ENV_TABLES }).redactShop('Gone.myshopify.com').catch((caught: unknown) => caught)) as DataClientError;
   expect(error).toBeInstanceOf(DataClientError);
   expect(error.message).toBe('redactShop on Shops-dev {domain: "gone.myshopify.com"}: DynamoDB failed with ResourceNotFoundException, request id R1');
