@@ -104,6 +104,36 @@ describe('the observe hook', () => {
     for (const value of [shopDomain, job.jobId, 'observed-key', 'secret supplier detail']) expect(text).not.toContain(value);
   });
 
+  test('shops, tokens and redaction report one event per call the app made, with every request of it counted', async () => {
+    const events: OperationEvent[] = [];
+    const tokenCrypto = new TokenCrypto(rawAesKeyring(randomBytes(32)));
+    const data = createDataClient({ doc: local.doc, tables: local.tables, tokenCrypto, observe: (event) => events.push(event) });
+    const domain = 'observed-tokens.myshopify.com';
+    const later = new Date(Date.now() + 3_600_000);
+    const secrets = { accessToken: 'shpat_observed_secret', refreshToken: 'shprt_observed_secret' };
+    await data.shops.install({ domain, name: 'Observed', plan: 'free', billingStatus: 'active' }, { ...secrets, accessTokenExpiresAt: later, refreshTokenExpiresAt: later, scopes: ['read_products'] });
+    await data.shops.get(domain);
+    await data.tokens.fresh(domain, () => Promise.reject(new Error('not due: never called')));
+    await data.tokens.read('not a domain').catch(() => undefined);
+    const uninstalledAt = new Date();
+    await data.shops.uninstall(domain, uninstalledAt);
+    await data.shops.uninstall(domain, uninstalledAt);
+    await data.redactShop(domain);
+    expect(events.map(({ table, operation, outcome, error, requests }) => ({ table, operation, outcome, error, requests }))).toEqual([
+      { table: 'Shops-dev', operation: 'shops.install', outcome: 'success', error: undefined, requests: 1 },
+      { table: 'Shops-dev', operation: 'shops.get', outcome: 'success', error: undefined, requests: 1 },
+      { table: 'Shops-dev', operation: 'tokens.fresh', outcome: 'success', error: undefined, requests: 1 },
+      { table: 'Shops-dev', operation: 'tokens.read', outcome: 'error', error: 'InvalidInputError', requests: 0 },
+      { table: 'Shops-dev', operation: 'shops.uninstall', outcome: 'success', error: undefined, requests: 1 },
+      // A repeated webhook: the write's failed condition, then the read that says why.
+      { table: 'Shops-dev', operation: 'shops.uninstall', outcome: 'success', error: undefined, requests: 2 },
+      // The shop's item read, one Query of its jobs and one of its history, the item deleted.
+      { table: 'Shops-dev', operation: 'redactShop', outcome: 'success', error: undefined, requests: 4 },
+    ]);
+    const text = JSON.stringify(events);
+    for (const value of [domain, ...Object.values(secrets)]) expect(text).not.toContain(value);
+  });
+
   test('reports the capacity DynamoDB consumed, asking for it only when there is an observer; an observer that throws fails nothing', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     const mock = mockClient(doc).on(PutCommand).resolves({ ConsumedCapacity: { TableName: 'Jobs-dev', CapacityUnits: 3 } });

@@ -94,8 +94,8 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
     doc,
   };
   if (!options.tokenCrypto) return data;
-  const tokens = new TokenStore({ doc, tableName: tables.Shops, crypto: options.tokenCrypto, now });
-  return { ...data, shops: new ShopsClient(doc, tokens), tokens };
+  const tokens = new TokenStore({ doc, tableName: tables.Shops, crypto: options.tokenCrypto, now, ...(observe && { observe }) });
+  return { ...data, shops: new ShopsClient(doc, tokens, observe), tokens };
 }
 
 export { buildAccessRequest, type AccessRequest, type GetItemRequest, type QueryRequest } from './access-requests';

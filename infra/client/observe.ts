@@ -1,6 +1,7 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DataClientError, toDataClientError, type ConflictReason, type OperationContext } from './errors';
-import { send } from './send';
+import { tableSchema } from '../schemas';
+import { runningOperation, send, type RequestCounter } from './send';
 
 /** What the client reports of each operation it ran: names and numbers, never a value of an item. */
 export interface OperationEvent {
@@ -10,10 +11,7 @@ export interface OperationEvent {
   readonly operation: string;
   /** Wall time of the whole operation, every request and retry included, in milliseconds. */
   readonly durationMs: number;
-  /**
-   * DynamoDB requests the operation sent (0 when its input was refused). Redaction's requests are
-   * sent by infra/client/redact.ts directly and are not counted here: it reports 0.
-   */
+  /** DynamoDB requests the operation sent (0 when its input was refused). */
   readonly requests: number;
   /**
    * Capacity units its requests consumed, table and indexes, as DynamoDB reported them; absent when
@@ -35,7 +33,7 @@ export interface OperationEvent {
 export type OperationObserver = (event: OperationEvent) => void;
 
 /** One running client operation: sends its requests and counts what they cost. */
-export class OperationRun {
+export class OperationRun implements RequestCounter {
   private requests = 0;
   private capacity: number | undefined;
 
@@ -50,17 +48,17 @@ export class OperationRun {
   }
 
   /** Sends one request under this operation's context (or `context`, when a request addresses another key). */
-  async send<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
-    request: () => Promise<T>,
-    conflict?: ConflictReason,
-    context: OperationContext = this.context,
-  ): Promise<T> {
+  send<T>(request: () => Promise<T>, conflict?: ConflictReason, context: OperationContext = this.context): Promise<T> {
+    return send(context, request, conflict);
+  }
+
+  /** Counts one request of this operation, and the capacity its result reports. */
+  record(result: unknown): void {
     this.requests += 1;
-    const result = await send(context, request, conflict);
-    for (const consumed of [result.ConsumedCapacity ?? []].flat()) {
-      if (consumed.CapacityUnits !== undefined) this.capacity = (this.capacity ?? 0) + consumed.CapacityUnits;
+    const consumed = (result as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] } | undefined)?.ConsumedCapacity;
+    for (const entry of [consumed ?? []].flat()) {
+      if (entry.CapacityUnits !== undefined) this.capacity = (this.capacity ?? 0) + entry.CapacityUnits;
     }
-    return result;
   }
 
   /** The event of this run, ended with `error` or with success. */
@@ -87,10 +85,14 @@ export async function runOperation<T>(
   context: OperationContext,
   body: (run: OperationRun) => Promise<T>,
 ): Promise<T> {
+  const outer = runningOperation.getStore();
   const run = new OperationRun(context, observer !== undefined);
+  // An operation another one calls (install's write through the token store) is part of the
+  // outer one: its requests count there, and only the call the app made reports an event.
+  if (outer instanceof OperationRun) return inContextOf(context, () => body(run));
   const started = performance.now();
   try {
-    const result = await body(run);
+    const result = await runningOperation.run(run, () => body(run));
     notify(observer, run, started);
     return result;
   } catch (caught) {
@@ -98,6 +100,21 @@ export async function runOperation<T>(
     notify(observer, run, started, error);
     throw error;
   }
+}
+
+async function inContextOf<T>(context: OperationContext, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (caught) {
+    throw toDataClientError(caught, context);
+  }
+}
+
+const SHOP_KEY = tableSchema('Shops').partitionKey.name;
+
+/** The context of an operation on a shop: its key once the domain is a string, none before it is checked. */
+export function shopOperation(table: string, operation: string, domain: unknown): OperationContext {
+  return { table, operation, key: typeof domain === 'string' ? { [SHOP_KEY]: domain.toLowerCase() } : {} };
 }
 
 function notify(observer: OperationObserver | undefined, run: OperationRun, started: number, error?: DataClientError): void {

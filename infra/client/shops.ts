@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableSchema } from '../schemas';
 import { InvalidInputError } from './errors';
+import { runOperation, shopOperation, type OperationObserver } from './observe';
 import { send } from './send';
 import { canonicalShopDomain } from './shop-domain';
 import { LEASE_ATTRIBUTES, SEALED_ATTRIBUTES, type ShopTokens, type TokenStore, type UninstallOutcome } from './token-store';
@@ -65,23 +66,27 @@ export class ShopsClient {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tokens: TokenStore,
+    /** Receives one event per call. */
+    private readonly observe?: OperationObserver,
   ) {}
 
   /** The shop, or undefined when it never installed (an uninstalled shop has `uninstalledAt`). */
-  async get(domain: string): Promise<Shop | undefined> {
-    const TableName = this.tokens.tableName;
-    const shop = canonicalShopDomain(domain, { table: TableName, operation: 'shops.get' }, 'domain');
-    const { Item } = await send({ table: TableName, operation: 'shops.get', key: { [DOMAIN]: shop } }, () =>
-      this.doc.send(
-        new GetCommand({
-          TableName,
-          Key: { [DOMAIN]: shop },
-          ProjectionExpression: READABLE_ATTRIBUTES.map((name) => `#${name}`).join(', '),
-          ExpressionAttributeNames: Object.fromEntries(READABLE_ATTRIBUTES.map((name) => [`#${name}`, name])),
-        }),
-      ),
-    );
-    return Item as Shop | undefined;
+  get(domain: string): Promise<Shop | undefined> {
+    return this.observed('shops.get', domain, async () => {
+      const TableName = this.tokens.tableName;
+      const shop = canonicalShopDomain(domain, { table: TableName, operation: 'shops.get' }, 'domain');
+      const { Item } = await send({ table: TableName, operation: 'shops.get', key: { [DOMAIN]: shop } }, () =>
+        this.doc.send(
+          new GetCommand({
+            TableName,
+            Key: { [DOMAIN]: shop },
+            ProjectionExpression: READABLE_ATTRIBUTES.map((name) => `#${name}`).join(', '),
+            ExpressionAttributeNames: Object.fromEntries(READABLE_ATTRIBUTES.map((name) => [`#${name}`, name])),
+          }),
+        ),
+      );
+      return Item as Shop | undefined;
+    });
   }
 
   /**
@@ -93,23 +98,25 @@ export class ShopsClient {
    * ConflictError and changes nothing. A profile field that is not one of {@link ShopProfile}'s is
    * refused before any request. Resolves to the new install id.
    */
-  async install(profile: ShopProfile, tokens: ShopTokens, at: Date = new Date()): Promise<string> {
-    const table = this.tokens.tableName;
-    const domain = canonicalShopDomain((profile as ShopProfile | undefined)?.domain, { table, operation: 'shops.install' }, 'profile.domain');
-    const where = { table, operation: 'shops.install', key: { [DOMAIN]: domain } };
-    const refused = Object.keys(profile).find((field) => !PROFILE_FIELDS.includes(field));
-    if (refused !== undefined) {
-      throw new InvalidInputError(where, `profile.${refused}`, 'is not a profile field: install writes the install, uninstall and token fields itself');
-    }
-    for (const field of PROFILE_TEXT_FIELDS) {
-      if (typeof profile[field] !== 'string' || profile[field].length === 0) throw new InvalidInputError(where, `profile.${field}`, 'must be a non-empty string');
-    }
-    const { settings } = profile;
-    if (settings !== undefined && (typeof settings !== 'object' || settings === null || Array.isArray(settings))) {
-      throw new InvalidInputError(where, 'profile.settings', 'must be an object when given');
-    }
-    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new InvalidInputError(where, 'at', 'must be a valid Date');
-    return this.tokens.save(domain, { ...profile, domain, installedAt: at.toISOString() }, tokens);
+  install(profile: ShopProfile, tokens: ShopTokens, at: Date = new Date()): Promise<string> {
+    return this.observed('shops.install', (profile as ShopProfile | undefined)?.domain, async () => {
+      const table = this.tokens.tableName;
+      const domain = canonicalShopDomain((profile as ShopProfile | undefined)?.domain, { table, operation: 'shops.install' }, 'profile.domain');
+      const where = { table, operation: 'shops.install', key: { [DOMAIN]: domain } };
+      const refused = Object.keys(profile ?? {}).find((field) => !PROFILE_FIELDS.includes(field));
+      if (refused !== undefined) {
+        throw new InvalidInputError(where, `profile.${refused}`, 'is not a profile field: install writes the install, uninstall and token fields itself');
+      }
+      for (const field of PROFILE_TEXT_FIELDS) {
+        if (typeof profile[field] !== 'string' || profile[field].length === 0) throw new InvalidInputError(where, `profile.${field}`, 'must be a non-empty string');
+      }
+      const { settings } = profile;
+      if (settings !== undefined && (typeof settings !== 'object' || settings === null || Array.isArray(settings))) {
+        throw new InvalidInputError(where, 'profile.settings', 'must be an object when given');
+      }
+      if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new InvalidInputError(where, 'at', 'must be a valid Date');
+      return this.tokens.save(domain, { ...profile, domain, installedAt: at.toISOString() }, tokens);
+    });
   }
 
   /**
@@ -118,7 +125,11 @@ export class ShopsClient {
    * before that time. A redelivered event, or one from before a re-install, changes nothing and
    * resolves to what it found. NotFoundError for an unknown shop.
    */
-  async uninstall(domain: string, eventAt: Date): Promise<UninstallOutcome> {
-    return this.tokens.remove(domain, eventAt);
+  uninstall(domain: string, eventAt: Date): Promise<UninstallOutcome> {
+    return this.observed('shops.uninstall', domain, () => this.tokens.remove(domain, eventAt));
+  }
+
+  private observed<T>(operation: string, domain: unknown, body: () => Promise<T>): Promise<T> {
+    return runOperation(this.observe, shopOperation(this.tokens.tableName, operation, domain), body);
   }
 }

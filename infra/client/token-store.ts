@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { tableSchema } from '../schemas';
 import { ConflictError, InvalidInputError, NotFoundError, RefreshBusyError, RefreshFailedError, type OperationContext } from './errors';
 import { Secret } from './secret';
+import { runOperation, shopOperation, type OperationObserver } from './observe';
 import { send } from './send';
 import { canonicalShopDomain } from './shop-domain';
 import type { TokenCrypto } from './token-crypto';
@@ -131,6 +132,8 @@ export interface TokenStoreOptions {
   readonly crypto: TokenCrypto;
   /** The clock of the lease and of expiry decisions; tests pass their own. */
   readonly now?: () => Date;
+  /** Receives one event per call. */
+  readonly observe?: OperationObserver;
 }
 
 type StoredItem = Record<string, unknown>;
@@ -144,6 +147,7 @@ export class TokenStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly crypto: TokenCrypto;
   private readonly now: () => Date;
+  private readonly observe: OperationObserver | undefined;
   readonly tableName: string;
 
   constructor(options: TokenStoreOptions) {
@@ -151,6 +155,7 @@ export class TokenStore {
     this.tableName = options.tableName;
     this.crypto = options.crypto;
     this.now = options.now ?? (() => new Date());
+    this.observe = options.observe;
   }
 
   /**
@@ -159,40 +164,44 @@ export class TokenStore {
    * with a ConflictError when the shop is installed by a grant as new or newer. Resolves to the new
    * install id.
    */
-  async save(shop: string, profile: Readonly<Record<string, unknown>>, tokens: ShopTokens): Promise<string> {
-    const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.install' }, 'domain');
-    checkTokens(this.where('shops.install', domain), tokens);
-    const set = await sealTokenSet(this.crypto, this.tableName, domain, tokens, 1);
-    const Item: Record<string, unknown> = { ...profile, [DOMAIN]: domain, ...set };
-    await send(
-      this.where('shops.install', domain),
-      () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item,
-            ConditionExpression: TOKEN_CONDITIONS.install,
-            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, INSTALLED_AT),
-            ExpressionAttributeValues: { ':installedAt': Item[INSTALLED_AT] },
-          }),
-        ),
-      'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
-    );
-    return set[INSTALL_ID] as string;
+  save(shop: string, profile: Readonly<Record<string, unknown>>, tokens: ShopTokens): Promise<string> {
+    return this.observed('shops.install', shop, async () => {
+      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.install' }, 'domain');
+      checkTokens(this.where('shops.install', domain), tokens);
+      const set = await sealTokenSet(this.crypto, this.tableName, domain, tokens, 1);
+      const Item: Record<string, unknown> = { ...profile, [DOMAIN]: domain, ...set };
+      await send(
+        this.where('shops.install', domain),
+        () =>
+          this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item,
+              ConditionExpression: TOKEN_CONDITIONS.install,
+              ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, INSTALLED_AT),
+              ExpressionAttributeValues: { ':installedAt': Item[INSTALLED_AT] },
+            }),
+          ),
+        'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
+      );
+      return set[INSTALL_ID] as string;
+    });
   }
 
   /**
    * Reads a shop's tokens and opens the secrets named in `open` (all by default): one consistent
    * GetItem, and one KMS Decrypt per secret opened. Each secret is a {@link Secret}.
    */
-  async read<A extends SealedAttribute = SealedAttribute>(shop: string, open?: readonly A[]): Promise<StoredTokens<A>> {
-    const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.read' }, 'domain');
-    const opened = open ?? (SEALED_ATTRIBUTES as readonly A[]);
-    if (!Array.isArray(opened) || opened.some((name) => !SEALED_ATTRIBUTES.includes(name)) || new Set(opened).size !== opened.length) {
-      throw new InvalidInputError(this.where('tokens.read', domain), 'open', `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
-    }
-    const item = await this.getItem('tokens.read', domain, opened);
-    return this.opened(domain, item, opened);
+  read<A extends SealedAttribute = SealedAttribute>(shop: string, open?: readonly A[]): Promise<StoredTokens<A>> {
+    return this.observed('tokens.read', shop, async () => {
+      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.read' }, 'domain');
+      const opened = open ?? (SEALED_ATTRIBUTES as readonly A[]);
+      if (!Array.isArray(opened) || opened.some((name) => !SEALED_ATTRIBUTES.includes(name)) || new Set(opened).size !== opened.length) {
+        throw new InvalidInputError(this.where('tokens.read', domain), 'open', `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
+      }
+      const item = await this.getItem('tokens.read', domain, opened);
+      return this.opened(domain, item, opened);
+    });
   }
 
   /**
@@ -201,11 +210,13 @@ export class TokenStore {
    * refreshes one wins; the other, and a refresh of tokens read before an uninstall or re-install,
    * gets a ConflictError and should re-read. Resolves to the new version.
    */
-  async replace(shop: string, read: TokenGeneration, tokens: ShopTokens): Promise<number> {
-    const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.replace' }, 'domain');
-    checkGeneration(this.where('tokens.replace', domain), read);
-    checkTokens(this.where('tokens.replace', domain), tokens);
-    return this.store(domain, read, tokens);
+  replace(shop: string, read: TokenGeneration, tokens: ShopTokens): Promise<number> {
+    return this.observed('tokens.replace', shop, async () => {
+      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.replace' }, 'domain');
+      checkGeneration(this.where('tokens.replace', domain), read);
+      checkTokens(this.where('tokens.replace', domain), tokens);
+      return this.store(domain, read, tokens);
+    });
   }
 
   /**
@@ -217,32 +228,34 @@ export class TokenStore {
    * ({@link RefreshBusyError}). When `refresh` throws, the lease is released and a
    * {@link RefreshFailedError} carries the app's error. NotFoundError when the shop is not installed.
    */
-  async fresh(shop: string, refresh: RefreshTokens, options: FreshOptions = {}): Promise<StoredTokens<'accessToken'>> {
-    const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.fresh' }, 'domain');
-    const where = this.where('tokens.fresh', domain);
-    if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
-    // An option given as undefined takes its default, as an absent one does.
-    const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined);
-    const settings = { ...FRESH_DEFAULTS, ...Object.fromEntries(given) };
-    for (const [name, value] of Object.entries(settings)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(where, `options.${name}`, 'must be a finite number of milliseconds, 0 or more');
-    }
-    const deadline = this.now().getTime() + settings.maxWaitMs;
-    for (;;) {
-      const item = await this.getItem('tokens.fresh', domain, ['accessToken'], true);
-      const now = this.now().getTime();
-      if (Date.parse(item[expiryOf('accessToken')] as string) - now > settings.marginMs) return this.opened(domain, item, ['accessToken']);
-      const leaseUntil = item[LEASE_EXPIRES_AT] as string | undefined;
-      if (leaseUntil === undefined || Date.parse(leaseUntil) <= now) {
-        const refreshed = await this.refreshUnderLease(domain, item, refresh, settings.leaseMs);
-        if (refreshed) return refreshed;
+  fresh(shop: string, refresh: RefreshTokens, options: FreshOptions = {}): Promise<StoredTokens<'accessToken'>> {
+    return this.observed('tokens.fresh', shop, async () => {
+      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.fresh' }, 'domain');
+      const where = this.where('tokens.fresh', domain);
+      if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
+      // An option given as undefined takes its default, as an absent one does.
+      const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined);
+      const settings = { ...FRESH_DEFAULTS, ...Object.fromEntries(given) };
+      for (const [name, value] of Object.entries(settings)) {
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(where, `options.${name}`, 'must be a finite number of milliseconds, 0 or more');
       }
-      // Someone else refreshes (or won the lease, or stored first): wait, then use what they stored.
-      if (this.now().getTime() >= deadline) {
-        throw new RefreshBusyError(where, `another worker has held the refresh lease for over ${settings.maxWaitMs} ms; retry later`);
+      const deadline = this.now().getTime() + settings.maxWaitMs;
+      for (;;) {
+        const item = await this.getItem('tokens.fresh', domain, ['accessToken'], true);
+        const now = this.now().getTime();
+        if (Date.parse(item[expiryOf('accessToken')] as string) - now > settings.marginMs) return this.opened(domain, item, ['accessToken']);
+        const leaseUntil = item[LEASE_EXPIRES_AT] as string | undefined;
+        if (leaseUntil === undefined || Date.parse(leaseUntil) <= now) {
+          const refreshed = await this.refreshUnderLease(domain, item, refresh, settings.leaseMs);
+          if (refreshed) return refreshed;
+        }
+        // Someone else refreshes (or won the lease, or stored first): wait, then use what they stored.
+        if (this.now().getTime() >= deadline) {
+          throw new RefreshBusyError(where, `another worker has held the refresh lease for over ${settings.maxWaitMs} ms; retry later`);
+        }
+        await sleep(settings.pollMs);
       }
-      await sleep(settings.pollMs);
-    }
+    });
   }
 
   /**
@@ -252,42 +265,44 @@ export class TokenStore {
    * install (a redelivery after a re-install), changes nothing and says which. NotFoundError for
    * an unknown shop.
    */
-  async remove(shop: string, eventAt: Date): Promise<UninstallOutcome> {
-    const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.uninstall' }, 'domain');
-    if (!(eventAt instanceof Date) || Number.isNaN(eventAt.getTime())) {
-      throw new InvalidInputError(this.where('shops.uninstall', domain), 'eventAt', 'must be a valid Date: the webhook\'s event time');
-    }
-    const removed = [...TOKEN_SET_ATTRIBUTES, ...LEASE_ATTRIBUTES];
-    try {
-      await this.update(
-        this.where('shops.uninstall', domain),
-        domain,
-        {
-          UpdateExpression: `SET #${UNINSTALLED_AT} = :eventAt REMOVE ${removed.map((name) => `#${name}`).join(', ')}`,
-          ConditionExpression: TOKEN_CONDITIONS.remove,
-          ExpressionAttributeNames: names(UNINSTALLED_AT, INSTALLED_AT, ...removed),
-          ExpressionAttributeValues: { ':eventAt': eventAt.toISOString() },
-        },
-        'not installed before the event',
+  remove(shop: string, eventAt: Date): Promise<UninstallOutcome> {
+    return this.observed('shops.uninstall', shop, async () => {
+      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.uninstall' }, 'domain');
+      if (!(eventAt instanceof Date) || Number.isNaN(eventAt.getTime())) {
+        throw new InvalidInputError(this.where('shops.uninstall', domain), 'eventAt', 'must be a valid Date: the webhook\'s event time');
+      }
+      const removed = [...TOKEN_SET_ATTRIBUTES, ...LEASE_ATTRIBUTES];
+      try {
+        await this.update(
+          this.where('shops.uninstall', domain),
+          domain,
+          {
+            UpdateExpression: `SET #${UNINSTALLED_AT} = :eventAt REMOVE ${removed.map((name) => `#${name}`).join(', ')}`,
+            ConditionExpression: TOKEN_CONDITIONS.remove,
+            ExpressionAttributeNames: names(UNINSTALLED_AT, INSTALLED_AT, ...removed),
+            ExpressionAttributeValues: { ':eventAt': eventAt.toISOString() },
+          },
+          'not installed before the event',
+        );
+        return 'uninstalled';
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      // The condition failed: one consistent read says why (dynalite returns no old item on failure).
+      const { Item } = await send(this.where('shops.uninstall', domain), () =>
+        this.doc.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { [DOMAIN]: domain },
+            ConsistentRead: true,
+            ProjectionExpression: projection(DOMAIN, UNINSTALLED_AT),
+            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT),
+          }),
+        ),
       );
-      return 'uninstalled';
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
-    // The condition failed: one consistent read says why (dynalite returns no old item on failure).
-    const { Item } = await send(this.where('shops.uninstall', domain), () =>
-      this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [DOMAIN]: domain },
-          ConsistentRead: true,
-          ProjectionExpression: projection(DOMAIN, UNINSTALLED_AT),
-          ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT),
-        }),
-      ),
-    );
-    if (!Item) throw new NotFoundError(this.where('shops.uninstall', domain), 'no such shop');
-    return Item[UNINSTALLED_AT] !== undefined ? 'already-uninstalled' : 'older-than-install';
+      if (!Item) throw new NotFoundError(this.where('shops.uninstall', domain), 'no such shop');
+      return Item[UNINSTALLED_AT] !== undefined ? 'already-uninstalled' : 'older-than-install';
+    });
   }
 
   /** Takes the lease, calls `refresh` and stores its result; undefined when another worker got there first. */
@@ -429,6 +444,10 @@ export class TokenStore {
 
   private context(shop: string, attribute: SealedAttribute) {
     return { table: this.tableName, shop, attribute };
+  }
+
+  private observed<T>(operation: string, shop: unknown, body: () => Promise<T>): Promise<T> {
+    return runOperation(this.observe, shopOperation(this.tableName, operation, shop), body);
   }
 
   private where(operation: string, shop: string): OperationContext {
