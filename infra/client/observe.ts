@@ -89,7 +89,8 @@ export async function runOperation<T>(
   const run = new OperationRun(context, observer !== undefined);
   // An operation another one calls (install's write through the token store) is part of the
   // outer one: its requests count there, and only the call the app made reports an event.
-  if (outer instanceof OperationRun) return inContextOf(context, () => body(run));
+  // Without an observer nothing is counted or reported: the operation only keeps the error contract.
+  if (observer === undefined || outer instanceof OperationRun) return inContextOf(context, () => body(run));
   const started = performance.now();
   try {
     const result = await runningOperation.run(run, () => body(run));
