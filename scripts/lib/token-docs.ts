@@ -1,6 +1,6 @@
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
-import { TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
+import { LIFECYCLE_CONDITIONS, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
 import type { TableSchema } from '../../infra/schema-model';
 import { code, markdownTable, paragraph } from './markdown';
 
@@ -43,39 +43,54 @@ export function tokenSection(schema: TableSchema): string[] {
       ['step', 'client call', 'request', 'condition', 'when the condition fails'],
       [
         [
-          'install (OAuth done), or re-install after an uninstall',
-          code('shops.install(profile, tokens)'),
-          `PutItem of the profile and the sealed token set, ${code('tokenVersion')} 1`,
+          'install (OAuth done), a re-install after an uninstall, or a newer grant of an installed shop',
+          code('shops.install(profile, tokens, at)'),
+          `PutItem of the profile and the sealed token set: a new ${code('installId')}, ${code('tokenVersion')} 1`,
           code(TOKEN_CONDITIONS.install),
-          'ConflictError: the shop is installed; its tokens are never overwritten by an install',
+          'ConflictError: the stored grant is as new or newer (a repeated or late OAuth callback); nothing changes',
         ],
         [
           'use',
-          code('tokens.read(domain)'),
-          'GetItem, consistent, of the token set; one KMS Decrypt per sealed attribute',
+          `${code('tokens.fresh(domain, refresh)')} or ${code('tokens.read(domain, open?)')}`,
+          'GetItem, consistent, of the token set; one KMS Decrypt per secret opened',
           '—',
           'NotFoundError when the shop has no tokens (never installed, or uninstalled)',
         ],
         [
-          'refresh (before the access token expires), or a new grant of an installed shop',
-          code('tokens.replace(domain, version, tokens)'),
-          `UpdateItem of the token set, ${code('tokenVersion')} + 1`,
-          code(TOKEN_CONDITIONS.replace),
-          'ConflictError: another refresh won or the shop uninstalled; discard what was obtained and re-read',
+          'take the refresh lease (the access token expires within the margin)',
+          code('tokens.fresh(domain, refresh)'),
+          'UpdateItem of the lease holder and its expiry',
+          code(LIFECYCLE_CONDITIONS.lease),
+          'another worker holds the lease or refreshed first: wait and re-read',
         ],
         [
-          'uninstall (`app/uninstalled`)',
-          code('shops.uninstall(domain)'),
-          `UpdateItem: SET ${code('uninstalledAt')} (the first time kept), REMOVE the whole token set`,
+          'refresh, under the lease (or without one, by hand)',
+          `${code('tokens.fresh(domain, refresh)')} or ${code('tokens.replace(domain, read, tokens)')}`,
+          `UpdateItem of the token set, ${code('tokenVersion')} + 1, the lease removed`,
+          `${code(LIFECYCLE_CONDITIONS.refresh)} (by hand: ${code(TOKEN_CONDITIONS.replace)})`,
+          'ConflictError: another refresh won, or the shop uninstalled or re-installed; discard what was obtained and re-read',
+        ],
+        [
+          'uninstall (`app/uninstalled`, at its event time)',
+          code('shops.uninstall(domain, eventAt)'),
+          `UpdateItem: SET ${code('uninstalledAt')} to the event time, REMOVE the whole token set and any lease`,
           code(TOKEN_CONDITIONS.remove),
-          'NotFoundError: no such shop',
+          'nothing changes: the event repeats or predates the current install (NotFoundError for an unknown shop)',
+        ],
+        [
+          'redact (`shop/redact`, 48 hours after the uninstall)',
+          code('redactShop(domain)'),
+          'the shop\'s jobs and history written before it began, then DeleteItem of the Shops item',
+          code(LIFECYCLE_CONDITIONS.redact),
+          'ShopInstalledError: the shop re-installed; its item is kept',
         ],
       ],
     ),
     '',
     paragraph([
-      'Forty-eight hours after an uninstall Shopify sends `shop/redact`, and the shop\'s data is deleted. Errors name the',
-      'table, the key and the operation only: never a token, in plain text or sealed.',
+      'The order of events Shopify produces (re-installs, webhooks redelivered for hours, concurrent refreshes) and what',
+      'each does is in [docs/token-lifecycle.md](token-lifecycle.md). Errors name the table, the key and the operation',
+      'only: never a token, in plain text or sealed.',
     ]),
     '',
   ];
