@@ -299,6 +299,18 @@ describe('refresh', () => {
   });
 });
 
+describe('tokens stored before install generations', () => {
+  test('get an install id on their first read, once, however many read at once; then refresh as any other', async () => {
+    const { domain } = await installed();
+    await client.send(new UpdateItemCommand({ TableName: TABLE, Key: { [DOMAIN]: { S: domain } }, UpdateExpression: 'REMOVE installId' }));
+    const reads = await Promise.all([store.read(domain), store.read(domain), store.read(domain)]);
+    const stored = (await rawItem(domain))?.installId?.S;
+    expect(stored).toMatch(/^[0-9A-Z]{26}$/);
+    expect(reads.map((read) => read.installId)).toEqual([stored, stored, stored]);
+    expect(await store.replace(domain, reads[0]!, issueTokens())).toBe(2);
+  });
+});
+
 describe('fresh', () => {
   /** A shop whose access token expires in `minutes`. */
   async function expiringIn(minutes: number) {

@@ -118,6 +118,8 @@ export const LIFECYCLE_CONDITIONS = {
   refresh: `${TOKEN_CONDITIONS.replace} AND #${LEASE_HOLDER} = :holder`,
   /** Release the lease after a failed refresh: only this worker's. */
   release: `#${LEASE_HOLDER} = :holder`,
+  /** Give tokens stored before install generations their install id: unchanged since read, still installed. */
+  adopt: `attribute_not_exists(#${INSTALL_ID}) AND #${TOKEN_VERSION} = :expectedVersion AND attribute_not_exists(#${UNINSTALLED_AT})`,
   /** Redaction deletes the Shops item of the uninstalled generation it read, never a re-install. */
   redact: `#${UNINSTALLED_AT} = :uninstalledAt`,
 } as const;
@@ -419,7 +421,34 @@ export class TokenStore {
       ),
     );
     if (!Item || Item[TOKEN_VERSION] === undefined) throw new NotFoundError(where, 'no tokens: the shop is not installed');
+    if (Item[INSTALL_ID] === undefined) return this.adoptGeneration(operation, domain, sealed, withLease, Item);
     return Item;
+  }
+
+  /**
+   * Tokens stored before install generations existed have no install id, and a refresh must name
+   * one: the first read gives them one, conditional on nothing having changed since (of two
+   * readers one writes it, the other reads it back), so a shop installed then keeps working.
+   */
+  private async adoptGeneration(operation: string, domain: string, sealed: readonly SealedAttribute[], withLease: boolean, item: StoredItem): Promise<StoredItem> {
+    const installId = ulid();
+    try {
+      await this.update(
+        this.where(operation, domain),
+        domain,
+        {
+          UpdateExpression: `SET #${INSTALL_ID} = :installId`,
+          ConditionExpression: LIFECYCLE_CONDITIONS.adopt,
+          ExpressionAttributeNames: names(INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT),
+          ExpressionAttributeValues: { ':installId': installId, ':expectedVersion': item[TOKEN_VERSION] },
+        },
+        'the tokens changed while they were given an install id',
+      );
+      return { ...item, [INSTALL_ID]: installId };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return this.getItem(operation, domain, sealed, withLease);
+    }
   }
 
   private async opened<A extends SealedAttribute>(domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A>> {
