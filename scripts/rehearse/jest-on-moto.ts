@@ -10,6 +10,7 @@ export const LOCAL_TABLES_ENDPOINT_ENV = 'LOCAL_TABLES_ENDPOINT';
 /** Tests whose result moto cannot decide, by name, with the reason; they run on dynalite and DynamoDB only. */
 export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; readonly reason: string }> = [
   { name: 'of two workers claiming one PENDING job, exactly one wins', reason: MOTO_GAPS.concurrentConditions },
+  { name: 'two workers refreshing one shop at once: exactly one wins', reason: MOTO_GAPS.concurrentConditions },
 ];
 
 /** The suites that run on the local tables: every test file that imports test/support/local-tables. */

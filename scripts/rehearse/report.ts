@@ -10,7 +10,7 @@ export const MOTO_GAPS = {
   sseChanges: "moto ignores UpdateTable's SSESpecification, so a table's key cannot be switched after creation (the alias is switched instead)",
   disabledKeys: 'moto lets a disabled KMS key encrypt and decrypt, so a disabled token or table key cannot be rehearsed',
   iam: 'moto treats every IAM resource as "*" and evaluates no condition, so the grants and key policies are checked by the template assertions only',
-  concurrentConditions: 'moto does not serialize concurrent conditional writes to one item: two racing claims can both succeed there, never on DynamoDB',
+  concurrentConditions: 'moto does not serialize concurrent conditional writes to one item: two racing claims or token refreshes can both succeed there, never on DynamoDB',
 } as const;
 
 /** One line per outcome, and the tally the exit code comes from. */
