@@ -5,11 +5,11 @@ import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/a
 import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES } from '../infra/client/token-store';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { createClients } from '../scripts/lib/clients';
-import { seedDemoData } from '../scripts/lib/demo-data';
-import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { runExample, runPattern, type PatternRun } from '../scripts/lib/run-patterns';
-import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
+import { createClients } from '../scripts/shared/clients';
+import { seedDemoData } from '../scripts/local/demo-data';
+import { startLocalEngine, type LocalEngine } from '../scripts/shared/local-engine';
+import { runExample, runPattern, type PatternRun } from '../scripts/local/run-patterns';
+import { createTables, tablesFromTemplate } from '../scripts/shared/template-tables';
 import { devTemplate } from './support/dev-template';
 
 const ACME = 'acme-outfitters.myshopify.com';

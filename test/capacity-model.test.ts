@@ -7,8 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { JobsClient } from '../infra/client/jobs';
 import type { IndexSchema, TableSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
-import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../scripts/lib/capacity-assumptions';
-import { DEFAULT_VALUE_BYTES, itemBytes, leaseCost, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../scripts/lib/capacity-model';
+import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../infra/models/capacity-assumptions';
+import { DEFAULT_VALUE_BYTES, itemBytes, leaseCost, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../infra/models/capacity-model';
 
 /** A write kind's units: `table`, one entry per index, and `total`. */
 function costOf(kindName: string, schemas: readonly TableSchema[] = TABLE_SCHEMAS): Record<string, number> {

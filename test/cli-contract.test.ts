@@ -5,19 +5,19 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_BASELINE_FILE } from '../infra/table-identity';
-import { main as bench } from '../scripts/bench';
-import { main as diffSummary } from '../scripts/diff-summary';
-import { main as docs } from '../scripts/generate-docs';
-import { runCommand, type CliOutput } from '../scripts/lib/cli';
-import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } from '../scripts/lib/clients';
-import { main as lintWorkflows } from '../scripts/lint-workflows';
-import { main as local } from '../scripts/local';
-import { main as nagReport } from '../scripts/nag-report';
-import { main as rehearse } from '../scripts/rehearse';
-import { main as restore } from '../scripts/restore';
-import { main as tokenCost } from '../scripts/token-cost';
-import { main as baselineUpdate } from '../scripts/update-table-baseline';
-import { main as verify } from '../scripts/verify';
+import { main as bench } from '../scripts/bench/main';
+import { main as diffSummary } from '../scripts/diff-summary/main';
+import { main as docs } from '../scripts/docs/main';
+import { runCommand, type CliOutput } from '../scripts/shared/cli';
+import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } from '../scripts/shared/clients';
+import { main as lintWorkflows } from '../scripts/lint-workflows/main';
+import { main as local } from '../scripts/local/main';
+import { main as nagReport } from '../scripts/nag-report/main';
+import { main as rehearse } from '../scripts/rehearse/main';
+import { main as restore } from '../scripts/restore/main';
+import { main as tokenCost } from '../scripts/token-cost/main';
+import { main as baselineUpdate } from '../scripts/baseline/main';
+import { main as verify } from '../scripts/verify/main';
 import { devTemplate } from './support/dev-template';
 
 /**
@@ -303,13 +303,13 @@ describe.each(CLIS)('npm run $name', (cli) => {
 
 test('every npm script that runs a CLI has a row', () => {
   const scripts = Object.entries(require('../package.json').scripts as Record<string, string>)
-    .filter(([, command]) => /^node .* scripts\/(?!test-gate)[\w-]+\.ts$/.test(command))
+    .filter(([, command]) => /^node .* scripts\/(?!test-gate\/)[\w-]+\/main\.ts$/.test(command))
     .map(([name]) => name);
   expect(CLIS.map((cli) => cli.name).sort()).toEqual(scripts.sort());
 });
 
 test('run as a process, a usage error sets exit code 2 and prints one line and the usage hint', () => {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/generate-docs.ts', '--bogus'], {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/docs/main.ts', '--bogus'], {
     cwd: REPO,
     encoding: 'utf8',
   });

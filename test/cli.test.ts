@@ -89,7 +89,7 @@ describe('the npm scripts on the Node they run on', () => {
   });
 
   test('npm test -- --help prints Jest usage without running the type-check or any test', () => {
-    const result = spawnSync(process.execPath, ['scripts/test-gate.mts', '--help'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, ['scripts/test-gate/main.mts', '--help'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: jest/);
     expect(result.stdout + result.stderr).not.toMatch(/Type-check/);

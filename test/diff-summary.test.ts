@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, renderDiffSummary } from '../scripts/diff-summary';
-import { runCommand } from '../scripts/lib/cli';
+import { main, renderDiffSummary } from '../scripts/diff-summary/main';
+import { runCommand } from '../scripts/shared/cli';
 import { parseCdkDiff } from '../scripts/diff-summary/parse-cdk-diff';
 
 const FIXTURES = join(__dirname, 'fixtures', 'cdk-diff');

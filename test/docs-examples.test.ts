@@ -8,9 +8,9 @@ import { format } from 'node:util';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { EXAMPLE_NOW } from '../infra/access-examples';
 import { tableEnvironmentVariable } from '../infra/client/config';
-import { LOCAL_CREDENTIALS } from '../scripts/lib/clients';
-import { seedDemoData } from '../scripts/lib/demo-data';
-import { CLIENT_MODULE } from '../scripts/lib/request-snippets';
+import { LOCAL_CREDENTIALS } from '../scripts/shared/clients';
+import { seedDemoData } from '../scripts/local/demo-data';
+import { CLIENT_MODULE } from '../scripts/docs/request-snippets';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
@@ -149,7 +149,7 @@ async function typeCheckBlocks(blocks: readonly DocBlock[]): Promise<Map<DocBloc
     };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
     const output = await new Promise<string>((resolve) =>
-      // Go's collector held off, as in the gate's own check (scripts/test-gate.mts).
+      // Go's collector held off, as in the gate's own check (scripts/test-gate/main.mts).
       execFile(
         join(ROOT, 'node_modules', '.bin', 'tsgo'),
         ['-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],

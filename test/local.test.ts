@@ -7,12 +7,12 @@ import { TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, TokenStore } from '../infra/client/token-store';
 import { tableSchema } from '../infra/schemas';
 import { STAGES } from '../infra/stages';
-import { createClients } from '../scripts/lib/clients';
-import { DEMO_SECRETS } from '../scripts/lib/demo-data';
-import { startLocalEngine } from '../scripts/lib/local-engine';
-import { WRAPPING_KEY_FILE } from '../scripts/lib/local-token-key';
-import { createTables, tablesFromTemplate } from '../scripts/lib/template-tables';
-import { main } from '../scripts/local';
+import { createClients } from '../scripts/shared/clients';
+import { DEMO_SECRETS } from '../scripts/local/demo-data';
+import { startLocalEngine } from '../scripts/shared/local-engine';
+import { WRAPPING_KEY_FILE } from '../scripts/local/local-token-key';
+import { createTables, tablesFromTemplate } from '../scripts/shared/template-tables';
+import { main } from '../scripts/local/main';
 import { devTemplate } from './support/dev-template';
 
 async function runLocal(argv: string[]) {

@@ -6,7 +6,7 @@ import type { TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
 import { validateDataConfig } from '../infra/validate-schemas';
-import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../scripts/lib/runbook-docs';
+import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../scripts/docs/runbook-docs';
 import { stageTemplateJson, stageTemplates } from './support/cdk-out';
 import { evaluate } from './support/iam-policy';
 import { DeployedTemplate } from './support/template-policies';

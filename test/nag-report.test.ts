@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Log } from 'sarif';
-import { runCommand } from '../scripts/lib/cli';
-import { main } from '../scripts/nag-report';
+import { runCommand } from '../scripts/shared/cli';
+import { main } from '../scripts/nag-report/main';
 import { cdkOutDir } from './support/cdk-out';
 import { synthAllStages, type SynthesizedStages } from './support/synth';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tableEnvironmentVariable } from '../infra/client/config';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { LOCAL_CREDENTIALS } from '../scripts/lib/clients';
+import { LOCAL_CREDENTIALS } from '../scripts/shared/clients';
 import { startLocalTables, type LocalTables } from './support/local-tables';
 
 const ROOT = join(__dirname, '..');

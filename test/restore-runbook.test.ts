@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../scripts/restore';
+import { main } from '../scripts/restore/main';
 
 const RUNBOOK = readFileSync(join(__dirname, '..', 'docs', 'restore-runbook.md'), 'utf8');
 /** A day after the runbook's example times, inside every stage's PITR window. */

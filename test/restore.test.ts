@@ -19,7 +19,7 @@ import type { TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { ConfigError } from '../infra/stage-selection';
 import { STAGES, STAGE_NAMES, physicalTableName } from '../infra/stages';
-import { main } from '../scripts/restore';
+import { main } from '../scripts/restore/main';
 import { recordedProd } from './fixtures/verify/recorded';
 
 const dynamodb = mockClient(DynamoDBClient);

@@ -5,8 +5,8 @@ import { buildAccessRequest, type AccessRequest } from '../infra/client/access-r
 import type { AccessPatternSchema, AttributeSchema, IndexSchema, TableSchema } from '../infra/schema-model';
 import { TOKEN_CONDITIONS } from '../infra/client/token-store';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../scripts/lib/schema-docs';
-import { cliCommand } from '../scripts/lib/request-snippets';
+import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../scripts/docs/schema-docs';
+import { cliCommand } from '../scripts/docs/request-snippets';
 
 const DOCS_PATH = join(__dirname, '..', 'docs', 'database-schema.md');
 const PATTERNS = TABLE_SCHEMAS.flatMap((schema: TableSchema) =>

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGES, STAGE_NAMES, dataRoleName, physicalTableName } from '../infra/stages';
 import { TABLE_SCHEMAS } from '../infra/schemas';
-import { loadSecurityDocsInput, renderSecurityDocs, tokenReaders, type TokenPrincipal } from '../scripts/lib/security-docs';
+import { loadSecurityDocsInput, renderSecurityDocs, tokenReaders, type TokenPrincipal } from '../scripts/docs/security-docs';
 import { stageTemplateJson } from './support/cdk-out';
 import { evaluate, type PolicyDocument } from './support/iam-policy';
 import { DeployedTemplate } from './support/template-policies';

@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { createClients } from '../scripts/lib/clients';
-import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/lib/template-tables';
+import { createClients } from '../scripts/shared/clients';
+import { startLocalEngine, type LocalEngine } from '../scripts/shared/local-engine';
+import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/shared/template-tables';
 import type { IndexSchema, TableSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import tableTemplate from './fixtures/table-template.json';

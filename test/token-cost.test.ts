@@ -1,5 +1,5 @@
 import { SEALED_ATTRIBUTES } from '../infra/client/token-store';
-import { main } from '../scripts/token-cost';
+import { main } from '../scripts/token-cost/main';
 
 test('npm run token-cost times sealing and counts one KMS request per value sealed or opened', async () => {
   const lines: string[] = [];

@@ -6,11 +6,11 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { TableSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES } from '../infra/stages';
-import { createClients } from '../scripts/lib/clients';
-import { startLocalEngine, type LocalEngine } from '../scripts/lib/local-engine';
-import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/lib/template-tables';
-import { checkTable, formatResults, type TableObservation } from '../scripts/lib/verify-checks';
-import { endpointTarget, main } from '../scripts/verify';
+import { createClients } from '../scripts/shared/clients';
+import { startLocalEngine, type LocalEngine } from '../scripts/shared/local-engine';
+import { createTables, tablesFromTemplate, type TemplateTable } from '../scripts/shared/template-tables';
+import { checkTable, formatResults, type TableObservation } from '../scripts/verify/checks';
+import { endpointTarget, main } from '../scripts/verify/main';
 import { recordedProd as recorded, type Recorded } from './fixtures/verify/recorded';
 import { devTemplate } from './support/dev-template';
 

@@ -22,7 +22,7 @@ const ciJobs = map(ci.jobs);
 /** Runs `npm run lint:workflows` the way a developer does, without npm's own start-up. */
 function lintWorkflows(files: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/lint-workflows.ts', ...files], { cwd: ROOT });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/lint-workflows/main.ts', ...files], { cwd: ROOT });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     child.on('close', (code) => resolve({ code, stdout }));

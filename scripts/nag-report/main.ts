@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
-import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from './lib/cli';
-import { appendTextFile, assertAppendable, writeFilesAtomically } from './lib/files';
-import { renderMarkdown } from './nag-report/markdown';
-import { blockingFindings, readReports } from './nag-report/read-reports';
-import { renderSarif } from './nag-report/sarif';
-import { createSourceLocator } from './nag-report/source-locations';
+import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from '../shared/cli';
+import { appendTextFile, assertAppendable, writeFilesAtomically } from '../shared/files';
+import { renderMarkdown } from './markdown';
+import { blockingFindings, readReports } from './read-reports';
+import { renderSarif } from './sarif';
+import { createSourceLocator } from './source-locations';
 
 const USAGE = `Usage: npm run nag-report -- [--dir <dir>] [--markdown <file>] [--sarif <file>]
 
@@ -34,7 +34,7 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
   const reports = readReports(dir);
 
   const markdown = renderMarkdown(reports);
-  const sarif = renderSarif(reports, createSourceLocator(resolve(__dirname, '..')));
+  const sarif = renderSarif(reports, createSourceLocator(resolve(__dirname, '..', '..')));
   const markdownPath = parsed.markdown ?? join(dir, 'nag-report.md');
   const sarifPath = parsed.sarif ?? join(dir, 'nag-report.sarif');
   if (io.env.GITHUB_STEP_SUMMARY) assertAppendable(io.env.GITHUB_STEP_SUMMARY);

@@ -1,8 +1,8 @@
-import { ConfigError } from '../infra/stage-selection';
-import { PROCESS_OUTPUT, UsageError, parseOptions, runCli, type CliOutput } from './lib/cli';
-import { appendTextFile, assertAppendable, readTextFile } from './lib/files';
-import { code, markdownTable } from './lib/markdown';
-import { parseCdkDiff, stripColours } from './diff-summary/parse-cdk-diff';
+import { ConfigError } from '../../infra/stage-selection';
+import { PROCESS_OUTPUT, UsageError, parseOptions, runCli, type CliOutput } from '../shared/cli';
+import { appendTextFile, assertAppendable, readTextFile } from '../shared/files';
+import { code, markdownTable } from '../shared/markdown';
+import { parseCdkDiff, stripColours } from './parse-cdk-diff';
 
 const USAGE = `Usage: npm run diff-summary -- --input <file> [--exit-code <n>]
 

@@ -1,12 +1,12 @@
-import { STAGE_NAMES } from '../infra/stages';
-import { TABLE_SCHEMAS } from '../infra/schemas';
-import { parseOptions, runCli } from './lib/cli';
-import { createClients, createKmsClient } from './lib/clients';
-import { adoptionSteps } from './restore/adoption';
-import { REAL_CLOCK, executePlan, preflight, type Clock, type RestoreClients } from './restore/execute';
-import { buildPlan, formatPlan } from './restore/plan';
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_POLL_SECONDS, MAX_WAIT_MINUTES_RANGE, POLL_SECONDS_RANGE, parseRestoreRequest } from './restore/request';
-import { endpointTarget, parseEndpoint } from './verify';
+import { STAGE_NAMES } from '../../infra/stages';
+import { TABLE_SCHEMAS } from '../../infra/schemas';
+import { parseOptions, runCli } from '../shared/cli';
+import { createClients, createKmsClient } from '../shared/clients';
+import { adoptionSteps } from './adoption';
+import { REAL_CLOCK, executePlan, preflight, type Clock, type RestoreClients } from './execute';
+import { buildPlan, formatPlan } from './plan';
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_POLL_SECONDS, MAX_WAIT_MINUTES_RANGE, POLL_SECONDS_RANGE, parseRestoreRequest } from './request';
+import { endpointTarget, parseEndpoint } from '../verify/main';
 
 const USAGE = `Usage: npm run restore -- --stage <${STAGE_NAMES.join('|')}> --table <${TABLE_SCHEMAS.map((schema) => schema.name).join('|')}>
          (--to <ISO time> | --latest | --backup-arn <arn>) [--target <name>] [--execute]

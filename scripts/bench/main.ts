@@ -1,14 +1,14 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { JobsClient, type NewJob } from '../infra/client/jobs';
-import { expiresAt } from '../infra/client/ttl';
-import { tableSchema } from '../infra/schemas';
-import { physicalTableName } from '../infra/stages';
-import { ConfigError } from '../infra/stage-selection';
-import { parseOptions, runCli } from './lib/cli';
-import { createClients } from './lib/clients';
-import { startLocalEngine } from './lib/local-engine';
-import { createTables, tablesFromTemplate } from './lib/template-tables';
+import { JobsClient, type NewJob } from '../../infra/client/jobs';
+import { expiresAt } from '../../infra/client/ttl';
+import { tableSchema } from '../../infra/schemas';
+import { physicalTableName } from '../../infra/stages';
+import { ConfigError } from '../../infra/stage-selection';
+import { parseOptions, runCli } from '../shared/cli';
+import { createClients } from '../shared/clients';
+import { startLocalEngine } from '../shared/local-engine';
+import { createTables, tablesFromTemplate } from '../shared/template-tables';
 
 const USAGE = `Usage: npm run bench -- [--rounds <n>] [--ops <n>]
 
@@ -152,7 +152,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
   const options = parseOptions(argv, { rounds: { type: 'string' }, ops: { type: 'string' } }, { usage: USAGE });
   const rounds = boundedInteger(options.rounds, ROUNDS, '--rounds');
   const ops = boundedInteger(options.ops, OPS, '--ops');
-  const { synthStageTemplate } = await import('./lib/stage-template');
+  const { synthStageTemplate } = await import('../shared/stage-template');
   const tables = tablesFromTemplate(synthStageTemplate('dev')).filter(({ createTable }) => createTable.TableName === TABLE);
   const engine = await startLocalEngine({ port: 0 });
   const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: true });

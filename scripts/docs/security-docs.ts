@@ -8,7 +8,7 @@ import {
 } from '../../infra/data-access';
 import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../../infra/monitoring';
 import { DATA_ROLE_PURPOSES, STAGES, TRUSTED_SERVICES, dataRoleName, type DataRolePurpose, type StagePolicy } from '../../infra/stages';
-import { code, markdownTable, paragraph } from './markdown';
+import { code, markdownTable, paragraph } from '../shared/markdown';
 
 /** Everything the security doc is rendered from. */
 export interface SecurityDocsInput {

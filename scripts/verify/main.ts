@@ -7,10 +7,10 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { ConfigError, selectStages } from '../infra/stage-selection';
-import { TABLE_SCHEMAS } from '../infra/schemas';
-import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../infra/stages';
-import { parseOptions, parseRegion, runCli } from './lib/cli';
+import { ConfigError, selectStages } from '../../infra/stage-selection';
+import { TABLE_SCHEMAS } from '../../infra/schemas';
+import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../../infra/stages';
+import { parseOptions, parseRegion, runCli } from '../shared/cli';
 import {
   NETWORK_LIMITS,
   createClients,
@@ -19,8 +19,8 @@ import {
   isServiceMissing,
   isUnknownOperation,
   type NetworkLimits,
-} from './lib/clients';
-import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './lib/verify-checks';
+} from '../shared/clients';
+import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './checks';
 
 const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
 

@@ -1,8 +1,8 @@
-import type { ImportHistoryClient } from '../../infra/client/import-history';
-import type { JobsClient } from '../../infra/client/jobs';
-import type { ShopsClient } from '../../infra/client/shops';
-import type { TokenStore } from '../../infra/client/token-store';
-import type { TABLE_SCHEMAS, TableName } from '../../infra/schemas';
+import type { ImportHistoryClient } from '../client/import-history';
+import type { JobsClient } from '../client/jobs';
+import type { ShopsClient } from '../client/shops';
+import type { TokenStore } from '../client/token-store';
+import type { TABLE_SCHEMAS, TableName } from '../schemas';
 
 type SchemaOf<T extends TableName> = Extract<(typeof TABLE_SCHEMAS)[number], { name: T }>;
 /** Attribute names the schema map declares for a table. */

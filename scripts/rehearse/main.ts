@@ -2,20 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
-import type { CfnTemplate } from '../infra/cfn-template';
-import { parseOptions, runCli } from './lib/cli';
-import { createClients, createKmsClient } from './lib/clients';
-import { synthStageTemplate } from './lib/stage-template';
-import { lintTemplates } from './rehearse/cfn-lint';
-import { deployStage, type DeployedStage } from './rehearse/deploy-stage';
-import { runSuitesOnMoto } from './rehearse/jest-on-moto';
-import { INSTALL_HINT, requireTools, startMoto } from './rehearse/moto-server';
-import { MOTO_GAPS, Rehearsal } from './rehearse/report';
-import { rehearseConflicts } from './rehearse/client-cases';
-import { rehearseRestore } from './rehearse/restore-cases';
-import { rehearseTokens } from './rehearse/token-cases';
-import { rehearseDrift, rehearseStages } from './rehearse/verify-cases';
+import { STAGES, STAGE_NAMES, type StageName } from '../../infra/stages';
+import type { CfnTemplate } from '../../infra/cfn-template';
+import { parseOptions, runCli } from '../shared/cli';
+import { createClients, createKmsClient } from '../shared/clients';
+import { synthStageTemplate } from '../shared/stage-template';
+import { lintTemplates } from './cfn-lint';
+import { deployStage, type DeployedStage } from './deploy-stage';
+import { runSuitesOnMoto } from './jest-on-moto';
+import { INSTALL_HINT, requireTools, startMoto } from './moto-server';
+import { MOTO_GAPS, Rehearsal } from './report';
+import { rehearseConflicts } from './client-cases';
+import { rehearseRestore } from './restore-cases';
+import { rehearseTokens } from './token-cases';
+import { rehearseDrift, rehearseStages } from './verify-cases';
 
 const USAGE = `Usage: npm run rehearse
 

@@ -2,7 +2,7 @@ import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
 import { TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
 import type { TableSchema } from '../../infra/schema-model';
-import { code, markdownTable, paragraph } from './markdown';
+import { code, markdownTable, paragraph } from '../shared/markdown';
 
 /** The cut-off after which Shopify's non-expiring offline tokens stop working for public apps. */
 const NON_EXPIRING_CUTOFF = '2027-01-01';

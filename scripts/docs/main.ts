@@ -1,8 +1,8 @@
 import { join, relative } from 'node:path';
-import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from './lib/cli';
-import { writeFilesAtomically } from './lib/files';
+import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from '../shared/cli';
+import { writeFilesAtomically } from '../shared/files';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const SCHEMA_REFERENCE = join(ROOT, 'docs', 'database-schema.md');
 const ALARMS_RUNBOOK = join(ROOT, 'docs', 'alarms-runbook.md');
 const SECURITY = join(ROOT, 'docs', 'security.md');
@@ -18,7 +18,7 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
   parseOptions(argv, {}, { usage: USAGE });
   // Loaded after the arguments are read: the render synthesizes the stacks, which --help need not pay for.
   const [{ loadSchemaDocsInput, renderSchemaDocs }, { loadRunbookInput, renderAlarmsRunbook }, { loadSecurityDocsInput, renderSecurityDocs }] =
-    await Promise.all([import('./lib/schema-docs'), import('./lib/runbook-docs'), import('./lib/security-docs')]);
+    await Promise.all([import('./schema-docs'), import('./runbook-docs'), import('./security-docs')]);
   const files = [
     { path: SCHEMA_REFERENCE, text: renderSchemaDocs(loadSchemaDocsInput()) },
     { path: ALARMS_RUNBOOK, text: renderAlarmsRunbook(loadRunbookInput()) },

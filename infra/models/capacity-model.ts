@@ -1,5 +1,5 @@
-import type { AttributeType, IndexSchema, TableSchema } from '../../infra/schema-model';
-import { SECONDS_PER_DAY } from '../../infra/client/ttl';
+import type { AttributeType, IndexSchema, TableSchema } from '../schema-model';
+import { SECONDS_PER_DAY } from '../client/ttl';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 
 /** One write unit covers up to 1 KB of an item or index entry. */

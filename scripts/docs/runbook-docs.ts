@@ -10,15 +10,15 @@ import {
 import type { TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { STAGES, dataStackName, type StagePolicy } from '../../infra/stages';
-import { CAPACITY_ASSUMPTIONS, type CapacityAssumptions } from './capacity-assumptions';
+import { CAPACITY_ASSUMPTIONS, type CapacityAssumptions } from '../../infra/models/capacity-assumptions';
 import {
   PARTITION_READ_UNITS_PER_SECOND,
   PARTITION_WRITE_UNITS_PER_SECOND,
   indexPageReadUnits,
   lifecycleKeyLoads,
   workedExample,
-} from './capacity-model';
-import { code, formatCount, formatDecimal, markdownTable, paragraph } from './markdown';
+} from '../../infra/models/capacity-model';
+import { code, formatCount, formatDecimal, markdownTable, paragraph } from '../shared/markdown';
 
 /** Everything the runbook is rendered from. */
 export interface RunbookInput {
@@ -254,7 +254,7 @@ export function renderAlarmsRunbook(input: RunbookInput): string {
     paragraph([
       'What each alarm of the data layer means and the first three things to do when it fires. The alarms, their',
       'thresholds and the numbers below are generated from `infra/monitoring.ts`, the schema map, the stage policy and',
-      'the capacity model (`scripts/lib/capacity-assumptions.ts`); `npm test` fails when this file is out of date.',
+      'the capacity model (`infra/models/capacity-assumptions.ts`); `npm test` fails when this file is out of date.',
     ]),
     '',
     '## Where alarms go',

@@ -1,5 +1,5 @@
 import type { TableSchema } from '../../infra/schema-model';
-import type { CapacityAssumptions } from './capacity-assumptions';
+import type { CapacityAssumptions } from '../../infra/models/capacity-assumptions';
 import {
   INDEX_ENTRY_OVERHEAD_BYTES,
   PARTITION_READ_UNITS_PER_SECOND,
@@ -14,8 +14,8 @@ import {
   writeCost,
   writeUnits,
   type KeyLoad,
-} from './capacity-model';
-import { code, formatCount, formatDecimal, markdownTable, paragraph } from './markdown';
+} from '../../infra/models/capacity-model';
+import { code, formatCount, formatDecimal, markdownTable, paragraph } from '../shared/markdown';
 
 const BYTES_PER_GB = 1024 ** 3;
 const WRITE_CEILING = formatCount(PARTITION_WRITE_UNITS_PER_SECOND);
@@ -246,7 +246,7 @@ export function capacitySection(schemas: readonly TableSchema[], assumptions: Ca
     '## Capacity model',
     '',
     paragraph([
-      'Computed from the schema map and the assumptions in `scripts/lib/capacity-assumptions.ts`. Every table',
+      'Computed from the schema map and the assumptions in `infra/models/capacity-assumptions.ts`. Every table',
       'bills on demand, so nothing here is provisioned: it is what each write costs and where the per-partition',
       'limits sit. A write unit covers up to 1 KB of one item or index entry, rounded up per write.',
     ]),

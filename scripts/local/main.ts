@@ -1,21 +1,21 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../infra/access-examples';
-import { tableEnvironmentVariable } from '../infra/client/config';
-import { ConfigError } from '../infra/stage-selection';
-import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../infra/client/token-crypto';
-import { TABLE_SCHEMAS } from '../infra/schemas';
-import { STAGES, physicalTableName } from '../infra/stages';
-import { parsePort, parseOptions, runCli } from './lib/cli';
-import { LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from './lib/clients';
-import { seedDemoData } from './lib/demo-data';
-import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from './lib/local-engine';
-import { WRAPPING_KEY_FILE, localWrappingKey } from './lib/local-token-key';
-import { describeRequest, runExample } from './lib/run-patterns';
-import type { CfnTemplate } from '../infra/cfn-template';
-import { createTables, tablesFromTemplate, type CreatedTable, type TemplateTable } from './lib/template-tables';
-import { checkKeysAndIndexes } from './lib/verify-checks';
+import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../infra/access-examples';
+import { tableEnvironmentVariable } from '../../infra/client/config';
+import { ConfigError } from '../../infra/stage-selection';
+import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
+import { TABLE_SCHEMAS } from '../../infra/schemas';
+import { STAGES, physicalTableName } from '../../infra/stages';
+import { parsePort, parseOptions, runCli } from '../shared/cli';
+import { LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from '../shared/clients';
+import { seedDemoData } from './demo-data';
+import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from '../shared/local-engine';
+import { WRAPPING_KEY_FILE, localWrappingKey } from './local-token-key';
+import { describeRequest, runExample } from './run-patterns';
+import type { CfnTemplate } from '../../infra/cfn-template';
+import { createTables, tablesFromTemplate, type CreatedTable, type TemplateTable } from '../shared/template-tables';
+import { checkKeysAndIndexes } from '../verify/checks';
 
 const STAGE = 'dev';
 const DEFAULT_PORT = 8000;
@@ -141,7 +141,7 @@ async function assertTablesCurrent(client: DynamoDBClient, path: string, kept: r
 
 // Loaded on demand: aws-cdk-lib takes a second to load, which --help and tests need not pay.
 async function synthDevTemplate(): Promise<CfnTemplate> {
-  const { synthStageTemplate } = await import('./lib/stage-template');
+  const { synthStageTemplate } = await import('../shared/stage-template');
   return synthStageTemplate(STAGE);
 }
 

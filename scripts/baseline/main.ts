@@ -2,7 +2,7 @@
 // table replacement or a deploy hazard is intended; it prints the ones being accepted.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../infra/stage-selection';
+import { ConfigError } from '../../infra/stage-selection';
 import {
   IDENTITY_BASELINE_FILE,
   deployHazards,
@@ -10,8 +10,8 @@ import {
   replacementProblems,
   stageIdentity,
   type IdentityBaseline,
-} from '../infra/table-identity';
-import { parseOptions, runCli } from './lib/cli';
+} from '../../infra/table-identity';
+import { parseOptions, runCli } from '../shared/cli';
 
 const USAGE = `Usage: npm run baseline:update
 
@@ -24,7 +24,7 @@ guard or the deploy-hazard check flags, and commit the file with the change.`;
 export async function main(argv: string[]): Promise<number> {
   parseOptions(argv, {}, { usage: USAGE });
   // Loaded after the arguments are read, so --help and a mistyped flag cost no synth.
-  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../infra/data-app')]);
+  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/data-app')]);
 
   const app = new App();
   const stacks = addDataStacks(app, { nagReports: false });
@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       stageIdentity(stack, assembly.getStackArtifact(stack.artifactId).template),
     ]),
   );
-  const file = join(__dirname, '..', IDENTITY_BASELINE_FILE);
+  const file = join(__dirname, '..', '..', IDENTITY_BASELINE_FILE);
   // A missing, malformed or older-format baseline is replaced; there is nothing to compare with.
   let previous: IdentityBaseline = {};
   try {
