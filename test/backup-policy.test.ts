@@ -1,5 +1,5 @@
 import { STAGES } from '../infra/stages';
-import { validateStages } from '../infra/validate-schemas';
+import { validateStages } from '../infra/validation';
 
 // The stage config as plain mutable data, so a test can break it in ways the types forbid.
 type Loose = any;

@@ -5,7 +5,7 @@ import { RUNBOOK_ANCHORS, tableAlarms } from '../infra/monitoring';
 import type { TableSchema } from '../infra/schema-model';
 import { TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES, type StageName } from '../infra/stages';
-import { validateDataConfig } from '../infra/validate-schemas';
+import { validateDataConfig } from '../infra/validation';
 import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../scripts/docs/runbook-docs';
 import { stageTemplateJson, stageTemplates } from './support/cdk-out';
 import { evaluate } from './support/iam-policy';

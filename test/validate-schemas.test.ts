@@ -2,7 +2,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { TableSchema } from '../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../infra/schemas';
 import { STAGES, STAGE_NAMES } from '../infra/stages';
-import { AWS_REGIONS, validateDataConfig, validateSchemaMap, validateStages } from '../infra/validate-schemas';
+import { AWS_REGIONS, validateDataConfig, validateSchemaMap, validateStages } from '../infra/validation';
 
 // The map and stage config as plain mutable data, so a test can break them in ways the types forbid.
 type Loose = any;

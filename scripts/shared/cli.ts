@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, printConfigError } from '../../infra/stage-selection';
-import { AWS_REGIONS } from '../../infra/validate-schemas';
+import { AWS_REGIONS } from '../../infra/validation';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
