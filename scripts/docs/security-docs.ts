@@ -42,7 +42,7 @@ export interface TokenReader {
 
 /**
  * Who can read a token, from `DATA_ROLES` (the same data `DataStack` grants from and names in the
- * token key's policy) and the standing principals of an account. `test/security-docs.test.ts`
+ * token key's policy) and the standing principals of an account. `test/scripts/docs/security-docs.test.ts`
  * evaluates each row against every stage's synthesized token key policy.
  */
 export function tokenReaders(): TokenReader[] {
