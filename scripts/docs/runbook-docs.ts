@@ -1,3 +1,4 @@
+// One file: it renders docs/alarms-runbook.md top to bottom from one input, and each alarm kind's text is most of it.
 import {
   ALARM_RULES,
   LATENCY_THRESHOLDS_MS,

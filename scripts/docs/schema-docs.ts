@@ -1,3 +1,4 @@
+// One file: it renders docs/database-schema.md top to bottom from one input; the parts with a subject of their own (capacity, tokens, diagram, request snippets) are apart already.
 import { App, CfnDeletionPolicy, CfnOutput } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessExample, type AccessPatternName } from '../../infra/access-examples';

@@ -1,3 +1,4 @@
+// One file: the replacement guard and the deploy-hazard check read the same committed baseline and edited prod templates.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

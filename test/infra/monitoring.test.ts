@@ -1,3 +1,4 @@
+// One file: every alarm, the dashboard and the runbook's drift check read one synthesis of the monitored and unmonitored stages.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';

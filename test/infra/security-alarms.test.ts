@@ -1,4 +1,4 @@
-import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName } from '../../infra/monitoring';
+import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName } from '../../infra/security-monitoring';
 import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, type StageName } from '../../infra/stages';
 import { stageTemplateJson } from '../support/cdk-out';
 import { eventMatches } from '../support/event-pattern';

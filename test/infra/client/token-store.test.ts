@@ -1,3 +1,4 @@
+// One file: install, uninstall, refresh and the leak scans share the secrets these tests wrote and one table.
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -1,3 +1,4 @@
+// One file: every DataProtection rule runs on fixtures that each change one thing about one compliant table.
 import { App, Aspects, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

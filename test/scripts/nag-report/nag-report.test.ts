@@ -1,3 +1,4 @@
+// One file: the nag report's tests, on the real synth output and on fixture reports, share the in-process runner of the command.
 import '@microsoft/jest-sarif';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// One file: restore's dry runs, refusals and executions share the answers of a healthy stage and the list of calls that change something.
 import {
   DeleteTableCommand,
   DescribeBackupCommand,

@@ -1,3 +1,4 @@
+// One file: the contract every command keeps is one table with a row per command (CLIS), run by one set of cases.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';

@@ -1,3 +1,4 @@
+// One file: verify's tests, on recorded prod answers, on dynalite and on the signing of an --endpoint, share the recorded answers and the check lists.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
