@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 /** The repository root: every path below is relative to it, with `/` separators. */
 export const REPO = join(__dirname, '..', '..');
 
-/** A module's import or require of another: `file` for one of this tree, `bare` for a package. */
+/** A module's import or require of another; `file` is set when it names a file of this tree. */
 export interface SourceImport {
   readonly specifier: string;
   readonly file?: string;
