@@ -31,6 +31,24 @@ describe('the runtime client stays free of the CDK', () => {
   });
 });
 
+describe('the data and the models', () => {
+  const DATA = ['infra/schema-model.ts', 'infra/schemas.ts', 'infra/stages.ts'];
+
+  test('the schema map, its vocabulary and the stage config import only each other', () => {
+    const outside = DATA.flatMap((file) => importsOf(file).filter((target) => !DATA.includes(target.file ?? '')).map(({ specifier }) => `${file} imports ${specifier}`));
+    expect(outside).toEqual([]);
+  });
+
+  test('nothing the models import, themselves or through another file of this tree, is of the CDK', () => {
+    const offending = [...importClosure(sourceFiles('infra/models'))].flatMap((file) =>
+      importsOf(file)
+        .filter(({ specifier }) => CDK_PACKAGES.test(specifier))
+        .map(({ specifier }) => `${file} imports ${specifier}`),
+    );
+    expect(offending).toEqual([]);
+  });
+});
+
 describe('the commands under scripts/', () => {
   test('every command folder has its entry, main.ts (main.mts for the gate, which Node runs as it is)', () => {
     const withoutEntry = COMMANDS.filter((command) => !sourceFiles(`scripts/${command}`).includes(`scripts/${command}/main.${command === 'test-gate' ? 'mts' : 'ts'}`));
