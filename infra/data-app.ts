@@ -5,7 +5,7 @@ import { TABLE_SCHEMAS } from './schemas';
 import { DataStack } from './stacks/data-stack';
 import { ConfigError } from './stage-selection';
 import { STAGES, STAGE_NAMES, dataStackName, type StageName } from './stages';
-import { validateDataConfig } from './validate-schemas';
+import { validateDataConfig } from './validation';
 
 /** Options of {@link addDataStacks}. */
 export interface DataAppOptions {

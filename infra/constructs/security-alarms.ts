@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../monitoring';
+import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../security-monitoring';
 
 /** Props of {@link SecurityAlarms}. */
 export interface SecurityAlarmsProps {

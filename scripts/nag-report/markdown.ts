@@ -1,4 +1,4 @@
-import { code, markdownRow } from '../lib/markdown';
+import { code, markdownRow } from '../shared/markdown';
 import { blockingFindings, isFinding, type StackReport } from './read-reports';
 
 /** The reports as Markdown for a GitHub job summary: totals per stage and stack, then every finding and suppression. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../infra/stage-selection';
 import { STAGE_NAMES, dataStackName } from '../../infra/stages';
-import { fileError, readTextFile } from '../lib/files';
+import { fileError, readTextFile } from '../shared/files';
 
 /** One line of a cdk-nag JSON report: one rule's verdict on one resource. */
 export interface NagReportLine {

@@ -16,8 +16,8 @@ export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; re
 /** The suites that run on the local tables: every test file that imports test/support/local-tables. */
 export function localTableSuites(): string[] {
   const dir = join(ROOT, 'test');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.test.ts') && readFileSync(join(dir, file), 'utf8').includes("'./support/local-tables'"))
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts') && /'(?:\.\.?\/)+support\/local-tables'/.test(readFileSync(join(dir, file), 'utf8')))
     .map((file) => join('test', file))
     .sort();
 }

@@ -1,4 +1,4 @@
-import { runCommand, type CliOutput } from '../lib/cli';
+import { runCommand, type CliOutput } from '../shared/cli';
 
 /**
  * What moto (5.2) does not implement as AWS does, so the rehearsal reports it as not checked

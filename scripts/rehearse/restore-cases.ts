@@ -10,7 +10,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk
 import type { KeyAttribute, TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { physicalTableName, type StageName } from '../../infra/stages';
-import { main as restore } from '../restore';
+import { main as restore } from '../restore/main';
 import { MOTO_GAPS, resultLines, runMain, type Rehearsal } from './report';
 
 /** Items seeded into the source table; each restore must bring back every one. */

@@ -10,8 +10,8 @@ import type { CfnTemplate } from '../../infra/cfn-template';
 import type { TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias, type StageName } from '../../infra/stages';
-import { tablesFromTemplate } from '../lib/template-tables';
-import { main as verify } from '../verify';
+import { tablesFromTemplate } from '../shared/template-tables';
+import { main as verify } from '../verify/main';
 import type { DeployedStage } from './deploy-stage';
 import { resultLines, runMain, type Rehearsal } from './report';
 

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError } from '../../infra/stage-selection';
-import { checkTable, formatResults } from '../lib/verify-checks';
-import { observeTable } from '../verify';
+import { checkTable, formatResults } from '../verify/checks';
+import { observeTable } from '../verify/main';
 import { adoptionSteps } from './adoption';
 import { cliCommand, type PlannedCall, type RestorePlan, type Resolved } from './plan';
 import { stageKeyAlias } from '../../infra/stages';

@@ -1,3 +1,4 @@
+// One file: the commands of the lifecycle model and the invariants checked after each share one model state.
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';

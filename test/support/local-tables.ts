@@ -3,9 +3,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../infra/client/config';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { physicalTableName } from '../../infra/stages';
-import { createClients } from '../../scripts/lib/clients';
-import { startLocalEngine, type LocalEngine } from '../../scripts/lib/local-engine';
-import { createTables, tablesFromTemplate } from '../../scripts/lib/template-tables';
+import { createClients } from '../../scripts/shared/clients';
+import { startLocalEngine, type LocalEngine } from '../../scripts/shared/local-engine';
+import { createTables, tablesFromTemplate } from '../../scripts/shared/template-tables';
 import { LOCAL_TABLES_ENDPOINT_ENV } from '../../scripts/rehearse/jest-on-moto';
 import { devTemplate } from './dev-template';
 

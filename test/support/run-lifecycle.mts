@@ -32,7 +32,7 @@ if (typeof options === 'number') {
 } else {
   // A timeout stops a hang; a long run takes a few seconds per hundred sequences, a loaded machine several times that.
   const timeoutMs = Math.max(120_000, Number(options.runs ?? 0) * 1_000);
-  const jest = [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/token-lifecycle.test.ts', `--testTimeout=${timeoutMs}`];
+  const jest = [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/infra/client/token-lifecycle.test.ts', `--testTimeout=${timeoutMs}`];
   const child = spawn(process.execPath, jest, {
     cwd: ROOT,
     stdio: 'inherit',

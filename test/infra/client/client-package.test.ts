@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
+/** The only packages the client imports itself; everything else it loads must be their dependencies. */
+const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
+/** First-party modules the client may load, relative to the build output. */
+const CLIENT_MODULES = ['client/', 'schema-model.js', 'schemas.js', 'stages.js'];
+
+let work: string;
+let loaded: string[];
+
+/** The package names a file path under node_modules belongs to. */
+function packageOf(path: string): string | undefined {
+  const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  return match?.[1];
+}
+
+/** Every package reachable from `roots` through package.json dependencies, as installed under node_modules. */
+function dependencyClosure(roots: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string, from: string) => {
+    let dir = from;
+    let manifest: string | undefined;
+    for (;;) {
+      const candidate = join(dir, 'node_modules', name, 'package.json');
+      if (existsSync(candidate)) {
+        manifest = candidate;
+        break;
+      }
+      if (dir === dirname(dir)) return;
+      dir = dirname(dir);
+    }
+    if (seen.has(manifest)) return;
+    seen.add(manifest);
+    const { dependencies = {}, optionalDependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string>>;
+    for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies })) visit(dependency, dirname(manifest));
+  };
+  for (const root of roots) visit(root, ROOT);
+  return new Set([...seen].map((manifest) => packageOf(manifest)!));
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'client-package-'));
+  // The package as an app installs it: its manifest, the build output, and its dependencies.
+  const pkg = join(work, 'pkg');
+  mkdirSync(pkg);
+  writeFileSync(join(pkg, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['-p', join(ROOT, 'tsconfig.client.json'), '--outDir', join(pkg, 'dist')], { stdio: 'pipe' });
+  // An app that depends on it.
+  const app = join(work, 'app');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  symlinkSync(pkg, join(app, 'node_modules', PACKAGE.name), 'dir');
+  const script = `const client = require('${PACKAGE.name}/client');
+if (typeof client.createDataClient !== 'function') throw new Error('no createDataClient');
+process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as string[];
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the app requires `<package>/client` and gets the built client through package.json exports', () => {
+  expect(loaded).toContain(join(work, 'pkg', 'dist', 'client', 'index.js'));
+});
+
+test('loading the client loads no module of aws-cdk-lib, constructs or cdk-nag', () => {
+  const packages = new Set(loaded.map(packageOf));
+  for (const cdk of ['aws-cdk-lib', 'constructs', 'cdk-nag']) expect(packages).not.toContain(cdk);
+});
+
+test('every module the client loads is its own, or of the SDK packages and ulid it imports and their dependencies', () => {
+  const allowed = dependencyClosure(CLIENT_PACKAGES);
+  const firstParty = loaded.filter((path) => packageOf(path) === undefined).map((path) => relative(join(work, 'pkg', 'dist'), path));
+  expect(firstParty.filter((path) => !CLIENT_MODULES.some((allowedPath) => path.startsWith(allowedPath)))).toEqual([]);
+  const outside = [...new Set(loaded.map(packageOf).filter((name): name is string => name !== undefined && !allowed.has(name)))];
+  expect(outside).toEqual([]);
+  for (const name of CLIENT_PACKAGES) expect(PACKAGE.dependencies).toHaveProperty([name]);
+});
+
+test('an app that installs the package gets no CDK package: aws-cdk-lib, cdk-nag and constructs are devDependencies', () => {
+  for (const cdk of ['aws-cdk-lib', 'cdk-nag', 'constructs']) {
+    expect(PACKAGE.dependencies).not.toHaveProperty([cdk]);
+    expect(PACKAGE.devDependencies).toHaveProperty([cdk]);
+  }
+});
+
+test('installing the package runs no script, so it never needs a devDependency such as tsgo; packing builds the client', () => {
+  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(PACKAGE.scripts).not.toHaveProperty([hook]);
+  expect(PACKAGE.scripts.prepack).toBe('npm run build:client');
+});
+
+test('a TypeScript app type-checks against the published declarations (exports "types")', () => {
+  const app = join(work, 'app');
+  writeFileSync(
+    join(app, 'app.ts'),
+    `import { createDataClient, tableNamesFromEnvironment, type Job } from '${PACKAGE.name}/client';
+const data = createDataClient({ tables: tableNamesFromEnvironment({ SHOPS_TABLE: 'a', JOBS_TABLE: 'b', IMPORT_HISTORY_TABLE: 'c' }) });
+export const status: Promise<Job['status'] | undefined> = data.jobs.get('x').then((job) => job?.status);
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
+  );
+  expect(() => execFileSync(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['-p', join(app, 'tsconfig.json')], { stdio: 'pipe' })).not.toThrow();
+});

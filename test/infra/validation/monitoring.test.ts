@@ -1,0 +1,50 @@
+import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { STAGES } from '../../../infra/stages';
+import { validateDataConfig } from '../../../infra/validation';
+
+describe('the monitoring policy and hot-key marks are validated', () => {
+  // Plain mutable copies, so a test can break them in ways the types forbid.
+  type Loose = any;
+  function problemsAfter(edit: (tables: Loose, stages: Loose) => void): string[] {
+    const schemas: Loose[] = structuredClone(TABLE_SCHEMAS) as Loose;
+    const stages: Loose = structuredClone(STAGES);
+    edit(Object.fromEntries(schemas.map((table) => [table.name, table])), stages);
+    return validateDataConfig({ schemas, stages });
+  }
+
+  test('a stage without a monitoring block is rejected, naming the stage and field', () => {
+    expect(problemsAfter((_t, stages) => delete stages.staging.monitoring)).toEqual([
+      'stages.staging.monitoring: expected {alarms, contributorInsights, reason}, got undefined',
+    ]);
+  });
+
+  test('switches that are not booleans and a missing reason are each rejected', () => {
+    expect(
+      problemsAfter((_t, stages) => {
+        stages.prod.monitoring = { alarms: 'yes', contributorInsights: 1, reason: ' ' };
+      }),
+    ).toEqual([
+      'stages.prod.monitoring.alarms: expected true or false, got "yes"',
+      'stages.prod.monitoring.contributorInsights: expected true or false, got 1',
+      'stages.prod.monitoring.reason: expected one line on why the stage watches this much, got " "',
+    ]);
+  });
+
+  test('Contributor Insights without alarms is rejected', () => {
+    expect(problemsAfter((_t, stages) => (stages.dev.monitoring.contributorInsights = true))).toEqual([
+      'stages.dev.monitoring.contributorInsights: on without alarms; hot keys are looked up when an alarm fires, so turn alarms on or this off',
+    ]);
+  });
+
+  test('a hotKeyProne mark without a reason is rejected on a table and on an index', () => {
+    expect(
+      problemsAfter((t) => {
+        t.Shops.hotKeyProne = true;
+        t.Jobs.indexes[1].hotKeyProne = { reason: '' };
+      }),
+    ).toEqual([
+      'Shops.hotKeyProne: expected {reason} saying which key values run hot, got true',
+      'Jobs.indexes[1].hotKeyProne: expected {reason} saying which key values run hot, got {"reason":""}',
+    ]);
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CfnTemplate } from '../../../infra/cfn-template';
+import { runCommand } from '../../../scripts/shared/cli';
+import { formatResults, type CheckResult } from '../../../scripts/verify/checks';
+import { main as rehearse } from '../../../scripts/rehearse/main';
+import { isIgnoredFinding } from '../../../scripts/rehearse/cfn-lint';
+import { TESTS_MOTO_CANNOT_DECIDE, localTableSuites } from '../../../scripts/rehearse/jest-on-moto';
+import { onPath } from '../../../scripts/rehearse/moto-server';
+import { MOTO_GAPS, Rehearsal, resultLines } from '../../../scripts/rehearse/report';
+
+/** The rehearsal itself needs moto (npm run rehearse); these tests check its parts without it. */
+
+test('without moto_server and cfn-lint on PATH, the rehearsal stops in one line saying how to install them', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'no-tools-'));
+  const path = process.env.PATH;
+  process.env.PATH = empty;
+  try {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCommand((argv) => rehearse(argv, (line) => stdout.push(line)), [], {
+      stdout: (line) => stdout.push(line),
+      stderr: (line) => stderr.push(line),
+    });
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: [],
+      stderr: ['Error: moto_server and cfn-lint not found on PATH: pip install "moto[server]" cfn-lint'],
+    });
+  } finally {
+    process.env.PATH = path;
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('a tool is found on PATH only as an executable file', () => {
+  expect(onPath('node', process.env.PATH)).toBe(true);
+  expect(onPath('node', '')).toBe(false);
+  expect(onPath('no-such-tool-anywhere', process.env.PATH)).toBe(false);
+});
+
+describe('cfn-lint findings', () => {
+  const template: CfnTemplate = {
+    Resources: { Board: { Type: 'AWS::CloudWatch::Dashboard' }, Alarm: { Type: 'AWS::CloudWatch::Alarm' } },
+  };
+  const finding = (rule: string, path: string[]) => ({
+    Filename: 'x.json',
+    Message: "Additional properties are not allowed ('Tags' was unexpected)",
+    Rule: { Id: rule },
+    Location: { Path: path, Start: { LineNumber: 1 } },
+  });
+
+  test("only E3002 on a dashboard's Tags is ignored: cfn-lint's schema predates them", () => {
+    expect(isIgnoredFinding(finding('E3002', ['Resources', 'Board', 'Properties', 'Tags']), template)).toBe(true);
+  });
+
+  test.each([
+    ['on another resource type', finding('E3002', ['Resources', 'Alarm', 'Properties', 'Tags'])],
+    ['on another property of the dashboard', finding('E3002', ['Resources', 'Board', 'Properties', 'DashboardBody'])],
+    ['inside the Tags of the dashboard', finding('E3002', ['Resources', 'Board', 'Properties', 'Tags', '0'])],
+    ['of another rule', finding('E3012', ['Resources', 'Board', 'Properties', 'Tags'])],
+  ])('a finding %s counts', (_, counted) => {
+    expect(isIgnoredFinding(counted, template)).toBe(false);
+  });
+});
+
+test("verify's result lines are read back with their status, table and check, names with spaces included", () => {
+  const results: CheckResult[] = [
+    { table: 'Jobs-prod', check: 'point-in-time recovery', status: 'FAIL', detail: 'DISABLED; expected ENABLED, 35 days' },
+    { table: 'Jobs-prod', check: 'ttl', status: 'PASS', detail: 'ENABLED on expiresAt' },
+    { table: 'Shops-prod', check: 'encryption', status: 'UNSUPPORTED', detail: 'no KMS' },
+  ];
+  const lines = formatResults(results).map((line) => `  ${line}`);
+  expect(resultLines(lines)).toEqual(results.map(({ status, table, check }) => ({ status, table, check })));
+});
+
+test('the rehearsal counts failures for its exit code and lists what moto cannot answer once each', () => {
+  const lines: string[] = [];
+  const rehearsal = new Rehearsal((line) => lines.push(line));
+  rehearsal.check('a thing that holds', true);
+  rehearsal.notChecked('a disabled key', MOTO_GAPS.disabledKeys);
+  rehearsal.notChecked('another disabled key', MOTO_GAPS.disabledKeys);
+  expect(rehearsal.finish(1)).toBe(0);
+  expect(lines.filter((line) => line === `  - ${MOTO_GAPS.disabledKeys}`)).toHaveLength(1);
+  rehearsal.check('a thing that broke', false, 'found this');
+  expect(lines).toContain('FAIL  a thing that broke: found this');
+  expect(rehearsal.finish(1)).toBe(1);
+});
+
+test('every suite that uses the local tables runs on moto, and each test left out names a gap of moto', () => {
+  expect(localTableSuites()).toEqual(expect.arrayContaining(['test/infra/client/client-jobs.test.ts', 'test/infra/client/import-history.test.ts', 'test/infra/client/redact.test.ts']));
+  for (const { reason } of TESTS_MOTO_CANNOT_DECIDE) expect(Object.values(MOTO_GAPS)).toContain(reason);
+});
+
+test('docs/decisions.md lists every gap of moto the rehearsal reports', () => {
+  const decisions = require('node:fs').readFileSync(join(__dirname, '..', '..', '..', 'docs', 'decisions.md'), 'utf8') as string;
+  for (const gap of Object.values(MOTO_GAPS)) expect(decisions).toContain(gap);
+});
