@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, importClosure, importsOf, sourceFiles } from './support/source-imports';
 
@@ -84,5 +84,19 @@ describe('the commands under scripts/', () => {
       }
     }
     expect([...ties].sort()).toEqual(COMMAND_TIES);
+  });
+});
+
+describe('files a reader can take in', () => {
+  // "About 300 lines": a file a little over it is not worth a split; one well past it says why it is one.
+  const LONG = 330;
+
+  test('a source or test file over about 300 lines says at its top why it is one file', () => {
+    const long = ['infra', 'scripts', 'test']
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith('test/fixtures/'))
+      .filter((file) => readFileSync(join(REPO, file), 'utf8').split('\n').length > LONG)
+      .filter((file) => !readFileSync(join(REPO, file), 'utf8').startsWith('// One file: '));
+    expect(long).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+// One file: the job state machine is one class whose every write shares the lease, expiry and idempotency conditions and the way a failed condition is explained.
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';

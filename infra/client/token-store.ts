@@ -1,3 +1,4 @@
+// One file: install, read, refresh under a lease and uninstall are one conditional protocol over one item; every write names the generation and version the others check.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
