@@ -59,68 +59,33 @@ export class StageKey extends kms.Key {
     // CT.KMS.PR.3 accepts exactly this form: Deny, any principal, resource *, BoolIfExists on
     // both keys as the string "false". DynamoDB's grants (GrantIsForAWSResource true) and
     // service principals pass; a person or role calling CreateGrant directly does not.
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsExceptForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-        },
-      }),
-    );
+    this.deny('DenyGrantsExceptForAwsServices', ['kms:CreateGrant'], {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    });
     // An IAM policy with kms:* on * (an administrator, a PowerUser) would otherwise allow these:
     // the root statement above hands the decision to IAM, and only a Deny here outranks it.
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyDisableOrDeletionExceptBreakGlass',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...KEY_DESTRUCTIVE_ACTIONS],
-        resources: ['*'],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] } },
-      }),
-    );
+    this.deny('DenyDisableOrDeletionExceptBreakGlass', KEY_DESTRUCTIVE_ACTIONS, {
+      ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] },
+    });
     // CloudFormation's execution role stays allowed: deploys update the policy through it, and
     // KMS refuses a policy that would lock its own caller out of PutKeyPolicy.
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyPolicyChangeExceptDeployAndBreakGlass',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...KEY_POLICY_ACTIONS],
-        resources: ['*'],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] } },
-      }),
-    );
+    this.deny('DenyPolicyChangeExceptDeployAndBreakGlass', KEY_POLICY_ACTIONS, {
+      ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] },
+    });
     const { dataUsers, requiredContext = {} } = props;
     if (dataUsers) {
-      this.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'DenyDataUseExceptNamedPrincipals',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: [...KEY_DATA_ACTIONS],
-          resources: ['*'],
-          conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...dataUsers()] }) } },
-        }),
-      );
+      this.deny('DenyDataUseExceptNamedPrincipals', KEY_DATA_ACTIONS, {
+        ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...dataUsers()] }) },
+      });
     }
     // One statement per context key: keys within one condition would all have to be missing or wrong.
     for (const [key, values] of Object.entries(requiredContext)) {
       const contextKey = `kms:EncryptionContext:${key}`;
-      this.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `DenyDataUseWithout${key[0]!.toUpperCase()}${key.slice(1)}Context`,
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: [...KEY_DATA_ACTIONS],
-          resources: ['*'],
-          // StringNotEquals is true for a missing key too, so it refuses an absent context key as well as a wrong value.
-          conditions: values.length === 0 ? { Null: { [contextKey]: 'true' } } : { StringNotEquals: { [contextKey]: [...values] } },
-        }),
+      // StringNotEquals is true for a missing key too, so it refuses an absent context key as well as a wrong value.
+      this.deny(
+        `DenyDataUseWithout${key[0]!.toUpperCase()}${key.slice(1)}Context`,
+        KEY_DATA_ACTIONS,
+        values.length === 0 ? { Null: { [contextKey]: 'true' } } : { StringNotEquals: { [contextKey]: [...values] } },
       );
     }
     if (props.onlyThroughService) {
@@ -128,20 +93,18 @@ export class StageKey extends kms.Key {
       // Both string conditions must hold for the Deny to apply: a call from this account that
       // does not come through the service. Service principals and other accounts' calls (which
       // the key policy does not trust anyway) are left to the Allow statements.
-      this.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'DenyDataUseExceptThroughService',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: [...KEY_DATA_ACTIONS],
-          resources: ['*'],
-          conditions: {
-            StringNotEquals: { 'kms:ViaService': `${props.onlyThroughService}.${stack.region}.amazonaws.com` },
-            StringEquals: { 'kms:CallerAccount': stack.account },
-            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
-          },
-        }),
-      );
+      this.deny('DenyDataUseExceptThroughService', KEY_DATA_ACTIONS, {
+        StringNotEquals: { 'kms:ViaService': `${props.onlyThroughService}.${stack.region}.amazonaws.com` },
+        StringEquals: { 'kms:CallerAccount': stack.account },
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+      });
     }
+  }
+
+  /** A Deny of `actions` on this key to every principal for which `conditions` hold. */
+  private deny(sid: string, actions: readonly string[], conditions: Record<string, unknown>): void {
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: [...actions], resources: ['*'], conditions }),
+    );
   }
 }
