@@ -12,6 +12,8 @@ const config: Config = {
   // Jest's default of cores - 1 is one worker on the 2-core CI machine; two finish ~4 s sooner,
   // even beside the type-check that `npm test` runs at the same time.
   maxWorkers: 2,
+  // The longest suite starts first (see the sequencer), so it never runs alone at the end.
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.ts',
   // A timeout stops a hang; it never judges speed. The slowest hook takes a few seconds on an idle
   // machine and under a minute on a loaded one, so two minutes fails only what would never finish.
   testTimeout: 120_000,
