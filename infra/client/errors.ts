@@ -93,7 +93,6 @@ export class InvalidCursorError extends InvalidInputError {
   }
 }
 
-
 /** Key values longer than this are cut in messages: a key is for finding the item, not a payload. */
 const MAX_KEY_TEXT = 80;
 
@@ -156,15 +155,10 @@ export function toDataClientError(error: unknown, context: OperationContext, con
   return new DataClientError(context, `DynamoDB failed with ${failure.name}${code}${request}`, failure);
 }
 
-/** True when an SDK error is a failed ConditionExpression. */
-export function isConditionFailure(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-}
-
-/** Awaits one SDK request, turning its failure into the typed error of {@link toDataClientError}. */
-export async function inContext<T>(context: OperationContext, request: Promise<T>): Promise<T> {
+/** Runs `body`, turning whatever it throws (synchronously or not) into the typed error of {@link toDataClientError}. */
+export async function inContext<T>(context: OperationContext, body: () => Promise<T>): Promise<T> {
   try {
-    return await request;
+    return await body();
   } catch (error) {
     throw toDataClientError(error, context);
   }

@@ -9,9 +9,8 @@ import { TABLE_SCHEMAS } from '../schemas';
 import { ClientConfigError, type TableNames } from './config';
 import { ImportHistoryClient } from './import-history';
 import { JobsClient } from './jobs';
-import { runOperation, type OperationObserver } from './observe';
+import { runOperation, shopOperation, type OperationObserver } from './observe';
 import { redactShop, type RedactionCounts, type RetryPolicy } from './redact';
-import { canonicalShopDomain } from './shop-domain';
 import { ShopsClient } from './shops';
 import type { TokenCrypto } from './token-crypto';
 import { TokenStore } from './token-store';
@@ -88,9 +87,7 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
     jobs: new JobsClient({ ...shared, table: tables.Jobs, ...(workerId !== undefined && { workerId }), ...(leaseSeconds !== undefined && { leaseSeconds }) }),
     importHistory: new ImportHistoryClient({ ...shared, table: tables.ImportHistory }),
     redactShop: (domain) =>
-      runOperation(observe, { table: tables.Shops, operation: 'redactShop', key: {} }, (run) =>
-        redactShop(doc, tables, canonicalShopDomain(domain, run.context), options.redactionRetry),
-      ),
+      runOperation(observe, shopOperation(tables.Shops, 'redactShop', domain), () => redactShop(doc, tables, domain, options.redactionRetry)),
     doc,
   };
   if (!options.tokenCrypto) return data;

@@ -1,5 +1,5 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { DataClientError, toDataClientError, type ConflictReason, type OperationContext } from './errors';
+import { DataClientError, inContext, toDataClientError, type ConflictReason, type OperationContext } from './errors';
 import { tableSchema } from '../schemas';
 import { runningOperation, send, type RequestCounter } from './send';
 
@@ -90,7 +90,7 @@ export async function runOperation<T>(
   // An operation another one calls (install's write through the token store) is part of the
   // outer one: its requests count there, and only the call the app made reports an event.
   // Without an observer nothing is counted or reported: the operation only keeps the error contract.
-  if (observer === undefined || outer instanceof OperationRun) return inContextOf(context, () => body(run));
+  if (observer === undefined || outer instanceof OperationRun) return inContext(context, () => body(run));
   const started = performance.now();
   try {
     const result = await runningOperation.run(run, () => body(run));
@@ -100,14 +100,6 @@ export async function runOperation<T>(
     const error = toDataClientError(caught, context);
     notify(observer, run, started, error);
     throw error;
-  }
-}
-
-async function inContextOf<T>(context: OperationContext, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (caught) {
-    throw toDataClientError(caught, context);
   }
 }
 
