@@ -64,6 +64,10 @@ test('outside KMS, within one account, an Allow in the resource policy or in IAM
     decision: 'allow',
   });
   expect(evaluate(request, { service: 'other' })).toEqual({ decision: 'implicitDeny' });
+  // Naming only the account hands the decision to IAM: without an IAM Allow nothing is allowed.
+  const accountOnly = policy({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'backup:*', Resource: '*' });
+  expect(evaluate(request, { service: 'other', resourcePolicy: accountOnly })).toEqual({ decision: 'implicitDeny' });
+  expect(evaluate(request, { service: 'other', resourcePolicy: accountOnly, identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
 });
 
 describe('actions and resources', () => {

@@ -85,7 +85,9 @@ export function evaluate(request: AccessRequest, policies: Policies): Decision {
     if (resourceAllows.includes('directly') || (resourceAllows.includes('account') && identityAllows)) return { decision: 'allow' };
     return { decision: 'implicitDeny' };
   }
-  return resourceAllows.length > 0 || identityAllows ? { decision: 'allow' } : { decision: 'implicitDeny' };
+  // Elsewhere a resource policy that names the caller allows by itself; one that names only the
+  // caller's account grants nothing of its own: IAM decides.
+  return resourceAllows.includes('directly') || identityAllows ? { decision: 'allow' } : { decision: 'implicitDeny' };
 }
 
 /** The statements of a document, a lone statement counting as a list of one. */
