@@ -42,7 +42,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
   const scratch = mkdtempSync(join(tmpdir(), 'rehearse-'));
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   process.once('exit', removeScratch);
-  const linted = lintTemplates(templates, scratch);
+  const linted = settled('cfn-lint ran over every template', lintTemplates(templates, scratch));
 
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[name];
   Object.assign(process.env, MOTO_CREDENTIALS);
@@ -57,13 +57,14 @@ export async function main(argv: string[], print: (line: string) => void = conso
     const region = STAGES[STAGE_NAMES[0]!].region;
     const target = { region, endpoint: moto.endpoint };
     const clients = { dynamodb: createClients(target).client, kms: createKmsClient(target) };
+    let suites: Promise<Report> | undefined;
     try {
       rehearsal.section('Every stage created from its synthesized template, then verified');
       const deployed = {} as Record<StageName, DeployedStage>;
       for (const stage of STAGE_NAMES) deployed[stage] = await deployStage(templates[stage], clients);
       await rehearseStages(rehearsal, moto.endpoint);
       // The suites run on a server of their own, beside the stage cases.
-      const suites = runSuitesOnMoto();
+      suites = settled('the client suites ran on moto', runSuitesOnMoto());
 
       // The protected stage with the longest PITR window: every setting verify checks is on there to drift from.
       const stage = [...STAGE_NAMES].sort((a, b) => rank(b) - rank(a))[0]!;
@@ -83,6 +84,8 @@ export async function main(argv: string[], print: (line: string) => void = conso
       (await suites)(rehearsal);
       (await linted)(rehearsal);
     } finally {
+      // A case that threw leaves the suites running: their own moto stops when they end.
+      await suites;
       clients.dynamodb.destroy();
       clients.kms.destroy();
     }
@@ -90,11 +93,24 @@ export async function main(argv: string[], print: (line: string) => void = conso
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await moto.stop();
-    await linted.catch(() => undefined);
+    await linted;
     process.off('exit', removeScratch);
     removeScratch();
   }
   return rehearsal.finish((performance.now() - started) / 1000);
+}
+
+/** What a part of the rehearsal adds to the report. */
+type Report = (rehearsal: Rehearsal) => void;
+
+/**
+ * A part that runs beside the others, settled where it starts: its failure becomes a failed check
+ * in the report instead of an unhandled rejection that would end the run before moto is stopped.
+ */
+function settled(name: string, part: Promise<Report>): Promise<Report> {
+  return part.catch((error: unknown) => (rehearsal: Rehearsal) => {
+    rehearsal.check(name, false, error instanceof Error ? error.message : String(error));
+  });
 }
 
 if (require.main === module) runCli(main);

@@ -87,3 +87,6 @@ async function assertStoreOpens(path: string): Promise<void> {
   }
   await store.close();
 }
+
+/** The switch test/support/local-tables.ts reads: an endpoint to run the client suites against instead of dynalite (the rehearsal sets it to moto). */
+export const LOCAL_TABLES_ENDPOINT_ENV = 'LOCAL_TABLES_ENDPOINT';

@@ -4,9 +4,8 @@ import type { TableNames } from '../../infra/client/config';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { physicalTableName } from '../../infra/stages';
 import { createClients } from '../../scripts/shared/clients';
-import { startLocalEngine, type LocalEngine } from '../../scripts/shared/local-engine';
+import { LOCAL_TABLES_ENDPOINT_ENV, startLocalEngine, type LocalEngine } from '../../scripts/shared/local-engine';
 import { createTables, tablesFromTemplate } from '../../scripts/shared/template-tables';
-import { LOCAL_TABLES_ENDPOINT_ENV } from '../../scripts/rehearse/jest-on-moto';
 import { devTemplate } from './dev-template';
 
 /** The dev tables of the once-synthesized template on dynalite (or the endpoint above), and clients for it. */
