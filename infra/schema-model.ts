@@ -146,3 +146,8 @@ export interface TableSchema {
   /** Rules every writer of the table must follow. */
   readonly writerRules?: readonly string[];
 }
+
+/** The names of a table's sealed attributes (stored only as ciphertext under the token key), in map order. */
+export function sealedAttributeNames(schema: Pick<TableSchema, 'attributes'>): string[] {
+  return schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name);
+}

@@ -5,6 +5,7 @@
  */
 
 import { KEY_DESTRUCTIVE_ACTIONS, KEY_POLICY_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from './data-access';
+import { stageResourceName } from './stages';
 
 /** Where an EventBridge security alarm's events come from. */
 export type SecurityEventSource = 'cloudTrail' | 'service';
@@ -139,5 +140,5 @@ export type SecurityAlarmName = keyof typeof SECURITY_ALARMS;
 
 /** Name of a security alarm's EventBridge rule, e.g. `inavor-shuttle-prod-break-glass-used`. */
 export function securityRuleName(stageName: string, alarm: SecurityAlarmName): string {
-  return `inavor-shuttle-${stageName}-${alarm.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return stageResourceName(stageName, alarm);
 }

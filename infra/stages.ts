@@ -234,9 +234,17 @@ export function stageKeyAlias(stage: string): string {
   return `alias/inavor-shuttle/${stage}/data`;
 }
 
+/**
+ * Physical name of a stage's resource from its camelCase name, e.g. `inavor-shuttle-prod-token-refresher`;
+ * `*` gives the pattern that matches every one of them.
+ */
+export function stageResourceName(stage: string, name: string): string {
+  return `inavor-shuttle-${stage}-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
 /** Physical name of a data-access role, e.g. `inavor-shuttle-prod-token-refresher`. */
 export function dataRoleName(stage: string, purpose: DataRolePurpose): string {
-  return `inavor-shuttle-${stage}-${purpose.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return stageResourceName(stage, purpose);
 }
 
 /** Id of the output exporting a data-access role's ARN, e.g. `TokenRefresherRoleArn`. */

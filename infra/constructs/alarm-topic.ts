@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Custodians } from '../custodians';
 import { StageKey } from './stage-key';
+import { stageResourceName } from '../stages';
 
 /** Props of {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -29,12 +30,12 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const topicName = `inavor-shuttle-${props.stageName}-data-alarms`;
+    const topicName = stageResourceName(props.stageName, 'dataAlarms');
     // Built from the literal name: referencing the topic here would make key and topic depend on each other.
     const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
     const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const eventBridge = new iam.ServicePrincipal('events.amazonaws.com');
-    const stageRules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `inavor-shuttle-${props.stageName}-*` });
+    const stageRules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: stageResourceName(props.stageName, '*') }); // every security rule (securityRuleName)
 
     this.key = new StageKey(this, 'Key', {
       alias: `alias/inavor-shuttle/${props.stageName}/alarms`,

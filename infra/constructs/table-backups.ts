@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Custodians } from '../custodians';
 import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../data-access';
-import type { BackupPolicy, BackupSchedule } from '../stages';
+import { stageResourceName, type BackupPolicy, type BackupSchedule } from '../stages';
 import { StageKey } from './stage-key';
 
 /** Props of {@link TableBackups}. */
@@ -87,7 +87,7 @@ export class TableBackups extends Construct {
 
     const copyDestination = policy.copy && backup.BackupVault.fromBackupVaultArn(this, 'CopyDestination', policy.copy.destinationVaultArn);
     this.plan = new backup.BackupPlan(this, 'Plan', {
-      backupPlanName: `inavor-shuttle-${stageName}-tables`,
+      backupPlanName: stageResourceName(stageName, 'tables'),
       backupVault: this.vault,
       backupPlanRules: policy.rules.map(
         (rule) =>
@@ -108,7 +108,7 @@ export class TableBackups extends Construct {
       description: `AWS Backup backs up and restores the Inavor Shuttle ${stageName} tables under this role`,
     });
     this.plan.addSelection('Tables', {
-      backupSelectionName: `inavor-shuttle-${stageName}-tables`,
+      backupSelectionName: stageResourceName(stageName, 'tables'),
       role: this.role,
       resources: props.tables.map((table) => backup.BackupResource.fromDynamoDbTable(table)),
       // Vault recovery points are restored by AWS Backup itself, under this role.

@@ -22,7 +22,7 @@ import {
   type TableGrant,
   type TokenAccessLevel,
 } from '../data-access';
-import type { TableSchema } from '../schema-model';
+import { sealedAttributeNames, type TableSchema } from '../schema-model';
 import {
   DATA_ROLE_PURPOSES,
   dataExportName,
@@ -72,6 +72,8 @@ export class DataStack extends Stack {
   public readonly dataRoles: Readonly<Record<DataRolePurpose, iam.Role>>;
   /** Who may still manage the keys and the vault: the break-glass role, and the deploy path for policies. */
   public readonly custodians: Custodians;
+  /** The physical tables that hold sealed attributes, and those attributes' names. */
+  private readonly sealed: { readonly tables: readonly string[]; readonly attributes: readonly string[] };
   /** `aws:PrincipalArn` of every role given the token grant; the token key denies data use to all others. */
   private readonly tokenUsers: string[] = [];
 
@@ -81,6 +83,11 @@ export class DataStack extends Stack {
     this.stageName = stageName;
     this.policy = policy;
     this.schemas = props.schemas;
+    const sealedTables = this.schemas.filter((schema) => sealedAttributeNames(schema).length > 0);
+    this.sealed = {
+      tables: sealedTables.map((schema) => physicalTableName(schema.name, stageName)),
+      attributes: sealedTables.flatMap(sealedAttributeNames),
+    };
     const custodians = stackCustodians(this, policy.access.breakGlassRole);
     this.custodians = custodians;
 
@@ -91,7 +98,7 @@ export class DataStack extends Stack {
       custodians,
     });
     // A key of its own: reading a Shops item (table key) must not be enough to open its tokens.
-    const sealed = this.sealedAttributes();
+    const sealed = this.sealed;
     this.tokenKey = new StageKey(this, 'TokenKey', {
       alias: `alias/inavor-shuttle/${stageName}/tokens`,
       description: `Seals the Inavor Shuttle ${stageName} Shopify tokens, attribute by attribute`,
@@ -181,7 +188,7 @@ export class DataStack extends Stack {
    * depend on each other.
    */
   public grantTokenAccess(grantee: iam.IGrantable, level: TokenAccessLevel): iam.Grant {
-    const { tables, attributes } = this.sealedAttributes();
+    const { tables, attributes } = this.sealed;
     if (tables.length === 0) throw new Error('No attribute of the schema map is sealed, so a token grant would open nothing.');
     const principalArn = this.tokenUserArn(grantee);
     if (!this.tokenUsers.includes(principalArn)) this.tokenUsers.push(principalArn);
@@ -195,15 +202,6 @@ export class DataStack extends Stack {
         Null: { [context(TOKEN_CONTEXT_KEYS.shop)]: 'false' },
       },
     });
-  }
-
-  /** The physical tables that hold sealed attributes, and those attributes' names. */
-  private sealedAttributes(): { tables: string[]; attributes: string[] } {
-    const sealed = this.schemas.filter((schema) => schema.attributes.some((attribute) => attribute.sealed));
-    return {
-      tables: sealed.map((schema) => physicalTableName(schema.name, this.stageName)),
-      attributes: sealed.flatMap((schema) => schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name)),
-    };
   }
 
   /** The `aws:PrincipalArn` the token key's policy names a grantee by; throws for one it cannot name. */

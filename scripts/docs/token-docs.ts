@@ -1,7 +1,7 @@
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
 import { LIFECYCLE_CONDITIONS, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
-import type { TableSchema } from '../../infra/schema-model';
+import { sealedAttributeNames, type TableSchema } from '../../infra/schema-model';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 
 /** The cut-off after which Shopify's non-expiring offline tokens stop working for public apps. */
@@ -13,7 +13,7 @@ const NON_EXPIRING_CUTOFF = '2027-01-01';
  * with a blank line. Empty for a table that seals nothing.
  */
 export function tokenSection(schema: TableSchema): string[] {
-  const sealed = schema.attributes.filter((attribute) => attribute.sealed).map((attribute) => attribute.name);
+  const sealed = sealedAttributeNames(schema);
   if (sealed.length === 0) return [];
   const tokenSet = TOKEN_SET_ATTRIBUTES.map(code).join(', ');
   return [

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { addDataStacks } from '../../infra/data-app';
 import { dataAccessGrant, type DataAccess } from '../../infra/data-access';
-import type { IndexSchema } from '../../infra/schema-model';
+import { sealedAttributeNames, type IndexSchema } from '../../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS, type TableName } from '../../infra/schemas';
 import type { DataStack } from '../../infra/stacks/data-stack';
 import { STAGES } from '../../infra/stages';
@@ -143,9 +143,7 @@ test('the token grant is its own statement on the token key only, bound to the s
   const tokenCondition = {
     StringEquals: {
       'kms:EncryptionContext:table': ['Shops-prod'],
-      'kms:EncryptionContext:attribute': TABLE_SCHEMAS.flatMap((schema) =>
-        (schema.attributes as readonly { name: string; sealed?: boolean }[]).filter((a) => a.sealed).map((a) => a.name),
-      ),
+      'kms:EncryptionContext:attribute': TABLE_SCHEMAS.flatMap(sealedAttributeNames),
     },
     Null: { 'kms:EncryptionContext:shop': 'false' },
   };

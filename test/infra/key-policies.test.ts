@@ -1,4 +1,5 @@
 import { DATA_ROLES, KEY_DESTRUCTIVE_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, tokenRolePurposes, type DataRoleSpec } from '../../infra/data-access';
+import { sealedAttributeNames } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, physicalTableName, type StageName } from '../../infra/stages';
 import { stageTemplateJson } from '../support/cdk-out';
@@ -13,9 +14,7 @@ import { DeployedTemplate } from '../support/template-policies';
 const ACCOUNT = '111122223333';
 /** AdministratorAccess: what an account administrator, a PowerUser for KMS, or the deploy path holds in IAM. */
 const ADMINISTRATOR: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
-const SEALED = TABLE_SCHEMAS.flatMap((schema) =>
-  (schema.attributes as readonly { name: string; sealed?: boolean }[]).filter((attribute) => attribute.sealed).map((attribute) => ({ table: schema.name, attribute: attribute.name })),
-);
+const SEALED = TABLE_SCHEMAS.flatMap((schema) => sealedAttributeNames(schema).map((attribute) => ({ table: schema.name, attribute })));
 const NON_TOKEN_PURPOSES = DATA_ROLE_PURPOSES.filter((purpose) => !tokenRolePurposes().includes(purpose));
 
 describe.each(STAGE_NAMES)('%s', (stage: StageName) => {
