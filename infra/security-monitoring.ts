@@ -43,7 +43,7 @@ export const SECURITY_ALARMS = {
     source: 'cloudTrail',
     matches: KEY_DESTRUCTIVE_ACTIONS,
     needs: 'nothing',
-    means: 'Only the break-glass role may do this to a data-layer key; disabling the token key stops every shop, deleting the vault key makes every recovery point unreadable.',
+    means: 'It matches any key of the account and region (a call may name a key by id, ARN or alias): for a data-layer key only the break-glass role may do this; disabling the token key stops every shop, deleting the vault key makes every recovery point unreadable.',
     firstSteps: [
       'Read `detail.userIdentity` and `detail.requestParameters.keyId` in the notification: who, and which key.',
       'If it was not a planned break-glass action: `aws kms cancel-key-deletion` and `aws kms enable-key` on the key, as the break-glass role.',
@@ -55,7 +55,7 @@ export const SECURITY_ALARMS = {
     source: 'cloudTrail',
     matches: KEY_POLICY_ACTIONS,
     needs: 'nothing',
-    means: 'Expected during a deploy that changes a key policy (the caller is CloudFormation\'s execution role); anything else was the break-glass role.',
+    means: 'It matches any key of the account and region. For a data-layer key it is expected during a deploy that changes a key policy (the caller is CloudFormation\'s execution role); anything else was the break-glass role.',
     firstSteps: [
       'Check `detail.userIdentity`: the `cdk-*-cfn-exec-role-*` role during a deploy of this stack is expected.',
       'Otherwise compare the key policy with the synthesized template (`npx cdk diff -c stage=<stage>`) and redeploy to restore it.',
