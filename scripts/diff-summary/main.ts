@@ -21,8 +21,7 @@ const MAX_DESTRUCTIVE_ROWS = 200;
 const MAX_LINE_CHARS = 500;
 
 /** The job summary of a pull request's `cdk diff`: replacements and deletions first, then each stack's diff. */
-export function renderDiffSummary(output: string, cdkExitCode: number): string {
-  const diff = parseCdkDiff(output);
+export function renderDiffSummary(output: string, cdkExitCode: number, diff = parseCdkDiff(output)): string {
   const out: string[] = ['## cdk diff', ''];
   if (cdkExitCode !== 0) {
     const tail = stripColours(output)
@@ -88,10 +87,11 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT, e
   const text = readTextFile(options.input);
   // A summary of nothing would read as "no resource would be replaced": only real cdk diff output is summarized.
   if (text.trim() === '') throw new ConfigError([`--input ${options.input} is empty: not the output of cdk diff.`]);
-  if (exitCode === 0 && parseCdkDiff(text).stacks.length === 0) {
+  const diff = parseCdkDiff(text);
+  if (exitCode === 0 && diff.stacks.length === 0) {
     throw new ConfigError([`--input ${options.input} holds no "Stack <name>" section: not the output of cdk diff.`]);
   }
-  const markdown = renderDiffSummary(text, exitCode);
+  const markdown = renderDiffSummary(text, exitCode, diff);
   if (env.GITHUB_STEP_SUMMARY) assertAppendable(env.GITHUB_STEP_SUMMARY);
   output.stdout(markdown);
   if (env.GITHUB_STEP_SUMMARY) appendTextFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

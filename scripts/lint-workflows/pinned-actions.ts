@@ -43,11 +43,12 @@ function checkUses(owner: YamlMap): WorkflowFinding[] {
   if (uses.startsWith('docker://')) {
     return DIGEST.test(uses) ? [] : [{ line, message: `"${uses}" is not pinned: pin the image by digest (docker://image@sha256:<64 hex>).` }];
   }
-  const at = uses.lastIndexOf('@');
-  const ref = at < 0 ? '' : uses.slice(at + 1);
-  if (at >= 0 && !REMOTE_USES.test(uses)) {
+  const at = uses.indexOf('@');
+  const remote = REMOTE_USES.exec(uses);
+  if (at >= 0 && !remote) {
     return [{ line, message: `"${uses}" is not an action reference GitHub accepts: owner/repo[/path]@<40-hex sha>, with a single @.` }];
   }
+  const ref = remote?.[1] ?? '';
   if (!SHA.test(ref)) {
     const what = ref === '' ? 'names no ref' : /^[0-9a-f]{7,39}$/.test(ref) ? 'uses a short SHA' : `uses "${ref}", a tag or branch that can move`;
     return [{ line, message: `"${uses}" ${what}: pin it to a full 40-character commit SHA with the version in a comment (${uses.slice(0, at < 0 ? undefined : at)}@<sha> # v1.2.3).` }];
