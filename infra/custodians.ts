@@ -1,4 +1,5 @@
 import { DefaultStackSynthesizer, Fn, type Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
  * The principals, as `aws:PrincipalArn` patterns, that key and vault policies still let manage
@@ -23,4 +24,12 @@ export function stackCustodians(stack: Stack, breakGlassRole: string): Custodian
     // The synthesizer leaves the account and partition as ${AWS::...} placeholders, for Fn::Sub.
     deployer: Fn.sub(synthesizer.cloudFormationExecutionRoleArn),
   };
+}
+
+/**
+ * A resource-policy Deny of `actions` to every principal for which `conditions` hold: what outranks
+ * an administrator's IAM Allow in the same account, where an Allow of the resource would not.
+ */
+export function denyStatement(sid: string, actions: readonly string[], conditions: Record<string, unknown>): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: [...actions], resources: ['*'], conditions });
 }

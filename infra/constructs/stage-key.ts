@@ -1,8 +1,7 @@
 import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { Custodians } from '../custodians';
+import { denyStatement, type Custodians } from '../custodians';
 import { KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_POLICY_ACTIONS } from '../data-access';
 
 /** Props of {@link StageKey}. */
@@ -103,8 +102,6 @@ export class StageKey extends kms.Key {
 
   /** A Deny of `actions` on this key to every principal for which `conditions` hold. */
   private deny(sid: string, actions: readonly string[], conditions: Record<string, unknown>): void {
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: [...actions], resources: ['*'], conditions }),
-    );
+    this.addToResourcePolicy(denyStatement(sid, actions, conditions));
   }
 }

@@ -4,7 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { Custodians } from '../custodians';
+import { denyStatement, type Custodians } from '../custodians';
 import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../data-access';
 import { stageResourceName, type BackupPolicy, type BackupSchedule } from '../stages';
 import { StageKey } from './stage-key';
@@ -56,15 +56,7 @@ export class TableBackups extends Construct {
       custodians: props.custodians,
     });
     const { breakGlass, deployer } = props.custodians;
-    const deny = (sid: string, actions: readonly string[], except: string[]) =>
-      new iam.PolicyStatement({
-        sid,
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...actions],
-        resources: ['*'],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': except } },
-      });
+    const deny = (sid: string, actions: readonly string[], except: string[]) => denyStatement(sid, actions, { ArnNotLike: { 'aws:PrincipalArn': except } });
     // Same-account IAM (an administrator's backup:*) would otherwise allow these; only a Deny here
     // outranks it. AWS Backup's own lifecycle deletions are not calls by a principal and go on.
     const accessPolicy = new iam.PolicyDocument({
