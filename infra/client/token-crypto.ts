@@ -1,13 +1,7 @@
-import {
-  AlgorithmSuiteIdentifier,
-  CommitmentPolicy,
-  KmsKeyringNode,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-  buildClient,
-  type KeyringNode,
-} from '@aws-crypto/client-node';
-import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type * as EncryptionSdk from '@aws-crypto/client-node';
+import type { AlgorithmSuiteIdentifier, KeyringNode, KmsKeyringNode, RawAesKeyringNode } from '@aws-crypto/client-node';
+import type * as Kms from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { tableSchema } from '../schemas';
 import { DataClientError, InvalidInputError } from './errors';
 
@@ -22,17 +16,24 @@ export interface SealContext {
   readonly shop: string;
   /** The attribute the ciphertext is stored in, e.g. `accessToken`. */
   readonly attribute: string;
+  /**
+   * The id of the online session whose token this is; absent for the shop's own tokens. It binds
+   * a user's token to that user's session, so it opens nowhere else.
+   */
+  readonly session?: string;
 }
 
-/** The encryption-context keys, in the order they are documented. */
-export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute'] as const satisfies readonly (keyof SealContext)[];
+/** The encryption-context keys, in the order they are documented (`session` only on an online session's token). */
+export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute', 'session'] as const satisfies readonly (keyof SealContext)[];
 
 /**
  * Committing and unsigned: a signature only helps when those who may decrypt are trusted less than
  * those who encrypt, and here both are the token roles; it would add ~200 bytes to every ciphertext
- * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions.md).
+ * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions.md). The value of
+ * `ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY`, written out so that loading this module
+ * does not load the Encryption SDK (a test compares it with the SDK's).
  */
-export const TOKEN_ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+export const TOKEN_ALGORITHM_SUITE = 0x0478 as AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
 /**
  * The variable through which `npm run local -- --keep` hands an app on this machine the base64
@@ -43,11 +44,14 @@ export const LOCAL_WRAPPING_KEY_ENV = 'LOCAL_TOKEN_WRAPPING_KEY';
 /** Raw AES wrapping keys are 256 bits. */
 const WRAPPING_KEY_BYTES = 32;
 
+// The Encryption SDK and the KMS client are loaded on first use: an app whose role seals nothing
+// (a worker without the token grant) never pays their start-up time.
+let sdk: typeof EncryptionSdk | undefined;
+let messages: ReturnType<typeof EncryptionSdk.buildClient> | undefined;
+const encryptionSdk = (): typeof EncryptionSdk => (sdk ??= require('@aws-crypto/client-node') as typeof EncryptionSdk);
 // One data key per ciphertext: a message carrying more is not ours, and each one would cost a KMS call.
-const { encrypt, decrypt } = buildClient({
-  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-  maxEncryptedDataKeys: 1,
-});
+const sealing = () =>
+  (messages ??= encryptionSdk().buildClient({ commitmentPolicy: encryptionSdk().CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 }));
 
 /** A value could not be sealed, or a sealed value not opened: wrong key, no permission, altered, or bound elsewhere. */
 export class SealError extends DataClientError {}
@@ -63,7 +67,7 @@ export class TokenCrypto {
   /** Encrypts `plaintext` under a fresh data key, bound to `context`. */
   async seal(context: SealContext, plaintext: string): Promise<Uint8Array> {
     try {
-      const { result } = await encrypt(this.keyring, plaintext, {
+      const { result } = await sealing().encrypt(this.keyring, plaintext, {
         encryptionContext: contextRecord(context),
         suiteId: TOKEN_ALGORITHM_SUITE,
       });
@@ -76,9 +80,9 @@ export class TokenCrypto {
   /** Decrypts a value sealed for exactly `context`; anything else raises {@link SealError}. */
   async open(context: SealContext, ciphertext: Uint8Array): Promise<string> {
     const where = operationContext(context, 'tokens.open');
-    let opened: Awaited<ReturnType<typeof decrypt>>;
+    let opened: Awaited<ReturnType<ReturnType<typeof sealing>['decrypt']>>;
     try {
-      opened = await decrypt(this.keyring, ciphertext);
+      opened = await sealing().decrypt(this.keyring, ciphertext);
     } catch (error) {
       throw new SealError(where, `cannot open the sealed ${context.attribute} (wrong key, no permission to use it, or altered): ${causeName(error)}`);
     }
@@ -86,7 +90,7 @@ export class TokenCrypto {
     const found = opened.messageHeader.encryptionContext;
     const keys = new Set([...Object.keys(expected), ...Object.keys(found)]);
     if ([...keys].some((key) => expected[key] !== found[key])) {
-      throw new SealError(where, `the sealed ${context.attribute} was sealed for another table, shop or attribute`);
+      throw new SealError(where, `the sealed ${context.attribute} was sealed for another table, shop, attribute or session`);
     }
     return opened.plaintext.toString('utf8');
   }
@@ -110,23 +114,34 @@ export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode 
       'must be a KMS key ARN ("arn:aws:kms:<region>:<account>:key/<key id>", the stage\'s TokenKeyArn output), not an alias or a bare key id: the Encryption SDK opens only with the key ARN a ciphertext names',
     );
   }
+  if (typeof (kms as { send?: unknown } | undefined)?.send !== 'function') {
+    throw new InvalidInputError({ table: 'KMS', operation: 'kmsKeyring', key: {} }, 'kms', 'must be a KMSClient of @aws-sdk/client-kms (new KMSClient({ region }))');
+  }
+  const { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } = require('@aws-sdk/client-kms') as typeof Kms;
   // The keyring calls v2-style methods; these send the same commands through the caller's client.
   const client = {
-    generateDataKey: (input: GenerateDataKeyCommand['input']) => kms.send(new GenerateDataKeyCommand(input)),
-    encrypt: (input: EncryptCommand['input']) => kms.send(new EncryptCommand(input)),
-    decrypt: (input: DecryptCommand['input']) => kms.send(new DecryptCommand(input)),
+    generateDataKey: (input: Kms.GenerateDataKeyCommandInput) => kms.send(new GenerateDataKeyCommand(input)),
+    encrypt: (input: Kms.EncryptCommandInput) => kms.send(new EncryptCommand(input)),
+    decrypt: (input: Kms.DecryptCommandInput) => kms.send(new DecryptCommand(input)),
   };
-  return new KmsKeyringNode({ generatorKeyId: tokenKeyArn, clientProvider: () => client });
+  return new (encryptionSdk().KmsKeyringNode)({ generatorKeyId: tokenKeyArn, clientProvider: () => client });
 }
 
 /**
  * A raw AES-256 keyring standing in for KMS on this machine (tests, `npm run local`): the wrapping
- * key is a local setting that protects demo tokens only, never a stage's.
+ * key is a local setting that protects demo tokens only, never a stage's. `npm run local -- --keep`
+ * prints it base64-encoded as {@link LOCAL_WRAPPING_KEY_ENV}.
  */
 export function rawAesKeyring(wrappingKey: Uint8Array): RawAesKeyringNode {
-  if (wrappingKey.length !== WRAPPING_KEY_BYTES) {
-    throw new Error(`A token wrapping key is ${WRAPPING_KEY_BYTES} bytes (AES-256), not ${wrappingKey.length}.`);
+  if (!(wrappingKey instanceof Uint8Array) || wrappingKey.length !== WRAPPING_KEY_BYTES) {
+    const length = wrappingKey instanceof Uint8Array ? `${wrappingKey.length} bytes` : 'not bytes';
+    throw new InvalidInputError(
+      { table: 'KMS', operation: 'rawAesKeyring', key: {} },
+      'wrappingKey',
+      `must be ${WRAPPING_KEY_BYTES} bytes (AES-256), not ${length}: locally, Buffer.from(process.env.${LOCAL_WRAPPING_KEY_ENV}, 'base64') with the key \`npm run local -- --keep\` prints`,
+    );
   }
+  const { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } = encryptionSdk();
   return new RawAesKeyringNode({
     keyNamespace: 'inavor-shuttle-local',
     keyName: 'token-wrapping-key',
@@ -137,7 +152,7 @@ export function rawAesKeyring(wrappingKey: Uint8Array): RawAesKeyringNode {
 }
 
 function contextRecord(context: SealContext): Record<string, string> {
-  return Object.fromEntries(SEAL_CONTEXT_KEYS.map((key) => [key, context[key]]));
+  return Object.fromEntries(SEAL_CONTEXT_KEYS.flatMap((key) => (context[key] === undefined ? [] : [[key, context[key]]])));
 }
 
 function operationContext(context: SealContext, operation: string) {

@@ -45,7 +45,7 @@ test('opening sends exactly one KMS Decrypt, naming the token key, the stored da
 test('a ciphertext sealed for one shop does not open for another, even when KMS returns its data key', async () => {
   const sealed = await crypto.seal(CONTEXT, TOKEN);
   await expect(crypto.open({ ...CONTEXT, shop: 'northwind-gear.myshopify.com' }, sealed)).rejects.toThrow(
-    'tokens.open on Shops-prod {domain: "northwind-gear.myshopify.com"}: the sealed accessToken was sealed for another table, shop or attribute',
+    'tokens.open on Shops-prod {domain: "northwind-gear.myshopify.com"}: the sealed accessToken was sealed for another table, shop, attribute or session',
   );
 });
 
