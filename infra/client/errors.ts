@@ -69,7 +69,8 @@ export class InvalidInputError extends DataClientError {
   constructor(
     context: OperationContext,
     public readonly field: string,
-    reason: string,
+    /** What the field must be. */
+    public readonly reason: string,
   ) {
     super(context, `${field} ${reason}`);
   }
@@ -174,12 +175,30 @@ export class ShopInstalledError extends DataClientError {}
 export class RefreshBusyError extends DataClientError {}
 
 /**
- * The app's refresh function failed; the stored tokens are unchanged and the lease is released.
- * `cause` is the app's own error, as it threw it.
+ * The app's refresh function failed, did not answer within the lease, or returned an access token
+ * that expires within the margin; the stored tokens are unchanged and the lease is released.
+ * `cause` is the app's own error, as it threw it. Retry later; if Shopify refuses the refresh
+ * token for good, the merchant must open the app (a token exchange grants anew).
  */
 export class RefreshFailedError extends DataClientError {
-  constructor(context: OperationContext, cause: unknown) {
-    super(context, `the refresh function failed with ${cause instanceof Error ? cause.name : typeof cause}; the stored tokens are unchanged`);
+  constructor(context: OperationContext, cause: unknown, reason?: string) {
+    super(context, `the refresh function ${reason ?? `failed with ${cause instanceof Error ? cause.name : typeof cause}`}; the stored tokens are unchanged`);
     Object.defineProperty(this, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
   }
 }
+
+/**
+ * The shop is installed but holds no token that works: Shopify refused it (a 401), its offline
+ * session was deleted, or its token does not expire and the cut-over has passed; and there is no
+ * refresh token to get another. Nothing is marked uninstalled. The app must obtain a new grant
+ * (token exchange or OAuth, which Shopify's library does when the session has no token) and store it.
+ */
+export class NoTokenError extends DataClientError {}
+
+/**
+ * A grant stored for an uninstalled shop was obtained no later than its uninstall (within the
+ * skew the store allows between clocks): Shopify revoked it with the uninstall, so it was not
+ * stored and the shop stays uninstalled. If the merchant is re-installing this very moment,
+ * retry in a few seconds.
+ */
+export class StaleGrantError extends DataClientError {}

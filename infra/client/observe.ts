@@ -1,7 +1,7 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DataClientError, inContext, toDataClientError, type ConflictReason, type OperationContext } from './errors';
 import { tableSchema } from '../schemas';
-import { runningOperation, send, type RequestCounter } from './send';
+import { send, type RequestCounter } from './send';
 
 /** What the client reports of each operation it ran: names and numbers, never a value of an item. */
 export interface OperationEvent {
@@ -28,9 +28,10 @@ export interface OperationEvent {
 
 /**
  * Receives one event per client operation, after it ends. It runs inline: keep it quick (log a
- * line, add to a metric). What it throws is ignored, so an observer can never fail a write.
+ * line, add to a metric). What it throws, or the promise it returns rejects with, is ignored, so
+ * an observer can never fail a write nor crash the process.
  */
-export type OperationObserver = (event: OperationEvent) => void;
+export type OperationObserver = (event: OperationEvent) => unknown;
 
 /** One running client operation: sends its requests and counts what they cost. */
 export class OperationRun implements RequestCounter {
@@ -49,7 +50,7 @@ export class OperationRun implements RequestCounter {
 
   /** Sends one request under this operation's context (or `context`, when a request addresses another key). */
   send<T>(request: () => Promise<T>, conflict?: ConflictReason, context: OperationContext = this.context): Promise<T> {
-    return send(context, request, conflict);
+    return send(context, request, conflict, this);
   }
 
   /** Counts one request of this operation, and the capacity its result reports. */
@@ -78,22 +79,21 @@ export class OperationRun implements RequestCounter {
 
 /**
  * Runs one client operation: whatever it throws leaves as a DataClientError naming `context`
- * (a bug's TypeError included), and the observer, if any, gets one event when it ends.
+ * (a bug's TypeError included), and the observer, if any, gets one event when it ends. An
+ * operation another one calls (install's write through the token store) takes the outer run
+ * instead of calling this, so its requests count there and only the call the app made reports.
  */
 export async function runOperation<T>(
   observer: OperationObserver | undefined,
   context: OperationContext,
   body: (run: OperationRun) => Promise<T>,
 ): Promise<T> {
-  const outer = runningOperation.getStore();
   const run = new OperationRun(context, observer !== undefined);
-  // An operation another one calls (install's write through the token store) is part of the
-  // outer one: its requests count there, and only the call the app made reports an event.
   // Without an observer nothing is counted or reported: the operation only keeps the error contract.
-  if (observer === undefined || outer instanceof OperationRun) return inContext(context, () => body(run));
+  if (observer === undefined) return inContext(context, () => body(run));
   const started = performance.now();
   try {
-    const result = await runningOperation.run(run, () => body(run));
+    const result = await body(run);
     notify(observer, run, started);
     return result;
   } catch (caught) {
@@ -110,11 +110,18 @@ export function shopOperation(table: string, operation: string, domain: unknown)
   return { table, operation, key: typeof domain === 'string' ? { [SHOP_KEY]: domain.toLowerCase() } : {} };
 }
 
-function notify(observer: OperationObserver | undefined, run: OperationRun, started: number, error?: DataClientError): void {
-  if (!observer) return;
+function notify(observer: OperationObserver, run: OperationRun, started: number, error?: DataClientError): void {
   try {
-    observer(run.event(performance.now() - started, error));
+    const returned: unknown = observer(run.event(performance.now() - started, error));
+    // An async observer's rejection would otherwise be unhandled, which ends a Node process.
+    if (isThenable(returned)) returned.then(undefined, ignore);
   } catch {
     // An observer's failure (a full log pipe, a metrics bug) must not turn a done write into an error.
   }
+}
+
+function ignore(): void {}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -3,11 +3,12 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, type Dynamo
 import { tableSchema, type TableName } from '../schemas';
 import { buildAccessRequest, type KeyValue } from './access-requests';
 import type { TableNames } from './config';
-import { ShopInstalledError, ThrottledError, type OperationContext } from './errors';
+import { DataClientError, ShopInstalledError, ThrottledError, type OperationContext } from './errors';
 import { SLOTS_PER_MILLISECOND } from './import-history';
-import { send } from './send';
+import { OperationRun } from './observe';
 import { canonicalShopDomain } from './shop-domain';
 import { LIFECYCLE_CONDITIONS } from './token-store';
+import * as check from './validate';
 
 /** BatchWriteItem's limit of requests per call. */
 const BATCH_SIZE = 25;
@@ -20,6 +21,23 @@ export interface RetryPolicy {
 
 /** Ten attempts from 50 ms doubling wait at most ~25 s in all, well inside a webhook's retry window. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 50 };
+
+/** Bounds of a retry policy: every wait below a minute, and the whole within a webhook's time. */
+const RETRY_LIMITS = { attempts: { min: 1, max: 20 }, baseDelayMs: { min: 1, max: 5_000 } } as const;
+
+/**
+ * A retry policy checked: whole attempts from 1 to 20 and a first wait from 1 to 5,000 ms, no
+ * other field (a NaN or a misspelt name would retry forever or not at all).
+ */
+export function retryPolicy(value: unknown, where: check.Where, field: string): RetryPolicy {
+  const given = check.options(value as Partial<RetryPolicy> | undefined, where, field);
+  const unknown = Object.keys(given).find((name) => !(name in RETRY_LIMITS));
+  if (unknown !== undefined) check.refuse(where, `${field}.${unknown}`, `is not a field of a retry policy (${Object.keys(RETRY_LIMITS).join(', ')})`);
+  return {
+    attempts: given.attempts === undefined ? DEFAULT_RETRY.attempts : check.integerIn(given.attempts, where, `${field}.attempts`, RETRY_LIMITS.attempts.min, RETRY_LIMITS.attempts.max),
+    baseDelayMs: given.baseDelayMs === undefined ? DEFAULT_RETRY.baseDelayMs : check.integerIn(given.baseDelayMs, where, `${field}.baseDelayMs`, RETRY_LIMITS.baseDelayMs.min, RETRY_LIMITS.baseDelayMs.max),
+  };
+}
 
 /** Items deleted per table. */
 export type RedactionCounts = Record<TableName, number>;
@@ -47,36 +65,45 @@ export async function redactShop(
   tables: TableNames,
   domain: string,
   retry: RetryPolicy = DEFAULT_RETRY,
+  run: OperationRun = new OperationRun({ table: tables.Shops, operation: 'redactShop', key: {} }, false),
 ): Promise<RedactionCounts> {
   const shops = tableSchema('Shops');
   const shop = canonicalShopDomain(domain, { table: tables.Shops, operation: 'redactShop' });
+  const policy = retry === DEFAULT_RETRY ? retry : retryPolicy(retry, { table: tables.Shops, operation: 'redactShop' }, 'retry');
   const where: OperationContext = { table: tables.Shops, operation: 'redactShop', key: { [shops.partitionKey.name]: shop } };
   const Key = { [shops.partitionKey.name]: shop };
+  const read = () =>
+    run.send(
+      () =>
+        doc.send(
+          new GetCommand({
+            TableName: tables.Shops,
+            Key,
+            ConsistentRead: true,
+            ProjectionExpression: '#domain, #uninstalledAt',
+            ExpressionAttributeNames: { '#domain': shops.partitionKey.name, '#uninstalledAt': UNINSTALLED_AT },
+            ...run.capacityRequest,
+          }),
+        ),
+      undefined,
+      where,
+    );
   // Taken before the read: a re-install after it writes only items newer than this bound.
   const until = new Date();
-  const { Item } = await send(where, () =>
-    doc.send(
-      new GetCommand({
-        TableName: tables.Shops,
-        Key,
-        ConsistentRead: true,
-        ProjectionExpression: '#domain, #uninstalledAt',
-        ExpressionAttributeNames: { '#domain': shops.partitionKey.name, '#uninstalledAt': UNINSTALLED_AT },
-      }),
-    ),
-  );
+  const { Item } = await read();
   const uninstalledAt = Item?.[UNINSTALLED_AT] as string | undefined;
   if (Item && uninstalledAt === undefined) throw new ShopInstalledError(where, 'the shop is installed; nothing was redacted');
   const jobs = tableSchema('Jobs');
   const history = tableSchema('ImportHistory');
   const counts = {
-    Jobs: await deleteQueried(doc, tables.Jobs, retry, shop, [jobs.partitionKey.name], (startKey) =>
+    Jobs: await deleteQueried(doc, run, tables.Jobs, policy, shop, [jobs.partitionKey.name], (startKey) =>
       buildAccessRequest(jobs, 'jobsByShop', tables.Jobs, { partitionKey: shop, range: { to: until.toISOString() }, ...(startKey && { startKey }) }).input,
     ),
     ImportHistory: await deleteQueried(
       doc,
+      run,
       tables.ImportHistory,
-      retry,
+      policy,
       shop,
       [history.partitionKey.name, history.sortKey.name],
       (startKey) =>
@@ -88,22 +115,39 @@ export async function redactShop(
     ),
   };
   if (!Item) return { Shops: 0, ...counts };
-  await send(
-    where,
-    () =>
-      doc.send(
-        new DeleteCommand({
-          TableName: tables.Shops,
-          Key,
-          ConditionExpression: LIFECYCLE_CONDITIONS.redact,
-          ExpressionAttributeNames: { [`#${UNINSTALLED_AT}`]: UNINSTALLED_AT },
-          ExpressionAttributeValues: { ':uninstalledAt': uninstalledAt },
-        }),
-      ),
-    () => new ShopInstalledError(where, 'the shop re-installed during the redaction; its data from before the uninstall was deleted, the shop item kept'),
-  );
-  return { Shops: 1, ...counts };
+  const deleted = await run
+    .send(
+      () =>
+        doc.send(
+          new DeleteCommand({
+            TableName: tables.Shops,
+            Key,
+            ConditionExpression: LIFECYCLE_CONDITIONS.redact,
+            ExpressionAttributeNames: { [`#${UNINSTALLED_AT}`]: UNINSTALLED_AT },
+            ExpressionAttributeValues: { ':uninstalledAt': uninstalledAt },
+            ...run.capacityRequest,
+          }),
+        ),
+      () => new ShopChangedDuringRedaction(where, 'changed'),
+      where,
+    )
+    .then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ShopChangedDuringRedaction) return false;
+        throw error;
+      },
+    );
+  if (deleted) return { Shops: 1, ...counts };
+  // The item changed since it was read: one more read says how.
+  const { Item: now } = await read();
+  if (!now) return { Shops: 0, ...counts }; // another redaction of the shop deleted it first
+  if (now[UNINSTALLED_AT] === undefined) throw new ShopInstalledError(where, 'the shop re-installed during the redaction; its data from before the uninstall was deleted, the shop item kept');
+  throw new ShopInstalledError(where, 'the shop re-installed and uninstalled again during the redaction; its data from before was deleted, the shop item kept for its own shop/redact');
 }
+
+/** Redaction's delete of the Shops item found it changed since it was read. */
+class ShopChangedDuringRedaction extends DataClientError {}
 
 /** The greatest ImportHistory timestamp in the millisecond of `at`: its slot 99 (see the table's writer rules). */
 function lastTimestampOf(at: Date): KeyValue {
@@ -117,6 +161,7 @@ function lastTimestampOf(at: Date): KeyValue {
  */
 async function deleteQueried(
   doc: DynamoDBDocumentClient,
+  run: OperationRun,
   table: string,
   retry: RetryPolicy,
   domain: string,
@@ -129,18 +174,22 @@ async function deleteQueried(
   let startKey: Key | undefined;
   do {
     const input = query(startKey);
-    const page = await send(context, () =>
-      doc.send(
-        new QueryCommand({
-          ...input,
-          ProjectionExpression: projection.join(', '),
-          ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...Object.fromEntries(keyNames.map((name, i) => [projection[i], name])) },
-        }),
-      ),
+    const page = await run.send(
+      () =>
+        doc.send(
+          new QueryCommand({
+            ...input,
+            ProjectionExpression: projection.join(', '),
+            ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...Object.fromEntries(keyNames.map((name, i) => [projection[i], name])) },
+            ...run.capacityRequest,
+          }),
+        ),
+      undefined,
+      context,
     );
     const keys = (page.Items ?? []) as Key[];
     for (let i = 0; i < keys.length; i += BATCH_SIZE) {
-      await deleteBatch(doc, table, keys.slice(i, i + BATCH_SIZE), retry, context);
+      await deleteBatch(doc, run, table, keys.slice(i, i + BATCH_SIZE), retry, context);
     }
     deleted += keys.length;
     startKey = page.LastEvaluatedKey as Key | undefined;
@@ -149,10 +198,10 @@ async function deleteQueried(
 }
 
 /** One BatchWriteItem of deletes, resending its UnprocessedItems with exponential backoff, bounded. */
-async function deleteBatch(doc: DynamoDBDocumentClient, table: string, keys: readonly Key[], retry: RetryPolicy, context: OperationContext): Promise<void> {
+async function deleteBatch(doc: DynamoDBDocumentClient, run: OperationRun, table: string, keys: readonly Key[], retry: RetryPolicy, context: OperationContext): Promise<void> {
   let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
   for (let attempt = 1; ; attempt += 1) {
-    const { UnprocessedItems } = await send(context, () => doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } })));
+    const { UnprocessedItems } = await run.send(() => doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests }, ...run.capacityRequest })), undefined, context);
     const unprocessed = UnprocessedItems?.[table] ?? [];
     if (unprocessed.length === 0) return;
     if (attempt >= retry.attempts) throw new ThrottledError(context, attempt);

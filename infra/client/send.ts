@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { toDataClientError, type ConflictReason, type OperationContext } from './errors';
 
 /** What counts the requests of the client operation that is running. */
@@ -8,12 +7,6 @@ export interface RequestCounter {
 }
 
 /**
- * The client operation a request belongs to: every `send` within an observed operation counts
- * there, whichever module sends it (token store, redaction, jobs), without passing it down.
- */
-export const runningOperation = new AsyncLocalStorage<RequestCounter>();
-
-/**
  * Runs one DynamoDB request and turns its failure into a data-client error that carries the
  * table, key and operation, and of the cause only its name, code and request id: its message,
  * `$response` and properties can quote the request, and so an item's values.
@@ -21,9 +14,10 @@ export const runningOperation = new AsyncLocalStorage<RequestCounter>();
  * @param conflict the reason a failed condition means, when the request has one: a
  *   ConditionalCheckFailedException then becomes a ConflictError with it (or the error
  *   `conflict` returns, for conditions that mean something else, such as a missing item).
+ * @param counter the operation the request belongs to, which counts it. It is passed down rather
+ *   than found through AsyncLocalStorage: that would slow every promise of the process.
  */
-export async function send<T>(context: OperationContext, request: () => Promise<T>, conflict?: ConflictReason): Promise<T> {
-  const counter = runningOperation.getStore();
+export async function send<T>(context: OperationContext, request: () => Promise<T>, conflict?: ConflictReason, counter?: RequestCounter): Promise<T> {
   try {
     const result = await request();
     counter?.record(result);

@@ -1,114 +1,131 @@
-// One file: install, read, refresh under a lease and uninstall are one conditional protocol over one item; every write names the generation and version the others check.
+// One file: grant, read, refresh under a lease, invalidate and uninstall are one conditional protocol over one item; every write names the generation and version the others check.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { tableSchema } from '../schemas';
-import { ConflictError, InvalidInputError, NotFoundError, RefreshBusyError, RefreshFailedError, type OperationContext } from './errors';
+import { ConflictError, DataClientError, InvalidInputError, NoTokenError, NotFoundError, RefreshBusyError, RefreshFailedError, StaleGrantError, type OperationContext } from './errors';
+import { runOperation, shopOperation, type OperationObserver, type OperationRun } from './observe';
+import { OpenedCache } from './opened-cache';
 import { Secret } from './secret';
-import { runOperation, shopOperation, type OperationObserver } from './observe';
-import { send } from './send';
 import { canonicalShopDomain } from './shop-domain';
 import type { TokenCrypto } from './token-crypto';
-
-const SHOPS = tableSchema('Shops');
-type ShopsAttribute = (typeof SHOPS)['attributes'][number];
-type ShopsAttributeName = ShopsAttribute['name'];
-const DOMAIN = SHOPS.partitionKey.name;
-
-/** The attributes the schema map seals: secrets stored only as ciphertext. */
-export type SealedAttribute = Extract<ShopsAttribute, { sealed: true }>['name'];
-
-/** The sealed attributes, read from the map: the only list of what is encrypted. */
-export const SEALED_ATTRIBUTES: readonly SealedAttribute[] = SHOPS.attributes.flatMap((attribute) =>
-  'sealed' in attribute && attribute.sealed ? [attribute.name] : [],
-);
-
-/** Names that must be attributes of the map: a missing one fails the type-check. */
-type Declared<T extends ShopsAttributeName> = T;
-/** Each sealed secret expires; its expiry is stored in the clear beside it as `<name>ExpiresAt`. */
-type ExpiryAttribute = Declared<`${SealedAttribute}ExpiresAt`>;
-const expiryOf = (attribute: SealedAttribute) => `${attribute}ExpiresAt` as ExpiryAttribute;
-
-const SCOPES = 'scopes' satisfies ShopsAttributeName;
-const TOKEN_VERSION = 'tokenVersion' satisfies ShopsAttributeName;
-const INSTALL_ID = 'installId' satisfies ShopsAttributeName;
-const INSTALLED_AT = 'installedAt' satisfies ShopsAttributeName;
-const UNINSTALLED_AT = 'uninstalledAt' satisfies ShopsAttributeName;
-const LEASE_HOLDER = 'refreshLeaseHolder' satisfies ShopsAttributeName;
-const LEASE_EXPIRES_AT = 'refreshLeaseExpiresAt' satisfies ShopsAttributeName;
-
-/** Every attribute of the token set: written together, removed together on uninstall. */
-export const TOKEN_SET_ATTRIBUTES: readonly ShopsAttributeName[] = [
-  ...SEALED_ATTRIBUTES.flatMap((attribute) => [attribute, expiryOf(attribute)]),
-  SCOPES,
+import {
+  DOMAIN,
+  INSTALLED_AT,
+  INSTALL_ID,
+  LEASE_ATTRIBUTES,
+  LEASE_EXPIRES_AT,
+  LEASE_HOLDER,
+  SEALED_ATTRIBUTES,
+  SHOPIFY_NON_EXPIRING_CUTOVER,
+  TOKEN_SET_ATTRIBUTES,
   TOKEN_VERSION,
-];
+  UNINSTALLED_AT,
+  checkSecret,
+  checkTokens,
+  clearFields,
+  expiryOf,
+  names,
+  openedFrom,
+  projection,
+  scopeText,
+  sealTokens,
+  storedScope,
+  type OpenedTokens,
+  type SealedAttribute,
+  type SealedSet,
+  type ShopTokens,
+  type StoredTokens,
+  type TokenGeneration,
+} from './token-set';
+import * as check from './validate';
 
-/** The refresh lease: set by `fresh` before it calls Shopify, removed by the write that follows. */
-export const LEASE_ATTRIBUTES: readonly ShopsAttributeName[] = [LEASE_HOLDER, LEASE_EXPIRES_AT];
+export {
+  LEASE_ATTRIBUTES,
+  SEALED_ATTRIBUTES,
+  SHOPIFY_NON_EXPIRING_CUTOVER,
+  TOKEN_SET_ATTRIBUTES,
+  type OpenedTokens,
+  type SealedAttribute,
+  type ShopTokens,
+  type StoredTokens,
+  type TokenGeneration,
+} from './token-set';
 
-/** A shop's tokens as Shopify issues them: each secret in plain text with its expiry, and the scopes granted. */
-export type ShopTokens = Readonly<Record<SealedAttribute, string>> &
-  Readonly<Record<ExpiryAttribute, Date>> & {
-    /** Access scopes granted, at least one. */
-    readonly scopes: readonly string[];
-  };
+/**
+ * How far apart the app's clock (a grant's time) and Shopify's (a webhook's event time) may be
+ * taken to be, with the time a grant's answer takes to reach the store: a grant stored up to this
+ * long after an uninstall's event time is taken to predate it (Shopify revoked it), and a
+ * re-install must come later than that. A merchant needs longer to click through an install.
+ */
+export const GRANT_SKEW_MS = 10_000;
 
-/** Tokens as read: the secrets asked for, each a {@link Secret} that prints redacted; every expiry; the scopes. */
-export type OpenedTokens<A extends SealedAttribute = SealedAttribute> = Readonly<Record<A, Secret>> &
-  Readonly<Record<ExpiryAttribute, Date>> & {
-    readonly scopes: readonly string[];
-  };
+/** The app's call to Shopify's token endpoint: given the refresh token, the next token set. It may stop when `signal` aborts. */
+export type RefreshTokens = (refreshToken: Secret, options: { readonly signal: AbortSignal }) => Promise<ShopTokens>;
 
-/** Which token set a write replaces: the install it belongs to and its version. */
-export interface TokenGeneration {
-  /** The install the tokens were read from (a new one at every install). */
-  readonly installId: string;
-  /** The token version read. */
-  readonly version: number;
-}
-
-/** Tokens as read from the table, with the generation a refresh must name. */
-export interface StoredTokens<A extends SealedAttribute = SealedAttribute> extends TokenGeneration {
-  readonly tokens: OpenedTokens<A>;
-}
-
-/** The app's call to Shopify's token endpoint: given the refresh token, the next token pair. */
-export type RefreshTokens = (refreshToken: Secret) => Promise<ShopTokens>;
-
-/** How {@link TokenStore.fresh} decides and waits; every value in milliseconds. */
-export interface FreshOptions {
-  /** Refresh when the access token expires within this; default 5 minutes (Shopify: "a few minutes before"). */
+/** How {@link TokenStore.fresh} decides and waits (times in milliseconds), and what it opens. */
+export interface FreshOptions<A extends SealedAttribute = 'accessToken'> {
+  /** Refresh when the access token expires within this (0 to 24 h); default 5 minutes (Shopify: "a few minutes before"). */
   readonly marginMs?: number;
-  /** How long a refresher holds the lease; a worker that dies blocks the others this long. Default 30 s. */
+  /**
+   * How long a refresher holds the lease (1 s to 15 minutes); a worker that dies blocks the others
+   * this long, and a `refresh` that has not answered by then is given up. Default 30 s.
+   */
   readonly leaseMs?: number;
-  /** How often a caller that finds the lease taken re-reads; default 250 ms. */
+  /** How often a caller that finds the lease taken re-reads (1 ms to 60 s); default 250 ms. */
   readonly pollMs?: number;
-  /** How long a caller waits for another's refresh before {@link RefreshBusyError}; default 40 s (past one lease). */
+  /** How long a caller waits for another's refresh before {@link RefreshBusyError} (0 to 15 minutes); default 40 s (past one lease). */
   readonly maxWaitMs?: number;
+  /** The secrets to return besides the access token; default the access token only. */
+  readonly open?: readonly A[];
 }
 
-const FRESH_DEFAULTS: Required<FreshOptions> = { marginMs: 5 * 60_000, leaseMs: 30_000, pollMs: 250, maxWaitMs: 40_000 };
+const MINUTE_MS = 60_000;
+const FRESH_LIMITS = {
+  marginMs: { min: 0, max: 24 * 60 * MINUTE_MS, default: 5 * MINUTE_MS },
+  leaseMs: { min: 1_000, max: 15 * MINUTE_MS, default: 30_000 },
+  pollMs: { min: 1, max: MINUTE_MS, default: 250 },
+  maxWaitMs: { min: 0, max: 15 * MINUTE_MS, default: 40_000 },
+} as const;
+type FreshSettings = Record<keyof typeof FRESH_LIMITS, number>;
 
 /** What `uninstall` did: removed the tokens, or nothing because the event repeats or predates the install. */
 export type UninstallOutcome = 'uninstalled' | 'already-uninstalled' | 'older-than-install';
+
+/**
+ * What a grant did: `installed` a new shop, `reinstalled` an uninstalled one, `regranted` an
+ * installed shop with a new grant (a new generation), `updated` the current grant (the same
+ * access token with other fields, or a profile), or left it `unchanged` (an identical store).
+ */
+export interface GrantOutcome extends TokenGeneration {
+  readonly outcome: 'installed' | 'reinstalled' | 'regranted' | 'updated' | 'unchanged';
+}
+
+/** What `invalidate` did: removed the token(s), or nothing (none held, or the generation named is gone). */
+export type InvalidateOutcome = 'invalidated' | 'unchanged';
 
 /**
  * The conditions of the token writes, with each `#name` standing for the attribute of that name
  * (printed as-is in the schema docs).
  */
 export const TOKEN_CONDITIONS = {
+  /** The first grant of a shop: no item yet. */
+  create: `attribute_not_exists(#${DOMAIN})`,
   /**
-   * Install: a new shop, a re-install of an uninstalled one, or a grant newer than the installed
-   * one (a re-install whose `app/uninstalled` is still on its way): a new generation either way.
-   * Never over a grant as new or newer: a repeated or late OAuth callback changes nothing.
+   * A re-install: the uninstall read is still the stored one. The client has checked that the grant
+   * is later than that uninstall by more than the skew: an earlier one was revoked by it.
    */
-  install: `attribute_not_exists(#${DOMAIN}) OR attribute_exists(#${UNINSTALLED_AT}) OR #${INSTALLED_AT} < :installedAt`,
-  /** Refresh: the install and version read are still current, and the shop is still installed. */
+  reinstall: `#${UNINSTALLED_AT} = :uninstalledAt`,
+  /**
+   * A write within the generation read (a refresh, an invalidation, the same grant stored again) or
+   * a new grant over it: that install and version are still current, and the shop still installed.
+   */
   replace: `#${INSTALL_ID} = :installId AND #${TOKEN_VERSION} = :expectedVersion AND attribute_not_exists(#${UNINSTALLED_AT})`,
-  /** Uninstall: the shop is installed, and installed before the webhook's event: a late or repeated event changes nothing. */
-  remove: `attribute_not_exists(#${UNINSTALLED_AT}) AND #${INSTALLED_AT} < :eventAt`,
+  /**
+   * Uninstall: the shop is installed, and its grant was stored no later than the skew after the
+   * webhook's event. A repeated event, or one older than a re-install, changes nothing.
+   */
+  remove: `attribute_not_exists(#${UNINSTALLED_AT}) AND #${INSTALLED_AT} <= :grantedBy`,
 } as const;
 
 /** The conditions of the lease writes and of redaction's delete of the Shops item. */
@@ -130,130 +147,181 @@ export interface TokenStoreOptions {
   /** Document client for the stage's endpoint. */
   readonly doc: DynamoDBDocumentClient;
   /** Physical name of the Shops table, e.g. `Shops-prod`. */
-  readonly tableName: string;
+  readonly table: string;
   /** Seals and opens the secrets. */
   readonly crypto: TokenCrypto;
   /** The clock of the lease and of expiry decisions; tests pass their own. */
   readonly now?: () => Date;
   /** Receives one event per call. */
   readonly observe?: OperationObserver;
+  /** Until when a non-expiring offline token is accepted: Shopify's cut-over for public apps ({@link SHOPIFY_NON_EXPIRING_CUTOVER}) by default. */
+  readonly nonExpiringTokensUntil?: Date;
 }
 
 type StoredItem = Record<string, unknown>;
 
+/** Grants that keep losing their condition to other writers give up after this many reads. */
+const GRANT_ATTEMPTS = 5;
+/** Dates a grant or an event may carry: none before Shopify's apps, none later than the clock allows. */
+const FIRST_EVENT = new Date('2000-01-01T00:00:00.000Z');
+/** The slot of an online session's token in the opened-value cache. */
+const sessionSlot = (sessionId: string) => `session ${sessionId}`;
+
 /**
  * The one way to read and write a shop's tokens. Secrets are sealed before they leave this object
- * and opened only when asked for; every write is one conditional request that names the install
+ * and opened only when asked for (the values this process opened or sealed lately are kept, so a
+ * warm read costs no KMS request); every write is one conditional request that names the install
  * generation it follows, so nothing read from an earlier install is ever written back.
  */
 export class TokenStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly crypto: TokenCrypto;
-  private readonly now: () => Date;
+  private readonly clock: () => Date;
   private readonly observe: OperationObserver | undefined;
-  readonly tableName: string;
+  private readonly nonExpiringUntil: Date;
+  private readonly cache = new OpenedCache();
+  /** Physical name of the Shops table. */
+  readonly table: string;
 
   constructor(options: TokenStoreOptions) {
     this.doc = options.doc;
-    this.tableName = options.tableName;
+    this.table = options.table;
     this.crypto = options.crypto;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.now ?? (() => new Date());
     this.observe = options.observe;
+    this.nonExpiringUntil = options.nonExpiringTokensUntil ?? SHOPIFY_NON_EXPIRING_CUTOVER;
   }
 
   /**
-   * Installs a shop: one PutItem of `profile` (the shop's other attributes, checked by the caller,
-   * with its `installedAt`) with a new install id and the sealed token set at version 1. Refused
-   * with a ConflictError when the shop is installed by a grant as new or newer. Resolves to the new
-   * install id.
+   * Stores a grant Shopify just gave (OAuth, token exchange) for a shop, `at` the time it was
+   * obtained (now by default), deciding from the stored item what it is: the first grant of a shop
+   * (`installed`), a grant after its uninstall (`reinstalled`; one within {@link GRANT_SKEW_MS} of
+   * the uninstall is {@link StaleGrantError}: Shopify revoked it), a new grant of an installed shop
+   * (`regranted`: a new generation, the profile kept; one older than the stored grant by more than
+   * the skew is a late callback, ConflictError), the stored grant again (`updated` when a field
+   * differs, `unchanged` when none does: no write). One consistent GetItem (and a KMS Decrypt of
+   * the stored access token when this process has not opened it), then one conditional write;
+   * another writer in between makes it read and decide again.
    */
-  save(shop: string, profile: Readonly<Record<string, unknown>>, tokens: ShopTokens): Promise<string> {
-    return this.observed('shops.install', shop, async () => {
-      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.install' }, 'domain');
-      checkTokens(this.where('shops.install', domain), tokens);
-      const set = await sealTokenSet(this.crypto, this.tableName, domain, tokens, 1);
-      const Item: Record<string, unknown> = { ...profile, [DOMAIN]: domain, ...set };
-      await send(
-        this.where('shops.install', domain),
-        () =>
-          this.doc.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item,
-              ConditionExpression: TOKEN_CONDITIONS.install,
-              ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT, INSTALLED_AT),
-              ExpressionAttributeValues: { ':installedAt': Item[INSTALLED_AT] },
-            }),
-          ),
-        'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
-      );
-      return set[INSTALL_ID] as string;
+  grant(shop: string, tokens: ShopTokens, options: { readonly at?: Date } = {}): Promise<GrantOutcome> {
+    return this.observed('tokens.grant', shop, (run) => {
+      const domain = this.domain(run, shop);
+      const given = check.options(options, run.context);
+      const unknown = Object.keys(given).find((name) => name !== 'at');
+      if (unknown !== undefined) throw new InvalidInputError(run.context, `options.${unknown}`, 'is not an option of grant (at)');
+      return this.grantIn(run, domain, tokens, given.at === undefined ? this.now(run) : this.eventTime(run, given.at, 'options.at'));
     });
+  }
+
+  /**
+   * A grant with the shop's profile (`shops.install`): as {@link TokenStore.grant}, with the
+   * profile's fields written in the same request.
+   * @internal
+   */
+  async grantIn(run: OperationRun, domain: string, tokens: ShopTokens, at: Date, profile: Readonly<Record<string, unknown>> = {}): Promise<GrantOutcome> {
+    const where = this.where(run, domain);
+    checkTokens(where, tokens, this.rules(run, true));
+    for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
+      const item = await this.readItem(run, domain, SEALED_ATTRIBUTES, false, Object.keys(profile));
+      try {
+        if (!item) return await this.install(run, domain, tokens, at, profile);
+        const uninstalledAt = item[UNINSTALLED_AT] as string | undefined;
+        if (uninstalledAt !== undefined || item[TOKEN_VERSION] === undefined) {
+          if (uninstalledAt === undefined) throw new DataClientError(where, 'the shop\'s item holds no token version: it was not written by the token store');
+          if (at.getTime() <= Date.parse(uninstalledAt) + GRANT_SKEW_MS) {
+            throw new StaleGrantError(where, `the grant is not later than the shop's uninstall at ${uninstalledAt} by more than ${GRANT_SKEW_MS / 1000} s: Shopify revoked it; nothing was stored`);
+          }
+          return await this.newGeneration(run, domain, tokens, at, profile, { ':uninstalledAt': uninstalledAt }, TOKEN_CONDITIONS.reinstall, 'reinstalled');
+        }
+        const current = await this.generation(run, domain, item);
+        const stored = item[SEALED_ATTRIBUTES[0]!] === undefined ? undefined : await this.openAttribute(run, domain, item, 'accessToken');
+        if (stored !== undefined && stored === tokens.accessToken) return await this.sameGrant(run, domain, item, current, tokens, profile);
+        if (at.getTime() < Date.parse(item[INSTALLED_AT] as string) - GRANT_SKEW_MS) {
+          throw new ConflictError(where, `the grant is older than the installed one (${item[INSTALLED_AT] as string}): a late or repeated callback; nothing changed`);
+        }
+        const installedAt = new Date(Math.max(at.getTime(), Date.parse(item[INSTALLED_AT] as string)));
+        return await this.newGeneration(run, domain, tokens, installedAt, profile, generationValues(current), TOKEN_CONDITIONS.replace, 'regranted');
+      } catch (error) {
+        // Another writer changed the item since it was read: read again and decide again.
+        if (!(error instanceof ChangedSinceRead)) throw error;
+      }
+    }
+    throw new ConflictError(where, `the shop's item changed under ${GRANT_ATTEMPTS} grants in a row; retry`);
   }
 
   /**
    * Reads a shop's tokens and opens the secrets named in `open` (all by default): one consistent
-   * GetItem, and one KMS Decrypt per secret opened. Each secret is a {@link Secret}.
+   * GetItem, and one KMS Decrypt per secret opened that this process has not opened lately. Each
+   * secret is a {@link Secret}; one the shop does not hold is absent. NotFoundError when the shop
+   * is not installed.
    */
   read<A extends SealedAttribute = SealedAttribute>(shop: string, open?: readonly A[]): Promise<StoredTokens<A>> {
-    return this.observed('tokens.read', shop, async () => {
-      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.read' }, 'domain');
-      const opened = open ?? (SEALED_ATTRIBUTES as readonly A[]);
-      if (!Array.isArray(opened) || opened.some((name) => !SEALED_ATTRIBUTES.includes(name)) || new Set(opened).size !== opened.length) {
-        throw new InvalidInputError(this.where('tokens.read', domain), 'open', `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
-      }
-      const item = await this.getItem('tokens.read', domain, opened);
-      return this.opened(domain, item, opened);
+    return this.observed('tokens.read', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      const opened = this.openList(run, open ?? (SEALED_ATTRIBUTES as readonly A[]), 'open');
+      const item = await this.installedItem(run, domain, opened);
+      return this.opened(run, domain, item, opened);
     });
   }
 
   /**
-   * Replaces the tokens after a refresh (or a new grant of an installed shop), if the install and
-   * version read are still the stored ones; also ends any refresh lease. Of two concurrent
-   * refreshes one wins; the other, and a refresh of tokens read before an uninstall or re-install,
-   * gets a ConflictError and should re-read. Resolves to the new version.
+   * Replaces the tokens of the generation read (`read`: what `tokens.read` returned) after a
+   * refresh done by hand; also ends any refresh lease. Of two concurrent refreshes one wins; the
+   * other, and a refresh of tokens read before an uninstall or re-install, gets a ConflictError
+   * and should re-read. Resolves to the new version.
    */
   replace(shop: string, read: TokenGeneration, tokens: ShopTokens): Promise<number> {
-    return this.observed('tokens.replace', shop, async () => {
-      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.replace' }, 'domain');
-      checkGeneration(this.where('tokens.replace', domain), read);
-      checkTokens(this.where('tokens.replace', domain), tokens);
-      return this.store(domain, read, tokens);
+    return this.observed('tokens.replace', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      checkGeneration(run.context, read);
+      checkTokens(run.context, tokens, this.rules(run, false));
+      return (await this.write(run, domain, read, tokens)).version;
     });
   }
 
   /**
-   * A usable access token: reads the tokens (one GetItem, one KMS Decrypt of the access token) and
-   * returns them unless the access token expires within `marginMs`. Then it takes the shop's
-   * refresh lease (one conditional UpdateItem), opens the refresh token, calls `refresh` (the
-   * app's call to Shopify), stores the result under the lease and returns the new access token. A
-   * caller that finds the lease taken waits `pollMs` and re-reads, up to `maxWaitMs`
-   * ({@link RefreshBusyError}). When `refresh` throws, the lease is released and a
-   * {@link RefreshFailedError} carries the app's error. NotFoundError when the shop is not installed.
+   * A usable access token: reads the tokens (one consistent GetItem; a KMS Decrypt of the access
+   * token unless this process opened it lately) and returns them unless the access token expires
+   * within `marginMs` or the shop holds none. Then it takes the shop's refresh lease (one
+   * conditional UpdateItem), opens the refresh token, calls `refresh` (the app's call to Shopify;
+   * given up after `leaseMs`), checks that what it returns lasts past the margin, stores it under
+   * the lease and returns it. A caller that finds the lease taken waits `pollMs` and re-reads, up
+   * to `maxWaitMs` ({@link RefreshBusyError}). When `refresh` fails, the lease is released and a
+   * {@link RefreshFailedError} carries the app's error. A non-expiring token is returned as it is
+   * until the cut-over. NotFoundError when the shop is not installed; {@link NoTokenError} when it
+   * holds no token that works and no refresh token to get one.
    */
-  fresh(shop: string, refresh: RefreshTokens, options: FreshOptions = {}): Promise<StoredTokens<'accessToken'>> {
-    return this.observed('tokens.fresh', shop, async () => {
-      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'tokens.fresh' }, 'domain');
-      const where = this.where('tokens.fresh', domain);
+  fresh<A extends SealedAttribute = 'accessToken'>(shop: string, refresh: RefreshTokens, options: FreshOptions<A> = {}): Promise<StoredTokens<A | 'accessToken', 'accessToken'>> {
+    return this.observed('tokens.fresh', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      const where = run.context;
       if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
-      // An option given as undefined takes its default, as an absent one does.
-      const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined);
-      const settings = { ...FRESH_DEFAULTS, ...Object.fromEntries(given) };
-      for (const [name, value] of Object.entries(settings)) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(where, `options.${name}`, 'must be a finite number of milliseconds, 0 or more');
-      }
-      const deadline = this.now().getTime() + settings.maxWaitMs;
+      const { settings, open } = this.freshSettings(run, options);
+      const deadline = this.now(run).getTime() + settings.maxWaitMs;
       for (;;) {
-        const item = await this.getItem('tokens.fresh', domain, ['accessToken'], true);
-        const now = this.now().getTime();
-        if (Date.parse(item[expiryOf('accessToken')] as string) - now > settings.marginMs) return this.opened(domain, item, ['accessToken']);
+        // Every secret's ciphertext comes along, to tell which the shop holds; only those asked for are opened.
+        const item = await this.installedItem(run, domain, SEALED_ATTRIBUTES, true);
+        const now = this.now(run).getTime();
+        const expiresAt = item[expiryOf('accessToken')] as string | undefined;
+        const hasAccess = item.accessToken !== undefined;
+        if (hasAccess && expiresAt === undefined) {
+          if (now >= this.nonExpiringUntil.getTime()) throw new NoTokenError(where, `the stored token does not expire, and Shopify stopped accepting such tokens on ${this.nonExpiringUntil.toISOString()}: a new grant (token exchange) replaces it`);
+          return this.freshResult(run, domain, item, open);
+        }
+        if (hasAccess && Date.parse(expiresAt!) - now > settings.marginMs) return this.freshResult(run, domain, item, open);
+        if (item.refreshToken === undefined) {
+          if (hasAccess && Date.parse(expiresAt!) > now) return this.freshResult(run, domain, item, open);
+          throw new NoTokenError(where, hasAccess ? 'the access token has expired and there is no refresh token' : 'the shop holds no access token and no refresh token');
+        }
         const leaseUntil = item[LEASE_EXPIRES_AT] as string | undefined;
         if (leaseUntil === undefined || Date.parse(leaseUntil) <= now) {
-          const refreshed = await this.refreshUnderLease(domain, item, refresh, settings.leaseMs);
+          const refreshed = await this.refreshUnderLease(run, domain, item, refresh, settings, open);
           if (refreshed) return refreshed;
+          // Another worker took the lease first, or wrote first: read what it did at once.
+          continue;
         }
-        // Someone else refreshes (or won the lease, or stored first): wait, then use what they stored.
-        if (this.now().getTime() >= deadline) {
+        // Someone else refreshes: wait, then use what they stored.
+        if (this.now(run).getTime() >= deadline) {
           throw new RefreshBusyError(where, `another worker has held the refresh lease for over ${settings.maxWaitMs} ms; retry later`);
         }
         await sleep(settings.pollMs);
@@ -262,74 +330,231 @@ export class TokenStore {
   }
 
   /**
-   * Uninstalls a shop for the `app/uninstalled` webhook: sets `uninstalledAt` to the webhook's
-   * event time and removes the token set and any lease, in one UpdateItem, only when the shop is
-   * installed and was installed before `eventAt`. A repeated event, or one older than the current
-   * install (a redelivery after a re-install), changes nothing and says which. NotFoundError for
-   * an unknown shop.
+   * Drops the shop's access token (and with `discardRefresh` its refresh token too) while it stays
+   * installed: for an access token Shopify refused (a 401), or an offline session the app deleted.
+   * The shop is not marked uninstalled and redaction does not start. Given `generation` (what was
+   * read when the token was served), a newer generation stored since is left alone. NotFoundError
+   * when the shop is not installed.
    */
-  remove(shop: string, eventAt: Date): Promise<UninstallOutcome> {
-    return this.observed('shops.uninstall', shop, async () => {
-      const domain = canonicalShopDomain(shop, { table: this.tableName, operation: 'shops.uninstall' }, 'domain');
-      if (!(eventAt instanceof Date) || Number.isNaN(eventAt.getTime())) {
-        throw new InvalidInputError(this.where('shops.uninstall', domain), 'eventAt', 'must be a valid Date: the webhook\'s event time');
+  invalidate(shop: string, options: { readonly generation?: TokenGeneration; readonly discardRefresh?: boolean } = {}): Promise<InvalidateOutcome> {
+    return this.observed('tokens.invalidate', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      const given = check.options(options, run.context);
+      const unknown = Object.keys(given).find((name) => name !== 'generation' && name !== 'discardRefresh');
+      if (unknown !== undefined) throw new InvalidInputError(run.context, `options.${unknown}`, 'is not an option of invalidate (generation, discardRefresh)');
+      if (given.generation !== undefined) checkGeneration(run.context, given.generation);
+      const discardRefresh = given.discardRefresh === undefined ? false : check.boolean(given.discardRefresh, run.context, 'options.discardRefresh');
+      for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
+        // The ciphertexts come along only to tell which secrets the shop holds; none is opened.
+        const item = await this.installedItem(run, domain, SEALED_ATTRIBUTES);
+        const current = await this.generation(run, domain, item);
+        if (given.generation && (given.generation.installId !== current.installId || given.generation.version !== current.version)) return 'unchanged';
+        const dropped: SealedAttribute[] = discardRefresh ? [...SEALED_ATTRIBUTES] : ['accessToken'];
+        if (dropped.every((attribute) => item[attribute] === undefined)) return 'unchanged';
+        const remove = [...dropped.flatMap((attribute) => [attribute, expiryOf(attribute)]), ...LEASE_ATTRIBUTES];
+        try {
+          await this.update(run, domain, {
+            UpdateExpression: `SET #${TOKEN_VERSION} = :version REMOVE ${projection(...remove)}`,
+            ConditionExpression: TOKEN_CONDITIONS.replace,
+            ExpressionAttributeNames: names(TOKEN_VERSION, INSTALL_ID, UNINSTALLED_AT, ...remove),
+            ExpressionAttributeValues: { ':version': current.version + 1, ...generationValues(current) },
+          }, this.changed(run, domain, 'the tokens changed since they were read'));
+          this.cache.forget(domain);
+          return 'invalidated';
+        } catch (error) {
+          if (!(error instanceof ChangedSinceRead)) throw error;
+        }
       }
-      const removed = [...TOKEN_SET_ATTRIBUTES, ...LEASE_ATTRIBUTES];
-      try {
-        await this.update(
-          this.where('shops.uninstall', domain),
-          domain,
-          {
-            UpdateExpression: `SET #${UNINSTALLED_AT} = :eventAt REMOVE ${removed.map((name) => `#${name}`).join(', ')}`,
-            ConditionExpression: TOKEN_CONDITIONS.remove,
-            ExpressionAttributeNames: names(UNINSTALLED_AT, INSTALLED_AT, ...removed),
-            ExpressionAttributeValues: { ':eventAt': eventAt.toISOString() },
-          },
-          'not installed before the event',
-        );
-        return 'uninstalled';
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-      // The condition failed: one consistent read says why (dynalite returns no old item on failure).
-      const { Item } = await send(this.where('shops.uninstall', domain), () =>
-        this.doc.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: { [DOMAIN]: domain },
-            ConsistentRead: true,
-            ProjectionExpression: projection(DOMAIN, UNINSTALLED_AT),
-            ExpressionAttributeNames: names(DOMAIN, UNINSTALLED_AT),
-          }),
-        ),
-      );
-      if (!Item) throw new NotFoundError(this.where('shops.uninstall', domain), 'no such shop');
-      return Item[UNINSTALLED_AT] !== undefined ? 'already-uninstalled' : 'older-than-install';
+      throw new ConflictError(run.context, `the shop's item changed under ${GRANT_ATTEMPTS} attempts in a row; retry`);
     });
   }
 
+  /**
+   * Uninstalls a shop for the `app/uninstalled` webhook: sets `uninstalledAt` to the webhook's
+   * event time and removes the token set and any lease, in one UpdateItem, only when the shop is
+   * installed and its grant was stored no later than {@link GRANT_SKEW_MS} after `eventAt`. A
+   * repeated event, or one older than the current install (a redelivery after a re-install),
+   * changes nothing and says which. An event time later than the clock allows is refused.
+   * NotFoundError for an unknown shop.
+   */
+  remove(shop: string, eventAt: Date): Promise<UninstallOutcome> {
+    return this.observed('shops.uninstall', shop, (run) => this.removeIn(run, this.domain(run, shop), eventAt));
+  }
+
+  /** @internal The uninstall within an operation of the shops client. */
+  async removeIn(run: OperationRun, domain: string, eventAt: Date): Promise<UninstallOutcome> {
+    const at = this.eventTime(run, eventAt, 'eventAt');
+    const removed = [...TOKEN_SET_ATTRIBUTES, ...LEASE_ATTRIBUTES];
+    try {
+      await this.update(
+        run,
+        domain,
+        {
+          UpdateExpression: `SET #${UNINSTALLED_AT} = :eventAt REMOVE ${projection(...removed)}`,
+          ConditionExpression: TOKEN_CONDITIONS.remove,
+          ExpressionAttributeNames: names(UNINSTALLED_AT, INSTALLED_AT, ...removed),
+          ExpressionAttributeValues: { ':eventAt': at.toISOString(), ':grantedBy': new Date(at.getTime() + GRANT_SKEW_MS).toISOString() },
+        },
+        'not installed before the event',
+      );
+      this.cache.forget(domain);
+      return 'uninstalled';
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    // The condition failed: one consistent read says why (dynalite returns no old item on failure).
+    const item = await this.readItem(run, domain, []);
+    if (!item) throw new NotFoundError(this.where(run, domain), 'no such shop');
+    return item[UNINSTALLED_AT] !== undefined ? 'already-uninstalled' : 'older-than-install';
+  }
+
+  /**
+   * Seals an online session's access token (a user's, up to 24 hours) for the shop and that
+   * session: its own encryption context, so it opens for no other session, shop or attribute.
+   */
+  sealSession(shop: string, sessionId: string, accessToken: string, expiresAt?: Date): Promise<Uint8Array> {
+    return this.observed('tokens.sealSession', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      const id = check.text(sessionId, run.context, 'sessionId', 1_024);
+      checkSecret(run.context, 'accessToken', accessToken);
+      if (expiresAt !== undefined && !check.isDateIn(expiresAt, FIRST_EVENT, check.LAST_DATE)) throw new InvalidInputError(run.context, 'expiresAt', 'must be a valid Date of the years 2000 to 9999 when given');
+      const ciphertext = await this.crypto.seal(this.sessionContext(domain, id), accessToken);
+      this.cache.set(domain, sessionSlot(id), ciphertext, accessToken, this.now(run).getTime(), expiresAt);
+      return ciphertext;
+    });
+  }
+
+  /** Opens what {@link TokenStore.sealSession} sealed for that shop and session: no KMS request when this process sealed or opened it lately. */
+  openSession(shop: string, sessionId: string, ciphertext: Uint8Array, expiresAt?: Date): Promise<Secret> {
+    return this.observed('tokens.openSession', shop, async (run) => {
+      const domain = this.domain(run, shop);
+      const id = check.text(sessionId, run.context, 'sessionId', 1_024);
+      const now = this.now(run).getTime();
+      const cached = this.cache.get(domain, sessionSlot(id), ciphertext, now);
+      if (cached !== undefined) return new Secret(cached);
+      const plaintext = await this.crypto.open(this.sessionContext(domain, id), ciphertext);
+      this.cache.set(domain, sessionSlot(id), ciphertext, plaintext, now, expiresAt);
+      return new Secret(plaintext);
+    });
+  }
+
+  /** The first grant: one PutItem of the profile and a new generation. */
+  private async install(run: OperationRun, domain: string, tokens: ShopTokens, at: Date, profile: Readonly<Record<string, unknown>>): Promise<GrantOutcome> {
+    const installId = ulid();
+    const sealed = await this.seal(domain, tokens, 1);
+    await this.send(
+      run,
+      domain,
+      () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...profile, [DOMAIN]: domain, ...sealed.set, [INSTALL_ID]: installId, [INSTALLED_AT]: at.toISOString() },
+            ConditionExpression: TOKEN_CONDITIONS.create,
+            ExpressionAttributeNames: names(DOMAIN),
+            ...run.capacityRequest,
+          }),
+        ),
+      this.changed(run, domain, 'the shop was installed by another writer meanwhile'),
+    );
+    this.prime(run, domain, sealed, tokens);
+    return { installId, version: 1, outcome: 'installed' };
+  }
+
+  /** A new generation over the item read (a re-install, or a new grant of an installed shop): its profile kept, `profile` set. */
+  private async newGeneration(
+    run: OperationRun,
+    domain: string,
+    tokens: ShopTokens,
+    at: Date,
+    profile: Readonly<Record<string, unknown>>,
+    values: Record<string, unknown>,
+    condition: string,
+    outcome: 'reinstalled' | 'regranted',
+  ): Promise<GrantOutcome> {
+    const installId = ulid();
+    const sealed = await this.seal(domain, tokens, 1);
+    const set = { ...profile, ...sealed.set, [INSTALL_ID]: installId, [INSTALLED_AT]: at.toISOString() };
+    const remove = [...sealed.remove, ...LEASE_ATTRIBUTES, UNINSTALLED_AT];
+    await this.update(
+      run,
+      domain,
+      {
+        UpdateExpression: `SET ${assignments(set)} REMOVE ${projection(...remove)}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names(...Object.keys(set), ...remove, INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT),
+        ExpressionAttributeValues: { ...assignedValues(set), ...values },
+      },
+      this.changed(run, domain, 'the shop changed since it was read'),
+    );
+    this.prime(run, domain, sealed, tokens);
+    return { installId, version: 1, outcome };
+  }
+
+  /** The stored grant stored again: nothing when nothing differs, else one write within its generation. */
+  private async sameGrant(
+    run: OperationRun,
+    domain: string,
+    item: StoredItem,
+    current: TokenGeneration,
+    tokens: ShopTokens,
+    profile: Readonly<Record<string, unknown>>,
+  ): Promise<GrantOutcome> {
+    const identical = await this.holds(run, domain, item, tokens);
+    const profileSame = Object.entries(profile).every(([name, value]) => JSON.stringify(item[name]) === JSON.stringify(value));
+    if (identical && profileSame) return { ...current, outcome: 'unchanged' };
+    if (identical) {
+      await this.update(
+        run,
+        domain,
+        {
+          UpdateExpression: `SET ${assignments(profile)}`,
+          ConditionExpression: TOKEN_CONDITIONS.replace,
+          ExpressionAttributeNames: names(...Object.keys(profile), INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT),
+          ExpressionAttributeValues: { ...assignedValues(profile), ...generationValues(current) },
+        },
+        this.changed(run, domain, 'the shop changed since it was read'),
+      );
+      return { ...current, outcome: 'updated' };
+    }
+    const { version } = await this.write(run, domain, current, tokens, undefined, profile);
+    return { installId: current.installId, version, outcome: 'updated' };
+  }
+
+  /** True when the stored token set is `tokens` to the letter and the millisecond. */
+  private async holds(run: OperationRun, domain: string, item: StoredItem, tokens: ShopTokens): Promise<boolean> {
+    for (const attribute of SEALED_ATTRIBUTES) {
+      const expiry = item[expiryOf(attribute)] as string | undefined;
+      if (expiry !== tokens[expiryOf(attribute)]?.toISOString()) return false;
+      if ((item[attribute] === undefined) !== (tokens[attribute] === undefined)) return false;
+      if (tokens[attribute] !== undefined && (await this.openAttribute(run, domain, item, attribute)) !== tokens[attribute]) return false;
+    }
+    return storedScope(item.scopes) === scopeText(tokens);
+  }
+
   /** Takes the lease, calls `refresh` and stores its result; undefined when another worker got there first. */
-  private async refreshUnderLease(domain: string, read: StoredItem, refresh: RefreshTokens, leaseMs: number): Promise<StoredTokens<'accessToken'> | undefined> {
-    const where = this.where('tokens.fresh', domain);
+  private async refreshUnderLease<A extends SealedAttribute>(
+    run: OperationRun,
+    domain: string,
+    read: StoredItem,
+    refresh: RefreshTokens,
+    settings: FreshSettings,
+    open: readonly A[],
+  ): Promise<StoredTokens<A | 'accessToken', 'accessToken'> | undefined> {
+    const where = this.where(run, domain);
     const holder = randomBytes(12).toString('base64url');
-    const now = this.now();
+    const now = this.now(run);
     const generation = { installId: read[INSTALL_ID] as string, version: read[TOKEN_VERSION] as number };
     let leased: StoredItem;
     try {
       ({ Attributes: leased = {} } = await this.update(
-        where,
+        run,
         domain,
         {
           UpdateExpression: `SET #${LEASE_HOLDER} = :holder, #${LEASE_EXPIRES_AT} = :until`,
           ConditionExpression: LIFECYCLE_CONDITIONS.lease,
           ExpressionAttributeNames: names(INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT, LEASE_HOLDER, LEASE_EXPIRES_AT),
-          ExpressionAttributeValues: {
-            ':installId': generation.installId,
-            ':expectedVersion': generation.version,
-            ':holder': holder,
-            ':until': new Date(now.getTime() + leaseMs).toISOString(),
-            ':now': now.toISOString(),
-          },
+          ExpressionAttributeValues: { ...generationValues(generation), ':holder': holder, ':until': new Date(now.getTime() + settings.leaseMs).toISOString(), ':now': now.toISOString() },
           ReturnValues: 'ALL_NEW',
         },
         'the refresh lease is taken, or the tokens changed since they were read',
@@ -338,18 +563,23 @@ export class TokenStore {
       if (error instanceof ConflictError) return undefined;
       throw error;
     }
-    const refreshToken = await this.crypto.open(this.context(domain, 'refreshToken'), leased.refreshToken as Uint8Array);
     let next: ShopTokens;
     try {
-      next = await refresh(new Secret(refreshToken));
-      checkTokens(where, next);
+      const refreshToken = await this.openAttribute(run, domain, leased, 'refreshToken');
+      next = await withTimeout(settings.leaseMs, (signal) => refresh(new Secret(refreshToken), { signal }));
+      checkTokens(where, next, this.rules(run, true));
+      const expiresAt = next.accessTokenExpiresAt?.getTime();
+      if (expiresAt !== undefined && expiresAt - this.now(run).getTime() <= settings.marginMs) {
+        throw new RefreshFailedError(where, new Error(`the refreshed access token expires within the ${settings.marginMs} ms margin`), 'returned an access token that expires within the margin; nothing was stored');
+      }
     } catch (error) {
-      await this.release(domain, holder);
-      throw error instanceof InvalidInputError ? error : new RefreshFailedError(where, error);
+      await this.release(run, domain, holder);
+      throw error instanceof DataClientError ? error : new RefreshFailedError(where, error);
     }
     try {
-      const version = await this.store(domain, generation, next, holder);
-      return { installId: generation.installId, version, tokens: openedFrom(next, ['accessToken']) };
+      const { version, sealed } = await this.write(run, domain, generation, next, holder);
+      this.prime(run, domain, sealed, next);
+      return { installId: generation.installId, version, tokens: openedFrom(next, [...new Set<A | 'accessToken'>(['accessToken', ...open])]) as OpenedTokens<A | 'accessToken', 'accessToken'> };
     } catch (error) {
       // Another worker's write won after this lease lapsed, or the shop was uninstalled: re-read.
       if (error instanceof ConflictError) return undefined;
@@ -357,38 +587,42 @@ export class TokenStore {
     }
   }
 
-  /** One conditional UpdateItem of the token set, ending the lease; under a lease, only while it is `holder`'s. */
-  private async store(domain: string, read: TokenGeneration, tokens: ShopTokens, holder?: string): Promise<number> {
-    const where = this.where(holder ? 'tokens.fresh' : 'tokens.replace', domain);
+  /** One conditional UpdateItem of the token set at version + 1, ending the lease; under a lease, only while it is `holder`'s. */
+  private async write(
+    run: OperationRun,
+    domain: string,
+    read: TokenGeneration,
+    tokens: ShopTokens,
+    holder?: string,
+    profile: Readonly<Record<string, unknown>> = {},
+  ): Promise<{ version: number; sealed: SealedSet }> {
     const version = read.version + 1;
-    const set = await sealTokens(this.crypto, this.tableName, domain, tokens, version);
+    const sealed = await this.seal(domain, tokens, version);
+    const set = { ...profile, ...sealed.set };
+    const remove = [...sealed.remove, ...LEASE_ATTRIBUTES];
     await this.update(
-      where,
+      run,
       domain,
       {
-        UpdateExpression: `SET ${Object.keys(set).map((name) => `#${name} = :${name}`).join(', ')} REMOVE ${LEASE_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+        UpdateExpression: `SET ${assignments(set)} REMOVE ${projection(...remove)}`,
         ConditionExpression: holder ? LIFECYCLE_CONDITIONS.refresh : TOKEN_CONDITIONS.replace,
-        ExpressionAttributeNames: names(...Object.keys(set), INSTALL_ID, UNINSTALLED_AT, ...LEASE_ATTRIBUTES),
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(Object.entries(set).map(([name, value]) => [`:${name}`, value])),
-          ':installId': read.installId,
-          ':expectedVersion': read.version,
-          ...(holder && { ':holder': holder }),
-        },
+        ExpressionAttributeNames: names(...Object.keys(set), ...remove, INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT),
+        ExpressionAttributeValues: { ...assignedValues(set), ...generationValues(read), ...(holder && { ':holder': holder }) },
       },
       `token version ${read.version} of that install is no longer current (another refresh won, or the shop was uninstalled or re-installed); re-read the tokens`,
     );
-    return version;
+    this.prime(run, domain, sealed, tokens);
+    return { version, sealed };
   }
 
   /** Ends this worker's lease after a failed refresh; a lease another worker holds by now stays. */
-  private async release(domain: string, holder: string): Promise<void> {
+  private async release(run: OperationRun, domain: string, holder: string): Promise<void> {
     try {
       await this.update(
-        this.where('tokens.fresh', domain),
+        run,
         domain,
         {
-          UpdateExpression: `REMOVE ${LEASE_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+          UpdateExpression: `REMOVE ${projection(...LEASE_ATTRIBUTES)}`,
           ConditionExpression: LIFECYCLE_CONDITIONS.release,
           ExpressionAttributeNames: names(...LEASE_ATTRIBUTES),
           ExpressionAttributeValues: { ':holder': holder },
@@ -400,114 +634,197 @@ export class TokenStore {
     }
   }
 
-  /** The token set's item with the sealed attributes in `sealed`; NotFoundError when the shop has no tokens. */
-  private async getItem(operation: string, domain: string, sealed: readonly SealedAttribute[], withLease = false): Promise<StoredItem> {
-    const where = this.where(operation, domain);
+  /** The item of an installed shop with the sealed attributes in `sealed`; NotFoundError when the shop is not installed. */
+  private async installedItem(run: OperationRun, domain: string, sealed: readonly SealedAttribute[], withLease = false): Promise<StoredItem> {
+    const item = await this.readItem(run, domain, sealed, withLease);
+    if (!item || item[UNINSTALLED_AT] !== undefined || item[TOKEN_VERSION] === undefined) throw new NotFoundError(this.where(run, domain), 'no tokens: the shop is not installed');
+    // Gives tokens stored before install generations their install id, on the item too.
+    if (item[INSTALL_ID] === undefined) await this.generation(run, domain, item);
+    return item;
+  }
+
+  /** One consistent GetItem of the shop's token set, generation and install state, with the sealed attributes in `sealed`. */
+  private async readItem(run: OperationRun, domain: string, sealed: readonly SealedAttribute[], withLease = false, also: readonly string[] = []): Promise<StoredItem | undefined> {
     const projected = [
       ...sealed,
+      ...also,
       ...TOKEN_SET_ATTRIBUTES.filter((name) => !(SEALED_ATTRIBUTES as readonly string[]).includes(name)),
       INSTALL_ID,
+      INSTALLED_AT,
+      UNINSTALLED_AT,
       ...(withLease ? [LEASE_EXPIRES_AT] : []),
     ];
-    const { Item } = await send(where, () =>
+    const { Item } = await this.send(run, domain, () =>
       this.doc.send(
         new GetCommand({
-          TableName: this.tableName,
+          TableName: this.table,
           Key: { [DOMAIN]: domain },
-          // A refresh names the generation it read: it must be the latest.
+          // A write names the generation it read: it must be the latest.
           ConsistentRead: true,
           ProjectionExpression: projection(...projected),
           ExpressionAttributeNames: names(...projected),
+          ...run.capacityRequest,
         }),
       ),
     );
-    if (!Item || Item[TOKEN_VERSION] === undefined) throw new NotFoundError(where, 'no tokens: the shop is not installed');
-    if (Item[INSTALL_ID] === undefined) return this.adoptGeneration(operation, domain, sealed, withLease, Item);
     return Item;
   }
 
   /**
-   * Tokens stored before install generations existed have no install id, and a refresh must name
-   * one: the first read gives them one, conditional on nothing having changed since (of two
-   * readers one writes it, the other reads it back), so a shop installed then keeps working.
+   * The generation of an installed item. Tokens stored before install generations existed have no
+   * install id, and a write must name one: the first read gives them one, conditional on nothing
+   * having changed since (of two readers one writes it, the other reads it back).
    */
-  private async adoptGeneration(operation: string, domain: string, sealed: readonly SealedAttribute[], withLease: boolean, item: StoredItem): Promise<StoredItem> {
+  private async generation(run: OperationRun, domain: string, item: StoredItem): Promise<TokenGeneration> {
+    const version = item[TOKEN_VERSION] as number;
+    if (item[INSTALL_ID] !== undefined) return { installId: item[INSTALL_ID] as string, version };
     const installId = ulid();
     try {
       await this.update(
-        this.where(operation, domain),
+        run,
         domain,
         {
           UpdateExpression: `SET #${INSTALL_ID} = :installId`,
           ConditionExpression: LIFECYCLE_CONDITIONS.adopt,
           ExpressionAttributeNames: names(INSTALL_ID, TOKEN_VERSION, UNINSTALLED_AT),
-          ExpressionAttributeValues: { ':installId': installId, ':expectedVersion': item[TOKEN_VERSION] },
+          ExpressionAttributeValues: { ':installId': installId, ':expectedVersion': version },
         },
-        'the tokens changed while they were given an install id',
+        this.changed(run, domain, 'the tokens changed while they were given an install id'),
       );
-      return { ...item, [INSTALL_ID]: installId };
+      item[INSTALL_ID] = installId;
+      return { installId, version };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      return this.getItem(operation, domain, sealed, withLease);
+      const again = await this.readItem(run, domain, []);
+      if (!again || again[INSTALL_ID] === undefined || again[TOKEN_VERSION] !== version) throw error;
+      item[INSTALL_ID] = again[INSTALL_ID];
+      return { installId: again[INSTALL_ID] as string, version };
     }
   }
 
-  private async opened<A extends SealedAttribute>(domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A>> {
-    const secrets = await Promise.all(open.map(async (attribute) => [attribute, await this.crypto.open(this.context(domain, attribute), item[attribute] as Uint8Array)] as const));
-    const tokens = {
-      ...Object.fromEntries(secrets.map(([attribute, value]) => [attribute, new Secret(value)])),
-      ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [expiryOf(attribute), new Date(item[expiryOf(attribute)] as string)])),
-      scopes: [...(item[SCOPES] as Set<string>)].sort(),
-    } as unknown as OpenedTokens<A>;
+  /** What fresh returns: the tokens opened, with the access token among them. */
+  private async freshResult<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A | 'accessToken', 'accessToken'>> {
+    return (await this.opened(run, domain, item, [...new Set<A | 'accessToken'>(['accessToken', ...open])])) as StoredTokens<A | 'accessToken', 'accessToken'>;
+  }
+
+  private async opened<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A>> {
+    const secrets = await Promise.all(
+      open.flatMap((attribute) => (item[attribute] === undefined ? [] : [this.openAttribute(run, domain, item, attribute).then((value) => [attribute, new Secret(value)] as const)])),
+    );
+    const tokens = { ...Object.fromEntries(secrets), ...clearFields(item) } as OpenedTokens<A>;
     return { tokens, version: item[TOKEN_VERSION] as number, installId: item[INSTALL_ID] as string };
   }
 
+  /** The plain text of a sealed attribute of `item`: from this process's cache when it holds that ciphertext, else one KMS Decrypt. */
+  private async openAttribute(run: OperationRun, domain: string, item: StoredItem, attribute: SealedAttribute): Promise<string> {
+    const ciphertext = item[attribute] as Uint8Array;
+    const now = this.now(run).getTime();
+    const cached = this.cache.get(domain, attribute, ciphertext, now);
+    if (cached !== undefined) return cached;
+    const plaintext = await this.crypto.open({ table: this.table, shop: domain, attribute }, ciphertext);
+    const expiry = item[expiryOf(attribute)] as string | undefined;
+    this.cache.set(domain, attribute, ciphertext, plaintext, now, expiry === undefined ? undefined : new Date(expiry));
+    return plaintext;
+  }
+
+  private seal(domain: string, tokens: ShopTokens, version: number): Promise<SealedSet> {
+    return sealTokens(this.crypto, this.table, domain, tokens, version);
+  }
+
+  /** Keeps what this process just sealed, so its next read costs no Decrypt; the shop's older values go. */
+  private prime(run: OperationRun, domain: string, sealed: SealedSet, tokens: ShopTokens): void {
+    this.cache.forget(domain);
+    const now = this.now(run).getTime();
+    for (const attribute of SEALED_ATTRIBUTES) {
+      const ciphertext = sealed.set[attribute] as Uint8Array | undefined;
+      if (ciphertext !== undefined) this.cache.set(domain, attribute, ciphertext, tokens[attribute]!, now, tokens[expiryOf(attribute)]);
+    }
+  }
+
+  private freshSettings<A extends SealedAttribute>(run: OperationRun, options: FreshOptions<A>): { settings: FreshSettings; open: readonly A[] } {
+    const given = check.options(options, run.context);
+    const settings = {} as FreshSettings;
+    for (const name of Object.keys(given)) {
+      if (name !== 'open' && !(name in FRESH_LIMITS)) throw new InvalidInputError(run.context, `options.${name}`, `is not an option of fresh (${[...Object.keys(FRESH_LIMITS), 'open'].join(', ')})`);
+    }
+    for (const [name, limits] of Object.entries(FRESH_LIMITS) as [keyof FreshSettings, (typeof FRESH_LIMITS)[keyof FreshSettings]][]) {
+      // An option given as undefined takes its default, as an absent one does.
+      const value: unknown = given[name];
+      settings[name] = value === undefined ? limits.default : check.integerIn(value, run.context, `options.${name}`, limits.min, limits.max);
+    }
+    const open = given.open === undefined ? [] : this.openList(run, given.open, 'options.open');
+    return { settings, open };
+  }
+
+  private openList<A extends SealedAttribute>(run: OperationRun, open: readonly A[], field: string): readonly A[] {
+    if (!Array.isArray(open) || open.some((name) => !SEALED_ATTRIBUTES.includes(name)) || new Set(open).size !== open.length) {
+      throw new InvalidInputError(run.context, field, `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
+    }
+    return open;
+  }
+
+  /** The rules a token set is checked by now. */
+  private rules(run: OperationRun, grant: boolean) {
+    return { now: this.now(run), nonExpiringUntil: this.nonExpiringUntil, grant };
+  }
+
+  /** @internal A grant's or an event's time given to an operation of the shops client; now when not given. */
+  eventTimeIn(run: OperationRun, value: unknown, field: string): Date {
+    return value === undefined ? this.now(run) : this.eventTime(run, value, field);
+  }
+
+  /**
+   * A grant's or an event's time: a valid Date from 2000 on and no later than the clock allows
+   * (now plus the skew). A time far ahead would order every later event before it for good.
+   */
+  private eventTime(run: OperationRun, value: unknown, field: string): Date {
+    const latest = new Date(this.now(run).getTime() + GRANT_SKEW_MS);
+    if (!check.isDateIn(value, FIRST_EVENT, latest)) {
+      throw new InvalidInputError(run.context, field, `must be a valid Date from ${FIRST_EVENT.toISOString()} to now (${GRANT_SKEW_MS / 1000} s ahead at most, for clocks apart): the time it happened`);
+    }
+    return value;
+  }
+
+  /** The clock, checked: a clock that returns an invalid Date would write garbage times. */
+  private now(run: OperationRun): Date {
+    const now: unknown = this.clock();
+    if (!check.isDateIn(now, FIRST_EVENT, check.LAST_DATE)) throw new DataClientError(run.context, 'the client\'s now() did not return a valid Date of the years 2000 to 9999: pass a clock that returns the current time');
+    return now;
+  }
+
+  private domain(run: OperationRun, shop: unknown): string {
+    return canonicalShopDomain(shop, run.context, 'domain');
+  }
+
+  private sessionContext(shop: string, session: string) {
+    return { table: this.table, shop, attribute: 'accessToken', session };
+  }
+
   /** One conditional UpdateItem of a shop's item; a failed condition becomes `onConditionFailed`. */
-  private update(
-    where: OperationContext,
-    domain: string,
-    input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
-    onConditionFailed: Parameters<typeof send>[2],
-  ) {
-    return send(where, () => this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { [DOMAIN]: domain }, ...input })), onConditionFailed);
+  private update(run: OperationRun, domain: string, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>, onConditionFailed?: Parameters<OperationRun['send']>[1]) {
+    return this.send(run, domain, () => this.doc.send(new UpdateCommand({ TableName: this.table, Key: { [DOMAIN]: domain }, ...input, ...run.capacityRequest })), onConditionFailed);
   }
 
-  private context(shop: string, attribute: SealedAttribute) {
-    return { table: this.tableName, shop, attribute };
+  private send<T>(run: OperationRun, domain: string, request: () => Promise<T>, onConditionFailed?: Parameters<OperationRun['send']>[1]): Promise<T> {
+    return run.send(request, onConditionFailed, this.where(run, domain));
   }
 
-  private observed<T>(operation: string, shop: unknown, body: () => Promise<T>): Promise<T> {
-    return runOperation(this.observe, shopOperation(this.tableName, operation, shop), body);
+  private observed<T>(operation: string, shop: unknown, body: (run: OperationRun) => Promise<T>): Promise<T> {
+    return runOperation(this.observe, shopOperation(this.table, operation, shop), body);
   }
 
-  private where(operation: string, shop: string): OperationContext {
-    return { table: this.tableName, operation, key: { [DOMAIN]: shop } };
+  /** What a failed condition means when the item changed since it was read. */
+  private changed(run: OperationRun, domain: string, reason: string) {
+    return () => new ChangedSinceRead(this.where(run, domain), reason);
+  }
+
+  private where(run: OperationRun, domain: string): OperationContext {
+    return { table: this.table, operation: run.context.operation, key: { [DOMAIN]: domain } };
   }
 }
 
-/** The opened form of tokens the app just obtained: no Decrypt needed. */
-function openedFrom<A extends SealedAttribute>(tokens: ShopTokens, open: readonly A[]): OpenedTokens<A> {
-  return {
-    ...Object.fromEntries(open.map((attribute) => [attribute, new Secret(tokens[attribute])])),
-    ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [expiryOf(attribute), tokens[expiryOf(attribute)]])),
-    scopes: [...tokens.scopes].sort(),
-  } as unknown as OpenedTokens<A>;
-}
-
-/** Refuses a token set that is not what Shopify issues, naming the field, before any request. */
-function checkTokens(where: OperationContext, tokens: ShopTokens): void {
-  if (typeof tokens !== 'object' || tokens === null) throw new InvalidInputError(where, 'tokens', 'must be the token set Shopify issued');
-  for (const attribute of SEALED_ATTRIBUTES) {
-    const value: unknown = tokens[attribute];
-    if (typeof value !== 'string' || value.length === 0) throw new InvalidInputError(where, `tokens.${attribute}`, 'must be a non-empty string');
-    const expiry: unknown = tokens[expiryOf(attribute)];
-    if (!(expiry instanceof Date) || Number.isNaN(expiry.getTime())) throw new InvalidInputError(where, `tokens.${expiryOf(attribute)}`, 'must be a valid Date');
-  }
-  const scopes: unknown = tokens.scopes;
-  if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((scope) => typeof scope !== 'string' || scope.length === 0)) {
-    throw new InvalidInputError(where, 'tokens.scopes', 'must list at least one scope (Shopify grants at least one), each a non-empty string');
-  }
-}
+/** A write's condition failed because the item changed since it was read: the caller reads again and decides again. */
+class ChangedSinceRead extends ConflictError {}
 
 function checkGeneration(where: OperationContext, read: TokenGeneration): void {
   const value = read as unknown;
@@ -517,38 +834,33 @@ function checkGeneration(where: OperationContext, read: TokenGeneration): void {
   if (!Number.isSafeInteger(read.version) || read.version < 1) throw new InvalidInputError(where, 'read.version', 'must be the whole version read, 1 or more');
 }
 
-/**
- * The stored form of an install's token set: a new install id, and the token set at `version`.
- * Exported for seeding a local table; the app writes tokens through {@link TokenStore}.
- */
-export async function sealTokenSet(
-  crypto: TokenCrypto,
-  tableName: string,
-  shop: string,
-  tokens: ShopTokens,
-  version: number,
-): Promise<Record<string, unknown>> {
-  return { ...(await sealTokens(crypto, tableName, shop, tokens, version)), [INSTALL_ID]: ulid() };
+function generationValues(generation: TokenGeneration): Record<string, unknown> {
+  return { ':installId': generation.installId, ':expectedVersion': generation.version };
 }
 
-/** The token set as stored: sealed secrets, expiries in ISO-8601, scopes as a set, the version. */
-async function sealTokens(crypto: TokenCrypto, tableName: string, shop: string, tokens: ShopTokens, version: number): Promise<Record<string, unknown>> {
-  checkTokens({ table: tableName, operation: 'tokens.seal', key: { [DOMAIN]: shop } }, tokens);
-  const sealed = await Promise.all(
-    SEALED_ATTRIBUTES.map(async (attribute) => [attribute, await crypto.seal({ table: tableName, shop, attribute }, tokens[attribute])]),
-  );
-  return {
-    ...Object.fromEntries(sealed),
-    ...Object.fromEntries(SEALED_ATTRIBUTES.map((attribute) => [expiryOf(attribute), tokens[expiryOf(attribute)].toISOString()])),
-    [SCOPES]: new Set(tokens.scopes),
-    [TOKEN_VERSION]: version,
-  };
+/** `#name = :new_name` for each attribute set: the values' own prefix keeps them apart from the condition's (`:installId`). */
+function assignments(set: Readonly<Record<string, unknown>>): string {
+  return Object.keys(set).map((name) => `#${name} = :new_${name}`).join(', ');
 }
 
-function names(...attributes: readonly string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
+function assignedValues(set: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(set).map(([name, value]) => [`:new_${name}`, value]));
 }
 
-function projection(...attributes: readonly string[]): string {
-  return attributes.map((name) => `#${name}`).join(', ');
+/** Runs `body` with a signal that aborts after `ms`, and gives up on it then, whether it listens or not. */
+async function withTimeout<T>(ms: number, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`did not answer within ${ms} ms`), { name: 'TimeoutError' });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([body(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

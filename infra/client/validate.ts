@@ -7,7 +7,8 @@ import { InvalidInputError, type OperationContext } from './errors';
  */
 export type Where = Omit<OperationContext, 'key'>;
 
-function refuse(where: Where, field: string, reason: string): never {
+/** Refuses `field` of an input, saying why. */
+export function refuse(where: Where, field: string, reason: string): never {
   throw new InvalidInputError({ ...where, key: {} }, field, reason);
 }
 
@@ -46,11 +47,22 @@ export function matching(value: unknown, pattern: RegExp, where: Where, field: s
 }
 
 /**
+ * The last instant ISO-8601 UTC writes in its fixed width: a later year gets a sign and six
+ * digits, and the string order every stored time relies on breaks.
+ */
+export const LAST_DATE = new Date('9999-12-31T23:59:59.999Z');
+
+/** True for a valid Date within [min, max]. */
+export function isDateIn(value: unknown, min: Date, max: Date): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime()) && value >= min && value <= max;
+}
+
+/**
  * A Date that is valid and within [min, max] (ISO-8601 UTC with milliseconds writes the years
  * 0000 to 9999 in a fixed width, which string order relies on).
  */
-export function date(value: unknown, where: Where, field: string, min = new Date(0), max = new Date('9999-12-31T23:59:59.999Z')): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime()) || value < min || value > max) {
+export function date(value: unknown, where: Where, field: string, min = new Date(0), max = LAST_DATE): Date {
+  if (!isDateIn(value, min, max)) {
     refuse(where, field, `must be a valid Date from ${min.toISOString()} to ${max.toISOString()}`);
   }
   return value;
@@ -77,4 +89,43 @@ export function pageRange(
   const to = value.to === undefined ? undefined : date(value.to, where, 'to', dates.min, dates.max);
   if (from && to && from > to) refuse(where, 'from', 'must not be after to');
   return { ...(limit !== undefined && { limit }), ...(from && { from }), ...(to && { to }) };
+}
+
+/**
+ * A JSON document stored as a DynamoDB map: an object whose values are text, finite numbers,
+ * booleans, null, lists and objects (plain ones, keys non-empty), nested 32 deep at most (DynamoDB's
+ * limit), of at most `maxBytes` as JSON in UTF-8. `undefined`, NaN, Infinity, Dates, Maps, class
+ * instances and functions are refused naming their path: DynamoDB or the marshaller would refuse
+ * them after the KMS calls, or store something else.
+ */
+export function document(value: unknown, where: Where, field: string, maxBytes: number): Record<string, unknown> {
+  const visit = (node: unknown, path: string, depth: number): void => {
+    if (depth > 32) refuse(where, path, 'nests deeper than 32 levels (DynamoDB\'s limit)');
+    if (node === null || typeof node === 'string' || typeof node === 'boolean') return;
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) refuse(where, path, 'must be a finite number (NaN and Infinity are not stored)');
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+      return;
+    }
+    if (typeof node !== 'object' || Object.getPrototypeOf(node) !== Object.prototype && Object.getPrototypeOf(node) !== null) {
+      refuse(where, path, 'must hold JSON values only: text, finite numbers, booleans, null, lists and plain objects (not undefined, a Date, a Map or a class instance)');
+    }
+    for (const [key, item] of Object.entries(node as Record<string, unknown>)) {
+      if (key.length === 0) refuse(where, path, 'must not have an empty key');
+      visit(item, `${path}${keyPath(key)}`, depth + 1);
+    }
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(where, field, 'must be an object');
+  visit(value, field, 1);
+  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  if (bytes > maxBytes) refuse(where, field, `is ${bytes} bytes as JSON, more than ${maxBytes}`);
+  return value as Record<string, unknown>;
+}
+
+/** A key in a refused field's path: as written when it is a short name, quoted and cut otherwise. */
+function keyPath(key: string): string {
+  return /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? `.${key}` : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
 }

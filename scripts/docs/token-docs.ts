@@ -1,21 +1,20 @@
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
+import { PROFILE_CONDITIONS } from '../../infra/client/shops';
 import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
-import { LIFECYCLE_CONDITIONS, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
+import { GRANT_SKEW_MS, LIFECYCLE_CONDITIONS, SHOPIFY_NON_EXPIRING_CUTOVER, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
 import { sealedAttributeNames, type TableSchema } from '../../infra/schema-model';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 
-/** The cut-off after which Shopify's non-expiring offline tokens stop working for public apps. */
-const NON_EXPIRING_CUTOFF = '2027-01-01';
-
 /**
- * How a table's sealed attributes are encrypted and how the token set lives through install,
- * refresh and uninstall, rendered from the map and the token store's own constants; it ends
- * with a blank line. Empty for a table that seals nothing.
+ * How a table's sealed attributes are encrypted and how the token set lives through grants,
+ * refresh, invalidation and uninstall, rendered from the map and the token store's own constants;
+ * it ends with a blank line. Empty for a table that seals nothing.
  */
 export function tokenSection(schema: TableSchema): string[] {
   const sealed = sealedAttributeNames(schema);
   if (sealed.length === 0) return [];
   const tokenSet = TOKEN_SET_ATTRIBUTES.map(code).join(', ');
+  const skew = `${GRANT_SKEW_MS / 1000} s`;
   return [
     '### Sealed tokens and their lifecycle',
     '',
@@ -23,41 +22,66 @@ export function tokenSection(schema: TableSchema): string[] {
       `${sealed.map(code).join(' and ')} are **sealed**: the client stores each as an AWS Encryption SDK message, the value`,
       'encrypted under a data key of its own and the data key encrypted under the stage\'s token key (KMS in AWS),',
       `with the committing, unsigned suite ${code(AlgorithmSuiteIdentifier[TOKEN_ALGORITHM_SUITE]!)}.`,
-      `Each message is bound to an encryption context of ${SEAL_CONTEXT_KEYS.map(code).join(', ')}: the physical table name,`,
+      `Each message is bound to an encryption context of ${SEAL_CONTEXT_KEYS.slice(0, 3).map(code).join(', ')}: the physical table name,`,
       'the shop\'s domain and the attribute name. KMS decrypts the data key only under that same context, and the client',
       'compares the context in the message with the one it expects, so a ciphertext copied to another shop, attribute',
       'or table does not open. A role that may read the table but not decrypt with the token key sees ciphertext only;',
       'the token key\'s policy lets only the roles it names decrypt, so an IAM Allow of `kms:Decrypt` on `*` is not enough.',
+      `An online session's access token (a user's) is sealed the same way with a fourth key, ${code(SEAL_CONTEXT_KEYS[3])}: the`,
+      'session id, and kept by the app\'s session storage, never here.',
       `The secrets are written and read only through the token store (${code('infra/client/token-store.ts')});`,
       `${code('shops.get')} never returns them.`,
     ]),
     '',
     paragraph([
-      'Shopify\'s offline access tokens expire after about 60 minutes and come with a refresh token that has its own',
-      `expiry; non-expiring offline tokens stop working for public apps on ${NON_EXPIRING_CUTOFF}. The store takes only`,
-      'expiring tokens (each secret with its expiry), so a shop still on a non-expiring token must grant again before then.',
-      `The token set is ${tokenSet}; every write below is one request.`,
+      'Shopify\'s expiring offline access tokens last about 60 minutes and come with a refresh token (with or without an',
+      `expiry); a non-expiring offline token is stored until ${SHOPIFY_NON_EXPIRING_CUTOVER.toISOString().slice(0, 10)}, when Shopify stops accepting`,
+      'them for public apps, and refused after it. An installed shop may hold no usable token (Shopify refused it with a',
+      `401, or the app deleted its session) without being uninstalled. The token set is ${tokenSet}. A grant is decided`,
+      'from one consistent read of the item (by the stored access token, opened, against the one given); each write below',
+      'is one request, and a write that finds the item changed since that read reads and decides again.',
     ]),
     '',
     markdownTable(
       ['step', 'client call', 'request', 'condition', 'when the condition fails'],
       [
         [
-          'install (OAuth done), a re-install after an uninstall, or a newer grant of an installed shop',
-          code('shops.install(profile, tokens, at)'),
-          `PutItem of the profile and the sealed token set: a new ${code('installId')}, ${code('tokenVersion')} 1`,
-          code(TOKEN_CONDITIONS.install),
-          'ConflictError: the stored grant is as new or newer (a repeated or late OAuth callback); nothing changes',
+          'the first grant of a shop (OAuth or token exchange)',
+          `${code('shops.install(profile, tokens, at)')} or ${code('tokens.grant(domain, tokens)')}`,
+          `PutItem of the profile (if any) and the sealed token set: a new ${code('installId')}, ${code('tokenVersion')} 1`,
+          code(TOKEN_CONDITIONS.create),
+          'read again and decide again (another grant was first)',
+        ],
+        [
+          `a grant after the uninstall, later than it by more than ${skew}`,
+          'the same',
+          `UpdateItem: a new generation, the profile kept, ${code('uninstalledAt')} removed`,
+          code(TOKEN_CONDITIONS.reinstall),
+          `read again; a grant within ${skew} of the uninstall is refused first (StaleGrantError: Shopify revoked it)`,
+        ],
+        [
+          'a new grant of an installed shop (another access token)',
+          'the same',
+          'UpdateItem: a new generation, the profile kept',
+          code(TOKEN_CONDITIONS.replace),
+          `read again; a grant older than the stored one by more than ${skew} is refused first (ConflictError: a late callback)`,
+        ],
+        [
+          'the stored grant again (the same access token)',
+          'the same',
+          'nothing when every field is the same; otherwise UpdateItem within the generation',
+          code(TOKEN_CONDITIONS.replace),
+          'read again',
         ],
         [
           'use',
           `${code('tokens.fresh(domain, refresh)')} or ${code('tokens.read(domain, open?)')}`,
-          'GetItem, consistent, of the token set; one KMS Decrypt per secret opened',
+          'GetItem, consistent, of the token set; a KMS Decrypt per secret opened that this process has not opened lately',
           '—',
-          'NotFoundError when the shop has no tokens (never installed, or uninstalled)',
+          'NotFoundError when the shop is not installed; NoTokenError from fresh when it holds no usable token',
         ],
         [
-          'take the refresh lease (the access token expires within the margin)',
+          'take the refresh lease (the access token expires within the margin, or there is none)',
           code('tokens.fresh(domain, refresh)'),
           'UpdateItem of the lease holder and its expiry',
           code(LIFECYCLE_CONDITIONS.lease),
@@ -71,10 +95,24 @@ export function tokenSection(schema: TableSchema): string[] {
           'ConflictError: another refresh won, or the shop uninstalled or re-installed; discard what was obtained and re-read',
         ],
         [
+          'Shopify refused the access token (a 401), or the app deleted the offline session',
+          code('tokens.invalidate(domain, options?)'),
+          `UpdateItem: REMOVE the access token (with ${code('discardRefresh')}, the refresh token too), ${code('tokenVersion')} + 1`,
+          code(TOKEN_CONDITIONS.replace),
+          'read again; given the generation that was served, a newer one is left alone',
+        ],
+        [
+          'the profile changes (plan, billing, settings)',
+          code('shops.update(domain, changes, { installId?, eventAt? })'),
+          'UpdateItem of the fields given',
+          `${code(PROFILE_CONDITIONS.installed)}, and ${code(PROFILE_CONDITIONS.ofInstall)} or ${code(PROFILE_CONDITIONS.ofEvent)} when given`,
+          'NotFoundError when the shop is not installed; ConflictError when it was installed again since',
+        ],
+        [
           'uninstall (`app/uninstalled`, at its event time)',
           code('shops.uninstall(domain, eventAt)'),
           `UpdateItem: SET ${code('uninstalledAt')} to the event time, REMOVE the whole token set and any lease`,
-          code(TOKEN_CONDITIONS.remove),
+          `${code(TOKEN_CONDITIONS.remove)} (${code(':grantedBy')}: the event time + ${skew})`,
           'nothing changes: the event repeats or predates the current install (NotFoundError for an unknown shop)',
         ],
         [

@@ -4,7 +4,7 @@ import { ACCESS_EXAMPLES } from '../../infra/access-examples';
 import { tableSchema, type TableName } from '../../infra/schemas';
 import { physicalTableName } from '../../infra/stages';
 import type { TokenCrypto } from '../../infra/client/token-crypto';
-import { SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens } from '../../infra/client/token-store';
+import { SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens } from '../../infra/client/token-set';
 import { epochSeconds, expiresAt } from '../../infra/client/ttl';
 
 /** An item as the application writes it. */
@@ -83,7 +83,7 @@ const shops: DemoShop[] = [
 ];
 
 /** The plain-text demo secrets, for checks that no stored item holds one. */
-export const DEMO_SECRETS: readonly string[] = shops.flatMap(({ tokens }) => (tokens ? SEALED_ATTRIBUTES.map((attribute) => tokens[attribute]) : []));
+export const DEMO_SECRETS: readonly string[] = shops.flatMap(({ tokens }) => (tokens ? SEALED_ATTRIBUTES.flatMap((attribute) => tokens[attribute] ?? []) : []));
 
 type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 

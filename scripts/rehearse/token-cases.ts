@@ -21,9 +21,9 @@ function issueTokens(): ShopTokens {
   };
 }
 
-const sealedOf = (tokens: ShopTokens) => SEALED_ATTRIBUTES.map((attribute) => tokens[attribute]);
+const sealedOf = (tokens: ShopTokens) => SEALED_ATTRIBUTES.map((attribute) => tokens[attribute]!);
 /** The plain text of tokens as read: each secret revealed. */
-const openedOf = (tokens: OpenedTokens<SealedAttribute>) => SEALED_ATTRIBUTES.map((attribute) => tokens[attribute].reveal());
+const openedOf = (tokens: OpenedTokens<SealedAttribute>) => SEALED_ATTRIBUTES.map((attribute) => tokens[attribute]?.reveal());
 
 /**
  * The token store on a stage's token key in moto's KMS (the KMS keyring, as the app uses it):
@@ -41,7 +41,7 @@ export async function rehearseTokens(
   const data = client(deployed.outputs.TokenKeyArn!);
   const domainKey = tableSchema('Shops').partitionKey.name;
   const shop = () => `rehearsal-${randomBytes(4).toString('hex')}.myshopify.com`;
-  const profile = (domain: string) => ({ domain, name: 'Rehearsal Shop', plan: 'pro', billingStatus: 'active', settings: { locale: 'en-US' } });
+  const profile = (domain: string) => ({ domain, name: 'Rehearsal Shop', plan: 'pro', billingStatus: 'active' as const, settings: { locale: 'en-US' } });
   const raw = async (domain: string) =>
     (await dynamodb.send(new GetItemCommand({ TableName: tables.Shops, Key: { [domainKey]: { S: domain } }, ConsistentRead: true }))).Item ?? {};
 

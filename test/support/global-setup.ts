@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { CDK_OUT_ENV, TEST_TMP_ENV } from './cdk-out';
  * synthesis of its own.
  */
 export default function globalSetup(): void {
+  // Jest run without the gate (`npx jest <file>`) still gets the Prisma client the Shopify suites load.
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'test-gate', 'prisma-client.mts')], { stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'inavor-test-'));
   process.env[TEST_TMP_ENV] = root;
   process.env.TMPDIR = root;

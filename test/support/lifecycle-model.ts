@@ -1,24 +1,29 @@
-// One file: the commands of the lifecycle model and the invariants checked after each share one model state.
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Session } from '@shopify/shopify-api';
+import { MemorySessionStorage } from '@shopify/shopify-app-session-storage-memory';
 import fc from 'fast-check';
-import { ConflictError, NotFoundError, RefreshFailedError, ShopInstalledError } from '../../infra/client/errors';
-import { redactShop } from '../../infra/client/redact';
-import type { Secret } from '../../infra/client/secret';
-import { ShopsClient } from '../../infra/client/shops';
+import { createDataClient } from '../../infra/client';
+import { ConflictError, NotFoundError, RefreshFailedError, ShopInstalledError, StaleGrantError } from '../../infra/client/errors';
+import { sealedSessionStorage } from '../../infra/client/shopify';
+import { tokensOf } from '../../infra/client/shopify/sessions';
 import { TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
-import { TOKEN_SET_ATTRIBUTES, TokenStore, type ShopTokens, type StoredTokens } from '../../infra/client/token-store';
+import type { ShopTokens, StoredTokens } from '../../infra/client/token-store';
+import { checkInvariants, isInstalled, readTables, WRITES, type ModelState } from './lifecycle-invariants';
+import { FakeShopify } from './lifecycle-shopify';
 import type { LocalTables } from './local-tables';
 
 /**
- * A model of one shop's life as Shopify produces it, run against the real client on the local
- * engine: installs and uninstalls on Shopify's side, webhooks delivered late, repeatedly or not
- * at all, redaction requests, time passing, concurrent refreshes, and a worker that refreshes
- * with tokens it read long ago. After every step the invariants of the token lifecycle are checked.
+ * A model of one shop's life as Shopify and its app library produce it, run against the real
+ * client and the sealed session storage (over Shopify's memory storage) on the local engine:
+ * installs by OAuth or token exchange, uninstalls, webhooks delivered late, repeatedly or not at
+ * all, redaction requests, time passing, concurrent refreshes and admin requests, 401s, deleted
+ * sessions, and grants or refreshes whose answer is written after other events. After every step
+ * the invariants of the token lifecycle are checked.
  */
 export type Step =
-  /** The merchant installs (OAuth done; the app calls shops.install, then writes a job). No-op while installed on Shopify. */
-  | { readonly kind: 'install' }
+  /** The merchant installs; the app stores the grant by OAuth (`shops.install`) or through the session storage (a token exchange). */
+  | { readonly kind: 'install'; readonly via: 'oauth' | 'session' }
   /** The merchant uninstalls and installs again within minutes, before any webhook arrives. */
   | { readonly kind: 'reinstall' }
   /** The merchant uninstalls: Shopify revokes the tokens and queues `app/uninstalled`, and `shop/redact` (due 48 h later). */
@@ -29,20 +34,32 @@ export type Step =
   | { readonly kind: 'tick'; readonly minutes: number }
   /** `workers` workers call tokens.fresh at once. */
   | { readonly kind: 'fresh'; readonly workers: number }
+  /** `workers` admin requests at once through Shopify's library: load, a token exchange when not active, the API call (a 401 stores the session without its token). */
+  | { readonly kind: 'load'; readonly workers: number }
   /** A worker reads the tokens and refreshes them at Shopify; its write is still to come. */
   | { readonly kind: 'startRefresh' }
   /** That worker writes what Shopify gave it with tokens.replace, naming what it read, however long ago. */
-  | { readonly kind: 'finishRefresh' };
+  | { readonly kind: 'finishRefresh' }
+  /** A token exchange answered just before the merchant uninstalls, stored seconds later: before the webhook, or after it. */
+  | { readonly kind: 'exchangeDuringUninstall'; readonly deliverFirst: boolean }
+  /** A refresh due, whose answer comes after the merchant re-installed and the app stored the new grant. */
+  | { readonly kind: 'refreshDuringReinstall' }
+  /** The app deletes the shop's offline session. */
+  | { readonly kind: 'deleteSession' };
 
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: fc.constant({ kind: 'install' } as const), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('install' as const), via: fc.constantFrom('oauth' as const, 'session' as const) }), weight: 2 },
   { arbitrary: fc.constant({ kind: 'uninstall' } as const), weight: 2 },
   { arbitrary: fc.constant({ kind: 'reinstall' } as const), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('deliver' as const), index: fc.nat(2), again: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('tick' as const), minutes: fc.integer({ min: 1, max: 90 }) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('fresh' as const), workers: fc.integer({ min: 1, max: 3 }) }), weight: 2 },
-  { arbitrary: fc.constant({ kind: 'startRefresh' } as const), weight: 3 },
-  { arbitrary: fc.constant({ kind: 'finishRefresh' } as const), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('load' as const), workers: fc.integer({ min: 1, max: 3 }) }), weight: 3 },
+  { arbitrary: fc.constant({ kind: 'startRefresh' } as const), weight: 2 },
+  { arbitrary: fc.constant({ kind: 'finishRefresh' } as const), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('exchangeDuringUninstall' as const), deliverFirst: fc.boolean() }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'refreshDuringReinstall' } as const), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'deleteSession' } as const), weight: 1 },
 );
 
 /**
@@ -51,100 +68,83 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
  */
 export const sequenceArbitrary: fc.Arbitrary<Step[]> = fc
   .array(stepArbitrary, { minLength: 1, maxLength: 8 })
-  .map((steps) => [{ kind: 'install' } as const, ...steps]);
+  .map((steps) => [{ kind: 'install', via: 'oauth' } as const, ...steps]);
 
 const MINUTE = 60_000;
+/** Shopify's library refreshes a loaded offline token due within this; the storage must serve it past that. */
+const LIBRARY_MARGIN = 5 * MINUTE;
 /** The model's clock starts here, in the past, so redaction (bounded by the real time) reaches every job. */
 const START = Date.parse('2026-01-05T08:00:00.000Z');
-
-interface Webhook {
-  readonly topic: 'app/uninstalled' | 'shop/redact';
-  readonly eventAt: Date;
-  /** The Shopify install it follows. */
-  readonly install: number;
-}
-
-/** Shopify's side of one shop: installs, tokens issued, and the rotation of refresh tokens. */
-class FakeShopify {
-  installed = false;
-  install = 0;
-  readonly queue: Webhook[] = [];
-  /** Every token issued, by value: the install it belongs to. */
-  readonly issuedFor = new Map<string, number>();
-  /** Refresh tokens Shopify accepts: the latest, and a used one until its replacement is used. */
-  readonly validRefresh = new Set<string>();
-  /** Each refresh token issued by a refresh, with the one it replaced. */
-  private readonly predecessor = new Map<string, string>();
-  /** Refresh calls in progress now, and the most there ever were at once. */
-  private inProgress = 0;
-  mostAtOnce = 0;
-
-  constructor(private readonly clock: () => number) {}
-
-  issue(): ShopTokens {
-    const now = this.clock();
-    const tokens: ShopTokens = {
-      accessToken: `shpat_${randomBytes(8).toString('hex')}`,
-      accessTokenExpiresAt: new Date(now + 60 * MINUTE),
-      refreshToken: `shprt_${randomBytes(8).toString('hex')}`,
-      refreshTokenExpiresAt: new Date(now + 90 * 24 * 60 * MINUTE),
-      scopes: ['read_products', 'write_products'],
-    };
-    this.issuedFor.set(tokens.accessToken, this.install);
-    this.issuedFor.set(tokens.refreshToken, this.install);
-    this.validRefresh.add(tokens.refreshToken);
-    return tokens;
-  }
-
-  /** Shopify's refresh-token grant, as its changelog of 2026-08-28 describes it. */
-  refresh = async (refreshToken: Secret): Promise<ShopTokens> => {
-    this.inProgress += 1;
-    this.mostAtOnce = Math.max(this.mostAtOnce, this.inProgress);
-    // Let other workers run in between, as a network call would.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    this.inProgress -= 1;
-    const presented = refreshToken.reveal();
-    if (!this.validRefresh.has(presented)) throw Object.assign(new Error('invalid_grant'), { name: 'ShopifyInvalidGrant' });
-    // Presenting a replacement retires the token it replaced.
-    const replaced = this.predecessor.get(presented);
-    if (replaced !== undefined) this.validRefresh.delete(replaced);
-    const next = this.issue();
-    this.predecessor.set(next.refreshToken, presented);
-    return next;
-  };
-
-  uninstall(eventAt: Date): void {
-    this.installed = false;
-    this.validRefresh.clear();
-    this.queue.push({ topic: 'app/uninstalled', eventAt, install: this.install }, { topic: 'shop/redact', eventAt, install: this.install });
-  }
-}
+/** A merchant needs at least this long to click through an install after an uninstall (the store's skew is 10 s). */
+const REINSTALL_AFTER = MINUTE;
 
 /** One sequence against the real client: runs the steps and checks the invariants after each. */
 export async function runSequence(local: LocalTables, domain: string, steps: readonly Step[]): Promise<void> {
   let clock = START;
-  const now = () => clock;
   // Time passes as the client works, so a wait for a lease ends.
-  const store = new TokenStore({ doc: local.doc, tableName: local.tables.Shops, crypto: modelCrypto(), now: () => new Date((clock += 1)) });
-  const shops = new ShopsClient(local.doc, store);
-  const shopify = new FakeShopify(now);
-  /** The job of the app's current install. */
+  const now = () => new Date((clock += 1));
+  const data = createDataClient({ tables: local.tables, doc: local.doc, tokenCrypto: modelCrypto(), now });
+  const shopify = new FakeShopify(() => clock, domain);
+  const inner = new MemorySessionStorage();
+  const storage = sealedSessionStorage({ inner, data, refresh: shopify.refresh });
+  const offlineId = `offline_${domain}`;
+  const refreshTokens = async (token: { reveal(): string }): Promise<ShopTokens> => tokensOf((await shopify.refresh({ refreshToken: token.reveal() })).session, { table: 'model', operation: 'refresh', key: {} });
+  /** The jobs of the app's current install. */
   let liveJobs: string[] = [];
   let inFlight: { readonly read: StoredTokens; readonly next: ShopTokens } | undefined;
   const state: ModelState = { redacted: false, newestUninstallDelivered: false, item: undefined, jobIds: new Set() };
   const freshOptions = { pollMs: 1, maxWaitMs: 5_000 };
 
   /** Shopify installs, the app stores the grant and writes a job: the new install's data, which no redaction may touch while it lasts. */
-  const install = async (): Promise<string[]> => {
+  const install = async (via: 'oauth' | 'session'): Promise<string[]> => {
+    // The merchant clicks through the install: never within seconds of an uninstall.
+    if (clock - shopify.uninstalledAt < REINSTALL_AFTER) clock = shopify.uninstalledAt + REINSTALL_AFTER;
     shopify.installed = true;
     shopify.install += 1;
-    await shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, shopify.issue(), new Date(clock));
+    const session = shopify.grant();
+    if (via === 'oauth') await data.shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, tokensOf(session, { table: 'model', operation: 'install', key: {} }), new Date(clock));
+    else await storage.storeSession(session);
     state.redacted = false;
     state.newestUninstallDelivered = false;
     const jobId = `01MODEL${randomBytes(8).toString('hex').toUpperCase()}`;
     await local.doc.send(new PutCommand({ TableName: local.tables.Jobs, Item: { jobId, shopDomain: domain, createdAt: new Date(clock).toISOString(), status: 'PENDING' } }));
     state.jobIds = new Set([...state.jobIds, jobId]);
     return [jobId];
+  };
+
+  /** Shopify delivers a webhook; the app's handler answers it through the session storage. */
+  const deliver = async (webhook: { topic: string; eventAt: Date; install: number }) => {
+    if (webhook.topic === 'app/uninstalled') {
+      await storage.uninstalled(domain, webhook.eventAt);
+      if (webhook.install === shopify.install) state.newestUninstallDelivered = true;
+      return;
+    }
+    const installedBefore = isInstalled(state.item);
+    const outcome = await storage.redactShop(domain).catch(expectError(ShopInstalledError));
+    if (installedBefore && !(outcome instanceof ShopInstalledError)) throw new Error('an installed shop was redacted');
+    if (!(outcome instanceof ShopInstalledError)) state.redacted = true;
+  };
+
+  /** One admin request through Shopify's library, as it uses the storage. */
+  const adminRequest = async (): Promise<void> => {
+    let session: Session | undefined = await storage.loadSession(offlineId);
+    // Session.isExpired, on the model's clock.
+    const due = (loaded: Session) => loaded.expires !== undefined && loaded.expires !== null && loaded.expires.getTime() - LIBRARY_MARGIN < clock;
+    // ensureOfflineTokenIsNotExpired: the library would refresh this token itself, beside the lease.
+    if (session && due(session) && session.refreshToken) shopify.libraryRefreshes += 1;
+    if (!session?.accessToken || due(session)) {
+      // The token exchange strategy: a new grant, if Shopify has the app installed.
+      if (!shopify.installed) return;
+      session = shopify.grant();
+      await storage.storeSession(session);
+    }
+    if (shopify.validAccess.has(session.accessToken!)) {
+      if (shopify.issuedFor.get(session.accessToken!) !== shopify.install) throw new Error('a load served an access token of an earlier install');
+      return;
+    }
+    // A 401: the library stores the session without its access token.
+    session.accessToken = undefined;
+    await storage.storeSession(session);
   };
 
   for (const [n, step] of steps.entries()) {
@@ -154,13 +154,13 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
     try {
       switch (step.kind) {
         case 'install':
-          if (!shopify.installed) liveJobs = await install();
+          if (!shopify.installed) liveJobs = await install(step.via);
           break;
         case 'reinstall':
           if (!shopify.installed) break;
           shopify.uninstall(new Date(clock));
           clock += 3 * MINUTE;
-          liveJobs = await install();
+          liveJobs = await install('oauth');
           break;
         case 'uninstall':
           if (shopify.installed) shopify.uninstall(new Date(clock));
@@ -170,40 +170,38 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           const index = step.index % shopify.queue.length;
           const webhook = shopify.queue[index]!;
           if (!step.again) shopify.queue.splice(index, 1);
-          if (webhook.topic === 'app/uninstalled') {
-            await shops.uninstall(domain, webhook.eventAt).catch(expectError(NotFoundError));
-            if (webhook.install === shopify.install) state.newestUninstallDelivered = true;
-          } else {
-            const installedBefore = isInstalled(state.item);
-            const outcome = await redactShop(local.doc, local.tables, domain).catch(expectError(ShopInstalledError));
-            if (installedBefore && !(outcome instanceof ShopInstalledError)) throw new Error('an installed shop was redacted');
-            if (!(outcome instanceof ShopInstalledError)) state.redacted = true;
-          }
+          await deliver(webhook);
           break;
         }
         case 'tick':
           clock += step.minutes * MINUTE;
           break;
         case 'fresh': {
-          const results = await Promise.allSettled(Array.from({ length: step.workers }, () => store.fresh(domain, shopify.refresh, freshOptions)));
-          if (shopify.mostAtOnce > 1) throw new Error('several workers presented the refresh token to Shopify at once');
+          const results = await Promise.allSettled(Array.from({ length: step.workers }, () => data.tokens.fresh(domain, refreshTokens, freshOptions)));
           for (const result of results) {
             if (result.status === 'rejected') {
-              // Not installed for the store; or Shopify refused a revoked refresh token (uninstalled, webhook on its way).
-              if (result.reason instanceof NotFoundError) continue;
+              // Not installed for the store; no token; or Shopify refused a revoked refresh token (uninstalled, webhook on its way).
+              if (result.reason instanceof NotFoundError || result.reason?.name === 'NoTokenError') continue;
               if (result.reason instanceof RefreshFailedError && !shopify.installed) continue;
               throw result.reason;
             }
             const token = result.value.tokens.accessToken.reveal();
             if (shopify.issuedFor.get(token) !== shopify.install) throw new Error('fresh returned an access token of an earlier install');
-            if (result.value.tokens.accessTokenExpiresAt.getTime() <= clock) throw new Error('fresh returned an expired access token');
+            if ((result.value.tokens.accessTokenExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY) <= clock) throw new Error('fresh returned an expired access token');
           }
           break;
         }
+        case 'load':
+          await Promise.all(Array.from({ length: step.workers }, adminRequest));
+          if (shopify.installed) {
+            const served = await storage.loadSession(offlineId);
+            if (!served?.accessToken || !shopify.validAccess.has(served.accessToken)) throw new Error('after admin requests on an installed shop, the session holds no token Shopify accepts');
+          }
+          break;
         case 'startRefresh': {
-          const read = await store.read(domain).catch(expectError(NotFoundError));
-          if (read instanceof NotFoundError) break;
-          const next = await shopify.refresh(read.tokens.refreshToken).catch(() => undefined);
+          const read = await data.tokens.read(domain).catch(expectError(NotFoundError));
+          if (read instanceof NotFoundError || read.tokens.refreshToken === undefined) break;
+          const next = await refreshTokens(read.tokens.refreshToken).catch(() => undefined);
           if (next) inFlight = { read, next };
           break;
         }
@@ -211,13 +209,51 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           if (!inFlight) break;
           const { read, next } = inFlight;
           inFlight = undefined;
-          await store.replace(domain, read, next).catch(expectError(ConflictError));
+          await data.tokens.replace(domain, read, next).catch(expectError(ConflictError));
           break;
         }
+        case 'exchangeDuringUninstall': {
+          if (!shopify.installed) break;
+          const session = shopify.grant();
+          clock += 1_000;
+          shopify.uninstall(new Date(clock));
+          clock += 1_000;
+          if (step.deliverFirst) await deliver(shopify.queue.splice(shopify.queue.length - 2, 1)[0]!);
+          clock += 1_000;
+          await storage.storeSession(session).catch(expectError(StaleGrantError));
+          break;
+        }
+        case 'refreshDuringReinstall': {
+          if (!shopify.installed) break;
+          clock += 58 * MINUTE;
+          const result = await data.tokens
+            .fresh(
+              domain,
+              async (token) => {
+                const next = await refreshTokens(token);
+                // The answer is on its way back while the merchant uninstalls and installs again.
+                shopify.uninstall(new Date(clock));
+                clock += 3 * MINUTE;
+                liveJobs = await install('session');
+                return next;
+              },
+              freshOptions,
+            )
+            .catch(expectError(NotFoundError));
+          if (!(result instanceof NotFoundError) && shopify.issuedFor.get(result.tokens.accessToken.reveal()) !== shopify.install) {
+            throw new Error('a refresh answered after a re-install was served instead of the re-install\'s token');
+          }
+          break;
+        }
+        case 'deleteSession':
+          await storage.deleteSession(offlineId);
+          break;
       }
+      if (shopify.mostAtOnce > 1) throw new Error('several workers presented the refresh token to Shopify at once');
+      if (shopify.libraryRefreshes > 0) throw new Error('Shopify\'s library found a loaded token due and would refresh it beside the lease');
       // Only a write changes the tables: after a step without one, the last reads still hold.
       if (local.sent.some((command) => WRITES.has(command))) await readTables(local, domain, state);
-      await checkInvariants(local.tables.Shops, domain, shopify, liveJobs, state);
+      await checkInvariants(local.tables.Shops, domain, shopify, liveJobs, state, inner);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
     }
@@ -230,89 +266,6 @@ function expectError<E extends Error>(expected: new (...args: never[]) => E) {
     if (error instanceof expected) return error;
     throw error;
   };
-}
-
-/** What the model knows between steps. */
-interface ModelState {
-  /** True once a redaction of the shop completed, until the next install. */
-  redacted: boolean;
-  /** True once the `app/uninstalled` of Shopify's newest install was delivered. */
-  newestUninstallDelivered: boolean;
-  /** The Shops item as last read: nothing else writes it between steps. */
-  item: Record<string, unknown> | undefined;
-  /** The shop's jobs: read after a delete, added to as the model writes them. */
-  jobIds: ReadonlySet<string>;
-}
-
-/** The requests that change a table, and those that delete (only redaction deletes jobs). */
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
-const DELETES = new Set(['DeleteItemCommand', 'BatchWriteItemCommand']);
-
-/** Reads what the step may have changed: the Shops item, and the shop's jobs after a delete (the model adds those it writes). */
-async function readTables(local: LocalTables, domain: string, state: ModelState): Promise<void> {
-  state.item = (await local.doc.send(new GetCommand({ TableName: local.tables.Shops, Key: { domain }, ConsistentRead: true }))).Item;
-  if (local.sent.some((command) => DELETES.has(command))) state.jobIds = await jobsOf(local, domain);
-}
-
-function isInstalled(item: Record<string, unknown> | undefined): boolean {
-  return item !== undefined && item.uninstalledAt === undefined;
-}
-
-/**
- * The invariants: while Shopify has the app installed, the shop holds its newest install's
- * tokens, and their refresh token is one Shopify still accepts; stored tokens are always those of
- * Shopify's newest install; an uninstalled shop holds no
- * tokens; once Shopify's newest install is uninstalled and its webhook delivered, the shop holds
- * no tokens; a redacted shop holds nothing; no job of an installed shop's install is ever deleted.
- */
-async function checkInvariants(table: string, domain: string, shopify: FakeShopify, liveJobs: readonly string[], state: ModelState): Promise<void> {
-  const { item, jobIds } = state;
-  if (state.redacted && (item !== undefined || jobIds.size > 0)) throw new Error('a redacted shop still holds data');
-  // The app installs in the step Shopify does; nothing but the newest install's own uninstall may take its tokens.
-  if (shopify.installed && (!isInstalled(item) || TOKEN_SET_ATTRIBUTES.some((name) => item?.[name] === undefined))) {
-    throw new Error('the shop is installed on Shopify but its tokens are gone');
-  }
-  if (!item) return;
-  const hasTokens = TOKEN_SET_ATTRIBUTES.some((name) => item[name] !== undefined);
-  if (item.uninstalledAt !== undefined) {
-    if (hasTokens) throw new Error('an uninstalled shop holds tokens');
-    if (item.refreshLeaseHolder !== undefined) throw new Error('an uninstalled shop holds a refresh lease');
-    return;
-  }
-  if (!hasTokens) throw new Error('an installed shop has no tokens');
-  const open = (attribute: 'accessToken' | 'refreshToken') => openCached(table, domain, attribute, item[attribute] as Uint8Array);
-  const [accessToken, refreshToken] = await Promise.all([open('accessToken'), open('refreshToken')]);
-  if (shopify.issuedFor.get(accessToken) !== shopify.install || shopify.issuedFor.get(refreshToken) !== shopify.install) {
-    throw new Error('the stored tokens are not those of the newest install');
-  }
-  if (shopify.installed && !shopify.validRefresh.has(refreshToken)) throw new Error('the stored refresh token is one Shopify retired');
-  if (!shopify.installed && state.newestUninstallDelivered) throw new Error('the newest install was uninstalled and its webhook delivered, but the shop holds tokens');
-  for (const jobId of liveJobs) if (!jobIds.has(jobId)) throw new Error('a job of the installed shop was deleted');
-}
-
-async function jobsOf(local: LocalTables, domain: string): Promise<Set<string>> {
-  const { Items = [] } = await local.doc.send(
-    new QueryCommand({
-      TableName: local.tables.Jobs,
-      IndexName: 'shopDomain-createdAt',
-      KeyConditionExpression: 'shopDomain = :d',
-      ExpressionAttributeValues: { ':d': domain },
-      ProjectionExpression: 'jobId',
-    }),
-  );
-  return new Set(Items.map((job) => job.jobId as string));
-}
-
-/** Plaintexts by ciphertext: most checks see the ciphertext the previous one opened. */
-const opened = new Map<string, string>();
-
-async function openCached(table: string, shop: string, attribute: 'accessToken' | 'refreshToken', ciphertext: Uint8Array): Promise<string> {
-  const key = `${shop} ${attribute} ${Buffer.from(ciphertext).toString('base64')}`;
-  const known = opened.get(key);
-  if (known !== undefined) return known;
-  const plaintext = await modelCrypto().open({ table, shop, attribute }, ciphertext);
-  opened.set(key, plaintext);
-  return plaintext;
 }
 
 let sharedCrypto: TokenCrypto | undefined;

@@ -1,4 +1,4 @@
-import { DataClientError, InvalidInputError, createDataClient, type DataClient } from '../../../infra/client';
+import { ClientConfigError, DataClientError, InvalidInputError, createDataClient, type DataClient } from '../../../infra/client';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 
 /**
@@ -125,8 +125,22 @@ test.each([
   ['a worker id with spaces', 'workerId', { workerId: 'worker one' }],
   ['a lease under 5 seconds', 'leaseSeconds', { leaseSeconds: 1 }],
   ['a lease of NaN seconds', 'leaseSeconds', { leaseSeconds: Number.NaN }],
-])('a client with %s is refused when it is made, naming %s', (_case, field, options) => {
-  expect(() => createDataClient({ doc: local.doc, tables: local.tables, ...options })).toThrow(new RegExp(`: ${field} must`));
+  ['a numeric cursor key', 'cursorKey', { cursorKey: 42 }],
+  ['a doc that is not a document client', 'doc', { doc: {} }],
+  ['a clock that is not a function', 'now', { now: new Date() }],
+  ['an observer that is not a function', 'observe', { observe: 'console.log' }],
+  ['a redaction retry of NaN attempts', 'redactionRetry.attempts', { redactionRetry: { attempts: Number.NaN, baseDelayMs: 50 } }],
+  ['a redaction retry with a misspelt field', 'redactionRetry.baseDelay', { redactionRetry: { attempts: 3, baseDelay: 50 } }],
+  ['a token crypto that is not one', 'tokenCrypto', { tokenCrypto: { seal: () => undefined } }],
+  ['a misspelt option', '"leaseSecond"', { leaseSecond: 30 }],
+])('a client with %s is refused when it is made, in one line naming %s', (_case, field, options) => {
+  const made = () => createDataClient({ doc: local.doc, tables: local.tables, ...(options as object) });
+  expect(made).toThrow(ClientConfigError);
+  expect(made).toThrow(new RegExp(`createDataClient('s ${field.replace('.', '\\.')} (must|is not)| has no option ${field})`));
+});
+
+test('createDataClient without options is one configuration error, not a TypeError', () => {
+  expect(() => createDataClient(undefined as never)).toThrow(new ClientConfigError('createDataClient takes an options object: { tables, ... } (see docs/client.md, "Creating the client").'));
 });
 
 test.each([

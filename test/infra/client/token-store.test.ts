@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, DataClientError, InvalidInputError, NotFoundError, RefreshBusyError, RefreshFailedError } from '../../../infra/client/errors';
+import { ConflictError, DataClientError, InvalidInputError, NotFoundError, RefreshBusyError, RefreshFailedError, StaleGrantError } from '../../../infra/client/errors';
 import { REDACTED, Secret } from '../../../infra/client/secret';
 import { ShopsClient, type ShopProfile } from '../../../infra/client/shops';
 import { TokenCrypto, SealError, rawAesKeyring } from '../../../infra/client/token-crypto';
@@ -22,6 +22,15 @@ let doc: DynamoDBDocumentClient;
 let crypto: TokenCrypto;
 let store: TokenStore;
 let shops: ShopsClient;
+/** The shared store's clock: the real time unless a test sets it (grants and events are never later than the clock). */
+let clockMs: number | undefined;
+afterEach(() => {
+  clockMs = undefined;
+});
+/** Sets the clock of the shared store to `iso`. */
+const setClock = (iso: string) => {
+  clockMs = Date.parse(iso);
+};
 /** Every plain-text secret and ciphertext these tests wrote, for the leak scans. */
 const written = { texts: [] as string[], bytes: [] as Uint8Array[] };
 
@@ -30,8 +39,8 @@ beforeAll(async () => {
   ({ client, doc } = local);
   TABLE = local.tables.Shops;
   crypto = new TokenCrypto(rawAesKeyring(randomBytes(32)));
-  store = new TokenStore({ doc, tableName: TABLE, crypto });
-  shops = new ShopsClient(doc, store);
+  store = new TokenStore({ doc, table: TABLE, crypto, now: () => new Date(clockMs ?? Date.now()) });
+  shops = new ShopsClient({ doc, tokens: store });
 });
 
 afterAll(() => local.close());
@@ -39,6 +48,11 @@ afterAll(() => local.close());
 /** The secrets of opened tokens in plain text, for comparing with what was installed. */
 function revealed(tokens: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(tokens).map(([name, value]) => [name, value instanceof Secret ? value.reveal() : value]));
+}
+
+/** Tokens as read back: what was stored, with the scope text beside the list. */
+function asRead(tokens: IssuedTokens): Record<string, unknown> {
+  return { ...tokens, scope: tokens.scopes.join(',') };
 }
 
 /** The requests `operation` sends, by SDK command name. */
@@ -59,10 +73,13 @@ function profile(domain: string): ShopProfile {
   return { domain, name: 'Test Shop', plan: 'pro', billingStatus: 'active', settings: { locale: 'en-US' } };
 }
 
+/** An expiring token pair as Shopify issues it: every field there. */
+type IssuedTokens = ShopTokens & Readonly<Record<SealedAttribute, string>> & { readonly accessTokenExpiresAt: Date; readonly refreshTokenExpiresAt: Date; readonly scopes: readonly string[] };
+
 /** A token set with fresh random secrets, as Shopify would issue it. */
-function issueTokens(now = new Date()): ShopTokens {
+function issueTokens(now = new Date()): IssuedTokens {
   const secrets = SEALED_ATTRIBUTES.map((attribute) => [attribute, `shp_${attribute}_${randomBytes(16).toString('hex')}`]);
-  const tokens: ShopTokens = {
+  const tokens: IssuedTokens = {
     ...(Object.fromEntries(secrets) as Record<SealedAttribute, string>),
     accessTokenExpiresAt: new Date(now.getTime() + HOUR_MS),
     refreshTokenExpiresAt: new Date(now.getTime() + 90 * 24 * HOUR_MS),
@@ -78,15 +95,15 @@ async function rawItem(domain: string) {
   return Item;
 }
 
-async function installed(): Promise<{ domain: string; tokens: ShopTokens }> {
+async function installed(): Promise<{ domain: string; tokens: IssuedTokens }> {
   const domain = newShop();
   const tokens = issueTokens();
   await shops.install(profile(domain), tokens);
   return { domain, tokens };
 }
 
-/** An instant after every install these tests make: an `app/uninstalled` event time. */
-const later = () => new Date(Date.now() + 60_000);
+/** An `app/uninstalled` event time at or after every install these tests make: now (an event is never later than the clock). */
+const later = () => new Date(clockMs ?? Date.now());
 
 describe('install', () => {
   test('stores every sealed attribute of the map as binary ciphertext that holds no plaintext secret', async () => {
@@ -99,7 +116,7 @@ describe('install', () => {
     const everything = JSON.stringify(item, (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
     for (const attribute of SEALED_ATTRIBUTES) expect(everything).not.toContain(tokens[attribute]);
     expect(item.tokenVersion).toEqual({ N: '1' });
-    expect(item.scopes).toEqual({ SS: ['read_products', 'write_products'] });
+    expect(item.scopes).toEqual({ S: 'read_products,write_products' });
   });
 
   test('the token store reads back exactly the tokens installed, at version 1 of a new install id', async () => {
@@ -108,7 +125,7 @@ describe('install', () => {
     const installId = await shops.install(profile(domain), tokens);
     expect(installId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     const read = await store.read(domain);
-    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens, version: 1, installId });
+    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens: asRead(tokens), version: 1, installId });
   });
 
   test('shops.get returns the profile and token metadata but no sealed attribute, not even its ciphertext', async () => {
@@ -119,40 +136,41 @@ describe('install', () => {
     expect(await shops.get(newShop())).toBeUndefined();
   });
 
-  test('a grant no newer than the stored one (a repeated or late OAuth callback) is a ConflictError and the stored tokens stay', async () => {
+  test('the same grant again (a repeated OAuth callback) changes nothing; a grant older than the stored one by more than the skew is a ConflictError', async () => {
     const domain = newShop();
-    const at = new Date('2099-02-01T10:00:00.000Z');
+    setClock('2099-02-01T10:00:30.000Z');
     const tokens = issueTokens();
-    await shops.install(profile(domain), tokens, at);
-    for (const late of [at, new Date('2099-02-01T09:59:59.999Z')]) {
-      await expect(shops.install(profile(domain), issueTokens(), late)).rejects.toThrow(
-        new ConflictError(
-          { table: TABLE, operation: 'shops.install', key: { domain } },
-          'the shop is installed already by a grant as new or newer; replace its tokens through the token store',
-        ),
-      );
-    }
-    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    const installId = await shops.install(profile(domain), tokens, new Date('2099-02-01T10:00:00.000Z'));
+    expect(await requestsOf(() => shops.install(profile(domain), tokens, new Date('2099-02-01T10:00:00.000Z')))).toEqual(['GetItemCommand']);
+    expect(await shops.install(profile(domain), tokens)).toBe(installId);
+    await expect(shops.install(profile(domain), issueTokens(), new Date('2099-02-01T09:59:49.999Z'))).rejects.toThrow(
+      new ConflictError({ table: TABLE, operation: 'shops.install', key: { domain } }, 'the grant is older than the installed one (2099-02-01T10:00:00.000Z): a late or repeated callback; nothing changed'),
+    );
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
+    expect((await store.read(domain)).installId).toBe(installId);
   });
 
   test('a newer grant of an installed shop (re-installed before its app/uninstalled arrived) is a new install the late event cannot undo', async () => {
     const domain = newShop();
+    setClock('2099-03-01T10:10:00.000Z');
     const first = await shops.install(profile(domain), issueTokens(), new Date('2099-03-01T10:00:00.000Z'));
     const tokens = issueTokens();
     const second = await shops.install(profile(domain), tokens, new Date('2099-03-01T10:10:00.000Z'));
     expect(second).not.toBe(first);
     expect(await shops.uninstall(domain, new Date('2099-03-01T10:05:00.000Z'))).toBe('older-than-install');
-    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
   });
 
-  test('of two concurrent installs of a new shop by grants of the same time exactly one is stored', async () => {
+  test('two grants of a new shop in the same millisecond both succeed, the one written last is stored: no ConflictError', async () => {
     const domain = newShop();
     const [first, second] = [issueTokens(), issueTokens()];
-    const at = new Date();
-    const results = await Promise.allSettled([shops.install(profile(domain), first, at), shops.install(profile(domain), second, at)]);
-    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const winner = results[0]!.status === 'fulfilled' ? first : second;
-    expect(revealed((await store.read(domain)).tokens)).toEqual(winner);
+    setClock('2099-04-01T10:00:00.000Z');
+    const results = await Promise.allSettled([shops.install(profile(domain), first), shops.install(profile(domain), second)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+    const stored = revealed((await store.read(domain)).tokens);
+    expect([asRead(first), asRead(second)]).toContainEqual(stored);
+    // An uninstall in that same millisecond is not lost.
+    expect(await shops.uninstall(domain, new Date('2099-04-01T10:00:00.000Z'))).toBe('uninstalled');
   });
 
   test('a re-install with a profile read from shops.get does not compile and is refused before any request', async () => {
@@ -173,7 +191,18 @@ describe('install', () => {
       [() => shops.install({ ...profile(domain), name: '' }, issueTokens()), 'profile.name'],
       [() => shops.install({ ...profile(domain), settings: [] as never }, issueTokens()), 'profile.settings'],
       [() => shops.install({ ...profile(domain), domain: 'shop.example.com' }, issueTokens()), 'profile.domain'],
-      [() => shops.install(profile(domain), { ...issueTokens(), scopes: [] }), 'tokens.scopes'],
+      [() => shops.install(profile(domain), { ...issueTokens(), scopes: ['read_products', ''] }), 'tokens.scopes'],
+      [() => shops.install(profile(domain), { ...issueTokens(), accessToken: '[redacted]' }), 'tokens.accessToken'],
+      [() => shops.install(profile(domain), { ...issueTokens(), refreshToken: undefined, refreshTokenExpiresAt: new Date() }), 'tokens.refreshTokenExpiresAt'],
+      [() => shops.install({ ...profile(domain), billingStatus: 'ACTIVE' as never }, issueTokens()), 'profile.billingStatus'],
+      [() => shops.install({ ...profile(domain), plan: 'Basic' }, issueTokens()), 'profile.plan'],
+      [() => shops.install({ ...profile(domain), settings: { when: new Date() } }, issueTokens()), 'profile.settings.when'],
+      [() => shops.install({ ...profile(domain), settings: { a: { b: Number.NaN } } }, issueTokens()), 'profile.settings.a.b'],
+      [() => shops.install({ ...profile(domain), settings: { gone: undefined } }, issueTokens()), 'profile.settings.gone'],
+      [() => shops.install({ ...profile(domain), settings: { big: 'x'.repeat(70_000) } }, issueTokens()), 'profile.settings'],
+      [() => shops.install({ ...profile(domain), name: 'x'.repeat(1_000_000) }, issueTokens()), 'profile.name'],
+      [() => shops.install(profile(domain), issueTokens(), new Date('2100-01-01T00:00:00.000Z')), 'at'],
+      [() => shops.install(profile(domain), issueTokens(), new Date('+010000-01-01T00:00:00.000Z')), 'at'],
       [() => shops.install(profile(domain), { ...issueTokens(), accessToken: '' }), 'tokens.accessToken'],
       [() => shops.install(profile(domain), { ...issueTokens(), refreshTokenExpiresAt: new Date('soon') }), 'tokens.refreshTokenExpiresAt'],
       [() => shops.install(profile(domain), issueTokens(), new Date(Number.NaN)), 'at'],
@@ -188,6 +217,7 @@ describe('install', () => {
 
 describe('uninstall', () => {
   test('sets uninstalledAt to the event time and removes the whole token set in the same write', async () => {
+    setClock('2099-11-25T12:00:00.000Z');
     const { domain } = await installed();
     expect(await shops.uninstall(domain, new Date('2099-11-25T12:00:00.000Z'))).toBe('uninstalled');
     const item = (await rawItem(domain))!;
@@ -197,8 +227,10 @@ describe('uninstall', () => {
   });
 
   test('a repeated uninstall keeps the first uninstalledAt (the 48-hour redaction clock starts once)', async () => {
+    setClock('2099-11-25T12:00:00.000Z');
     const { domain } = await installed();
     await shops.uninstall(domain, new Date('2099-11-25T12:00:00.000Z'));
+    setClock('2099-11-26T12:00:00.000Z');
     expect(await shops.uninstall(domain, new Date('2099-11-26T12:00:00.000Z'))).toBe('already-uninstalled');
     expect((await shops.get(domain))?.uninstalledAt).toBe('2099-11-25T12:00:00.000Z');
   });
@@ -210,18 +242,46 @@ describe('uninstall', () => {
   });
 
   test('a re-install of an uninstalled shop stores the new tokens at version 1 of a new install and clears uninstalledAt', async () => {
+    setClock('2099-06-01T10:00:00.000Z');
     const { domain } = await installed();
     const first = (await store.read(domain)).installId;
     await shops.uninstall(domain, later());
+    setClock('2099-06-01T10:03:00.000Z');
     const tokens = issueTokens();
     const second = await shops.install(profile(domain), tokens, later());
     expect(second).not.toBe(first);
     const read = await store.read(domain);
-    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens, version: 1, installId: second });
+    expect({ ...read, tokens: revealed(read.tokens) }).toEqual({ tokens: asRead(tokens), version: 1, installId: second });
     expect(await shops.get(domain)).not.toHaveProperty('uninstalledAt');
   });
 
+  test('a grant within the skew of the uninstall (obtained before it, stored after) is a StaleGrantError and the shop stays uninstalled', async () => {
+    setClock('2099-06-02T10:00:00.000Z');
+    const { domain } = await installed();
+    await shops.uninstall(domain, later());
+    setClock('2099-06-02T10:00:09.000Z');
+    await expect(shops.install(profile(domain), issueTokens())).rejects.toThrow(StaleGrantError);
+    expect((await shops.get(domain))?.uninstalledAt).toBe('2099-06-02T10:00:00.000Z');
+    await expect(store.read(domain)).rejects.toThrow(NotFoundError);
+  });
+
+  test('an uninstall whose event is within the skew before the grant was stored applies: the grant predates it', async () => {
+    setClock('2099-06-03T10:00:05.000Z');
+    const { domain } = await installed();
+    expect(await shops.uninstall(domain, new Date('2099-06-03T10:00:00.000Z'))).toBe('uninstalled');
+  });
+
+  test('an event time later than the clock allows, or past year 9999, is refused before any request', async () => {
+    const { domain } = await installed();
+    for (const eventAt of [new Date(Date.now() + 60_000), new Date('2100-01-01T00:00:00.000Z'), new Date('+010000-01-01T00:00:00.000Z')]) {
+      const call = () => shops.uninstall(domain, eventAt);
+      expect(await requestsOf(call)).toEqual([]);
+      await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field: 'eventAt' });
+    }
+  });
+
   test('a late app/uninstalled of the first install, redelivered after a re-install, leaves the re-install\'s tokens', async () => {
+    setClock('2099-01-01T10:07:00.000Z');
     const domain = newShop();
     await shops.install(profile(domain), issueTokens(), new Date('2099-01-01T10:00:00.000Z'));
     const event = new Date('2099-01-01T10:05:00.000Z');
@@ -229,7 +289,7 @@ describe('uninstall', () => {
     const tokens = issueTokens();
     await shops.install(profile(domain), tokens, new Date('2099-01-01T10:07:00.000Z'));
     expect(await shops.uninstall(domain, event)).toBe('older-than-install');
-    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
   });
 
   test('an event time that is not a Date is refused before any request', async () => {
@@ -246,7 +306,7 @@ describe('refresh', () => {
     const next = issueTokens();
     const read = await store.read(domain);
     expect(await store.replace(domain, read, next)).toBe(2);
-    expect(revealed((await store.read(domain)).tokens)).toEqual(next);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(next));
     expect((await store.read(domain)).version).toBe(2);
   });
 
@@ -256,7 +316,7 @@ describe('refresh', () => {
     const current = issueTokens();
     await store.replace(domain, first, current);
     await expect(store.replace(domain, first, issueTokens())).rejects.toThrow(ConflictError);
-    expect(revealed((await store.read(domain)).tokens)).toEqual(current);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(current));
     const second = await store.read(domain);
     await shops.uninstall(domain, later());
     await expect(store.replace(domain, second, issueTokens())).rejects.toThrow(
@@ -266,14 +326,16 @@ describe('refresh', () => {
   });
 
   test('a refresh of tokens read before an uninstall and re-install never overwrites the new install\'s tokens', async () => {
+    setClock('2099-07-01T10:00:00.000Z');
     const { domain } = await installed();
     const stale = await store.read(domain);
     await shops.uninstall(domain, later());
+    setClock('2099-07-01T10:03:00.000Z');
     const tokens = issueTokens();
     await shops.install(profile(domain), tokens, later());
     expect((await store.read(domain)).version).toBe(stale.version);
     await expect(store.replace(domain, stale, issueTokens())).rejects.toThrow(ConflictError);
-    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
   });
 
   test('a version alone (the old call) is refused before any request: it cannot tell one install from the next', async () => {
@@ -295,7 +357,7 @@ describe('refresh', () => {
       expect(lost.reason).toBeInstanceOf(ConflictError);
       const reread = await store.read(domain);
       expect(reread.version).toBe(trial + 1);
-      expect(revealed(reread.tokens)).toEqual(outcomes[0]!.status === 'fulfilled' ? tokensA : tokensB);
+      expect(revealed(reread.tokens)).toEqual(asRead(outcomes[0]!.status === 'fulfilled' ? tokensA : tokensB));
     }
   });
 });
@@ -321,19 +383,24 @@ describe('fresh', () => {
     return { domain, tokens };
   }
 
-  test('returns the stored access token, opening only it, while it is not about to expire', async () => {
+  test('returns the stored access token, opening only it, while it is not about to expire; once opened, no Decrypt until it changes', async () => {
     const { domain, tokens } = await expiringIn(60);
     const open = jest.spyOn(crypto, 'open');
     const refresh = jest.fn(async (_refreshToken: Secret) => issueTokens());
+    // Another process: this one sealed the tokens and needs no Decrypt at all.
+    const other = new TokenStore({ doc, table: TABLE, crypto });
     try {
       const sent = await requestsOf(async () => {
-        const fresh = await store.fresh(domain, refresh);
-        expect(fresh.tokens.accessToken.reveal()).toBe(tokens.accessToken);
+        const fresh = await other.fresh(domain, refresh);
+        expect(fresh.tokens.accessToken?.reveal()).toBe(tokens.accessToken);
         expect(fresh.tokens).not.toHaveProperty('refreshToken');
       });
       expect(sent).toEqual(['GetItemCommand']);
       expect(open.mock.calls.map(([context]) => context.attribute)).toEqual(['accessToken']);
       expect(refresh).not.toHaveBeenCalled();
+      for (let i = 0; i < 5; i += 1) await other.fresh(domain, refresh);
+      await store.fresh(domain, refresh);
+      expect(open).toHaveBeenCalledTimes(1);
     } finally {
       open.mockRestore();
     }
@@ -349,9 +416,9 @@ describe('fresh', () => {
     });
     const fresh = await store.fresh(domain, refresh);
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(fresh.tokens.accessToken.reveal()).toBe(next.accessToken);
+    expect(fresh.tokens.accessToken?.reveal()).toBe(next.accessToken);
     expect(fresh.version).toBe(2);
-    expect(revealed((await store.read(domain)).tokens)).toEqual(next);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(next));
     expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
   });
 
@@ -364,7 +431,7 @@ describe('fresh', () => {
     });
     const results = await Promise.all(Array.from({ length: 5 }, () => store.fresh(domain, refresh, { pollMs: 10 })));
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(results.map((result) => result.tokens.accessToken.reveal())).toEqual(Array(5).fill(next.accessToken));
+    expect(results.map((result) => result.tokens.accessToken?.reveal())).toEqual(Array(5).fill(next.accessToken));
   });
 
   test('a failing refresh releases the lease and is a RefreshFailedError; the stored tokens stay and the next caller refreshes', async () => {
@@ -372,22 +439,22 @@ describe('fresh', () => {
     const appError = new Error('invalid_grant');
     await expect(store.fresh(domain, async () => Promise.reject(appError))).rejects.toThrow(RefreshFailedError);
     await expect(store.fresh(domain, async () => Promise.reject(appError))).rejects.toMatchObject({ cause: appError });
-    expect(revealed((await store.read(domain)).tokens)).toEqual(tokens);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
     const next = issueTokens();
-    expect((await store.fresh(domain, async () => next)).tokens.accessToken.reveal()).toBe(next.accessToken);
+    expect((await store.fresh(domain, async () => next)).tokens.accessToken?.reveal()).toBe(next.accessToken);
   });
 
   test('a caller that finds another\'s live lease waits, then gives up with RefreshBusyError; a lapsed lease is taken over', async () => {
     const { domain } = await expiringIn(1);
     let clock = Date.now();
-    const timed = new TokenStore({ doc, tableName: TABLE, crypto, now: () => new Date(clock) });
+    const timed = new TokenStore({ doc, table: TABLE, crypto, now: () => new Date(clock) });
     const never = new Promise<ShopTokens>(() => undefined);
     void timed.fresh(domain, () => never, { leaseMs: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await expect(timed.fresh(domain, async () => issueTokens(), { pollMs: 5, maxWaitMs: 0 })).rejects.toThrow(RefreshBusyError);
     clock += 61_000;
     const next = issueTokens();
-    expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken.reveal()).toBe(next.accessToken);
+    expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken?.reveal()).toBe(next.accessToken);
   });
 
   test('of an uninstalled shop is a NotFoundError without a call to Shopify', async () => {
@@ -425,14 +492,14 @@ describe('secrets do not print', () => {
       expect(JSON.stringify(value.tokens.accessToken)).toBe(JSON.stringify(REDACTED));
       expect(findSecrets(value, { texts: [tokens.accessToken, tokens.refreshToken], bytes: [] })).toEqual([]);
     }
-    expect(read.tokens.refreshToken.reveal()).toBe(tokens.refreshToken);
+    expect(read.tokens.refreshToken!.reveal()).toBe(tokens.refreshToken);
   });
 
   test('read opens only the secrets asked for', async () => {
     const { domain } = await installed();
     const open = jest.spyOn(crypto, 'open');
     try {
-      const read = await store.read(domain, ['accessToken']);
+      const read = await new TokenStore({ doc, table: TABLE, crypto }).read(domain, ['accessToken']);
       expect(open.mock.calls.map(([context]) => context.attribute)).toEqual(['accessToken']);
       expect(read.tokens).not.toHaveProperty('refreshToken');
       await expect(store.read(domain, ['installId' as never])).rejects.toMatchObject({ name: 'InvalidInputError', field: 'open' });
@@ -446,7 +513,7 @@ describe('a shop domain in another case', () => {
   test('reads, refreshes and uninstalls the shop stored lower case; anything not *.myshopify.com is refused before any request', async () => {
     const { domain, tokens } = await installed();
     const upper = domain.toUpperCase();
-    expect((await store.read(upper)).tokens.accessToken.reveal()).toBe(tokens.accessToken);
+    expect((await store.read(upper)).tokens.accessToken?.reveal()).toBe(tokens.accessToken);
     expect((await shops.get(upper))?.domain).toBe(domain);
     await store.replace(upper, await store.read(upper), issueTokens());
     expect(await shops.uninstall(upper, later())).toBe('uninstalled');
@@ -457,9 +524,9 @@ describe('a shop domain in another case', () => {
   });
 });
 
-test('every Shops and token operation sends exactly one request', async () => {
+test('every Shops and token operation sends exactly one request, a grant one read and one write', async () => {
   const domain = newShop();
-  expect(await requestsOf(() => shops.install(profile(domain), issueTokens()))).toEqual(['PutItemCommand']);
+  expect(await requestsOf(() => shops.install(profile(domain), issueTokens()))).toEqual(['GetItemCommand', 'PutItemCommand']);
   expect(await requestsOf(() => shops.get(domain))).toEqual(['GetItemCommand']);
   expect(await requestsOf(() => store.read(domain))).toEqual(['GetItemCommand']);
   const read = await store.read(domain);
@@ -485,7 +552,7 @@ describe('a sealed value opens only where it was sealed', () => {
     const [a, b] = [await installed(), await installed()];
     await copyAttribute({ domain: a.domain, attribute: 'accessToken' }, { domain: b.domain, attribute: 'accessToken' });
     await expect(store.read(b.domain)).rejects.toThrow(
-      `tokens.open on ${TABLE} {domain: "${b.domain}"}: the sealed accessToken was sealed for another table, shop or attribute`,
+      `tokens.open on ${TABLE} {domain: "${b.domain}"}: the sealed accessToken was sealed for another table, shop, attribute or session`,
     );
   });
 
@@ -525,7 +592,7 @@ describe('a sealed value opens only where it was sealed', () => {
 
   test('a ciphertext does not open under another wrapping key', async () => {
     const { domain } = await installed();
-    const stranger = new TokenStore({ doc, tableName: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
+    const stranger = new TokenStore({ doc, table: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     await expect(stranger.read(domain)).rejects.toThrow(SealError);
   });
 });
@@ -588,13 +655,13 @@ describe('no secret in any error or log line', () => {
   test('conflicts, missing items, a missing table and unopenable ciphertext carry no secret', async () => {
     const { domain } = await installed();
     await rawItem(domain);
-    const missingTable = new TokenStore({ doc, tableName: 'Shops-missing', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
-    const stranger = new TokenStore({ doc, tableName: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
+    const missingTable = new TokenStore({ doc, table: 'Shops-missing', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
+    const stranger = new TokenStore({ doc, table: TABLE, crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
     const errors = [
-      await failure(() => shops.install(profile(domain), issueTokens(), new Date(0))),
+      await failure(() => shops.install(profile(domain), issueTokens(), new Date('2001-01-01T00:00:00.000Z'))),
       await failure(() => store.replace(domain, { installId: '01KAAAAAAAAAAAAAAAAAAAAAAA', version: 7 }, issueTokens())),
       await failure(() => store.read(newShop())),
-      await failure(() => new ShopsClient(doc, missingTable).install(profile(newShop()), issueTokens())),
+      await failure(() => new ShopsClient({ doc, tokens: missingTable }).install(profile(newShop()), issueTokens())),
       await failure(() => stranger.read(domain)),
     ];
     expect(errors.map((error) => error.constructor.name)).toEqual([

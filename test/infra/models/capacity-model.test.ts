@@ -150,7 +150,7 @@ test('each priced update changes exactly the attributes the client operation of 
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const mock = mockClient(doc).on(UpdateCommand).resolves({ Attributes: {} });
   const jobs = new JobsClient({ doc, table: 'Jobs-dev' });
-  const tokens = new TokenStore({ doc, tableName: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
+  const tokens = new TokenStore({ doc, table: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
   const refreshed = {
     accessToken: 'shpat_next',
     accessTokenExpiresAt: new Date('2026-11-28T05:00:00Z'),

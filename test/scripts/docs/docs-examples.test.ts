@@ -220,11 +220,18 @@ describe('every TypeScript block of README.md and docs/', () => {
 
 describe('the data client guide (docs/client.md)', () => {
   const guide = readFileSync(join(ROOT, 'docs', 'client.md'), 'utf8');
-  // TypeScript-private methods are on the prototypes at run time too: they are left out by name.
+  // TypeScript-private methods, and those marked @internal (for the client's own classes), are on
+  // the prototypes at run time too: they are left out by name.
   const privateNames = new Set(
-    readdirSync(join(ROOT, 'infra', 'client')).flatMap((file) =>
-      [...readFileSync(join(ROOT, 'infra', 'client', file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)].map(([, name]) => name!),
-    ),
+    readdirSync(join(ROOT, 'infra', 'client'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) => {
+        const source = readFileSync(join(ROOT, 'infra', 'client', file), 'utf8');
+        return [
+          ...[...source.matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)].map(([, name]) => name!),
+          ...[...source.matchAll(/@internal[^\n]*\n(?:\s+\*[^\n]*\n)*?\s+(?:\*\/\s+)?(?:async )?(\w+)[<(]/g)].map(([, name]) => name!),
+        ];
+      }),
   );
 
   test('names every value the package exports', () => {

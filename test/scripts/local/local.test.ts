@@ -88,10 +88,10 @@ test('npm run local seeds only ciphertext for sealed attributes; the key kept be
     expect(DEMO_SECRETS.length).toBeGreaterThan(0);
     for (const secret of DEMO_SECRETS) expect(raw).not.toContain(secret);
 
-    const store = new TokenStore({ doc, tableName: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(key)) });
+    const store = new TokenStore({ doc, table: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(key)) });
     const acme = Items.find((item) => item[tableSchema('Shops').partitionKey.name]?.S === 'acme-outfitters.myshopify.com')!;
     expect(acme).toBeDefined();
-    expect((await store.read('acme-outfitters.myshopify.com')).tokens.accessToken.reveal()).toBe('shpat_demo_0f3a9c1be27d4e58a6b0c2d1e9f87a65');
+    expect((await store.read('acme-outfitters.myshopify.com')).tokens.accessToken?.reveal()).toBe('shpat_demo_0f3a9c1be27d4e58a6b0c2d1e9f87a65');
   } finally {
     client.destroy();
     await engine.close();
