@@ -4,8 +4,9 @@ import type { TableSchema } from './schema-model';
  * The one source of truth for the data layer's tables. Constructs, tests, docs and the local
  * engine are all driven by this map; change a table here and nowhere else.
  *
- * Sessions are not here: Shopify sessions stay in Prisma/SQLite in the app for this phase, so
- * this map defines no Sessions table (see docs/decisions.md).
+ * Sessions are not here: the app's own session storage (Prisma) keeps each Shopify session's
+ * fields but its tokens; an offline session's tokens are in Shops, sealed, and an online one's stay
+ * sealed in the app's row (the client's `./shopify` entry; see docs/decisions.md).
  */
 export const TABLE_SCHEMAS = [
   {
@@ -14,36 +15,46 @@ export const TABLE_SCHEMAS = [
     partitionKey: { name: 'domain', type: 'S' },
     attributes: [
       { name: 'domain', type: 'S', description: 'The shop\'s myshopify.com domain, e.g. "acme.myshopify.com".' },
-      { name: 'name', type: 'S', description: 'The shop\'s display name.' },
+      { name: 'name', type: 'S', description: 'The shop\'s display name; absent for a shop installed from a session alone until the app sets its profile.' },
       {
         name: 'accessToken',
         type: 'B',
-        description: 'Shopify Admin API offline access token (expires after about 60 minutes), sealed: an AWS Encryption SDK message under the stage\'s token key, bound to table, shop and attribute. Absent after uninstall.',
+        description: 'Shopify Admin API offline access token (expires after about 60 minutes), sealed: an AWS Encryption SDK message under the stage\'s token key, bound to table, shop and attribute. Absent after uninstall, and while the shop holds no usable token (Shopify refused it with a 401, or the app deleted the offline session).',
         sensitive: true,
         sealed: true,
       },
-      { name: 'accessTokenExpiresAt', type: 'S', description: 'When the access token expires, ISO-8601 UTC.' },
+      { name: 'accessTokenExpiresAt', type: 'S', description: 'When the access token expires, ISO-8601 UTC; absent for a non-expiring token (stored until Shopify\'s cut-over, 2027-01-01).' },
       {
         name: 'refreshToken',
         type: 'B',
-        description: 'Shopify refresh token that obtains the next access token, sealed like accessToken. Absent after uninstall.',
+        description: 'Shopify refresh token that obtains the next access token, sealed like accessToken. Absent after uninstall, and for a non-expiring token.',
         sensitive: true,
         sealed: true,
       },
-      { name: 'refreshTokenExpiresAt', type: 'S', description: 'When the refresh token expires, ISO-8601 UTC; after it the merchant must open the app again.' },
-      { name: 'scopes', type: 'SS', description: 'Access scopes Shopify granted with the tokens, e.g. "read_products", "write_products".' },
+      { name: 'refreshTokenExpiresAt', type: 'S', description: 'When the refresh token expires, ISO-8601 UTC, when Shopify gave it; after it the merchant must open the app again.' },
+      {
+        name: 'scopes',
+        type: 'S',
+        description:
+          'Access scopes Shopify granted with the tokens, exactly as it sent them, e.g. "write_products,read_products": order and text kept, so a session loaded back equals the one stored. Items written before held a string set, read back sorted and comma-joined.',
+      },
       {
         name: 'tokenVersion',
         type: 'N',
-        description: 'Counts token writes: 1 at install, +1 per refresh. A refresh is conditional on the version it read, so of two concurrent refreshes one wins.',
+        description: 'Counts token writes: 1 at a grant, +1 per refresh or invalidation. A refresh is conditional on the version it read, so of two concurrent refreshes one wins.',
       },
-      { name: 'plan', type: 'S', description: 'The app plan the shop is on, e.g. "free", "pro".' },
-      { name: 'installedAt', type: 'S', description: 'When the app was (last) installed, ISO-8601 UTC. An `app/uninstalled` event older than it belongs to an earlier install and changes nothing.' },
+      { name: 'plan', type: 'S', description: 'The app plan the shop is on, a lower-case id, e.g. "free", "pro"; absent until the app sets the profile.' },
+      {
+        name: 'installedAt',
+        type: 'S',
+        description:
+          'When the current grant (an install, a re-install or a new grant) was stored, ISO-8601 UTC. An `app/uninstalled` event older than it by more than 10 s belongs to an earlier install and changes nothing.',
+      },
       { name: 'uninstalledAt', type: 'S', description: 'When the app was uninstalled: the `app/uninstalled` webhook\'s event time, ISO-8601 UTC; absent while installed. Redaction deletes only a shop that has it.' },
       {
         name: 'installId',
         type: 'S',
-        description: 'ULID of the current install (its generation), new at every install and kept after uninstall. Every token write names the install it read, so nothing read from an earlier install is ever written back.',
+        description: 'ULID of the current grant (its generation), new at every grant and kept after uninstall. Every token write names the generation it read, so nothing read from an earlier grant is ever written back.',
       },
       {
         name: 'refreshLeaseHolder',
@@ -51,8 +62,8 @@ export const TABLE_SCHEMAS = [
         description: 'Random id of the worker refreshing the tokens now; absent when no refresh runs. Taken and released by `tokens.fresh`, so one worker at a time presents the refresh token to Shopify.',
       },
       { name: 'refreshLeaseExpiresAt', type: 'S', description: 'When the refresh lease lapses, ISO-8601 UTC, so a worker that died mid-refresh blocks the others for seconds only.' },
-      { name: 'billingStatus', type: 'S', description: 'Shopify billing state: "active", "pending", "frozen" or "cancelled".' },
-      { name: 'settings', type: 'M', description: 'Per-shop import/export preferences.' },
+      { name: 'billingStatus', type: 'S', description: 'Shopify billing state: "active", "pending", "frozen" or "cancelled"; absent until the app sets the profile.' },
+      { name: 'settings', type: 'M', description: 'Per-shop import/export preferences: JSON values, at most 64 KB.' },
     ],
     indexes: [],
     noIndexReason: 'Every read is a lookup by domain, which the primary key answers; an index would only add write cost.',

@@ -160,6 +160,10 @@ export interface TokenStoreOptions {
 
 type StoredItem = Record<string, unknown>;
 
+/** What every read of the token store gets: the token set (secrets as ciphertext), the generation, the install state and the lease. */
+const STORED_ATTRIBUTES: readonly string[] = [...TOKEN_SET_ATTRIBUTES, INSTALL_ID, INSTALLED_AT, UNINSTALLED_AT, LEASE_EXPIRES_AT];
+const STORED_PROJECTION = { ProjectionExpression: projection(...STORED_ATTRIBUTES), ExpressionAttributeNames: names(...STORED_ATTRIBUTES) };
+
 /** Grants that keep losing their condition to other writers give up after this many reads. */
 const GRANT_ATTEMPTS = 5;
 /** Dates a grant or an event may carry: none before Shopify's apps, none later than the clock allows. */
@@ -222,7 +226,7 @@ export class TokenStore {
     const where = this.where(run, domain);
     checkTokens(where, tokens, this.rules(run, true));
     for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
-      const item = await this.readItem(run, domain, SEALED_ATTRIBUTES, false, Object.keys(profile));
+      const item = await this.readItem(run, domain, Object.keys(profile));
       try {
         if (!item) return await this.install(run, domain, tokens, at, profile);
         const uninstalledAt = item[UNINSTALLED_AT] as string | undefined;
@@ -259,7 +263,7 @@ export class TokenStore {
     return this.observed('tokens.read', shop, async (run) => {
       const domain = this.domain(run, shop);
       const opened = this.openList(run, open ?? (SEALED_ATTRIBUTES as readonly A[]), 'open');
-      const item = await this.installedItem(run, domain, opened);
+      const item = await this.installedItem(run, domain);
       return this.opened(run, domain, item, opened);
     });
   }
@@ -299,8 +303,7 @@ export class TokenStore {
       const { settings, open } = this.freshSettings(run, options);
       const deadline = this.now(run).getTime() + settings.maxWaitMs;
       for (;;) {
-        // Every secret's ciphertext comes along, to tell which the shop holds; only those asked for are opened.
-        const item = await this.installedItem(run, domain, SEALED_ATTRIBUTES, true);
+        const item = await this.installedItem(run, domain);
         const now = this.now(run).getTime();
         const expiresAt = item[expiryOf('accessToken')] as string | undefined;
         const hasAccess = item.accessToken !== undefined;
@@ -345,8 +348,7 @@ export class TokenStore {
       if (given.generation !== undefined) checkGeneration(run.context, given.generation);
       const discardRefresh = given.discardRefresh === undefined ? false : check.boolean(given.discardRefresh, run.context, 'options.discardRefresh');
       for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
-        // The ciphertexts come along only to tell which secrets the shop holds; none is opened.
-        const item = await this.installedItem(run, domain, SEALED_ATTRIBUTES);
+        const item = await this.installedItem(run, domain);
         const current = await this.generation(run, domain, item);
         if (given.generation && (given.generation.installId !== current.installId || given.generation.version !== current.version)) return 'unchanged';
         const dropped: SealedAttribute[] = discardRefresh ? [...SEALED_ATTRIBUTES] : ['accessToken'];
@@ -403,7 +405,7 @@ export class TokenStore {
       if (!(error instanceof ConflictError)) throw error;
     }
     // The condition failed: one consistent read says why (dynalite returns no old item on failure).
-    const item = await this.readItem(run, domain, []);
+    const item = await this.readItem(run, domain);
     if (!item) throw new NotFoundError(this.where(run, domain), 'no such shop');
     return item[UNINSTALLED_AT] !== undefined ? 'already-uninstalled' : 'older-than-install';
   }
@@ -634,26 +636,20 @@ export class TokenStore {
     }
   }
 
-  /** The item of an installed shop with the sealed attributes in `sealed`; NotFoundError when the shop is not installed. */
-  private async installedItem(run: OperationRun, domain: string, sealed: readonly SealedAttribute[], withLease = false): Promise<StoredItem> {
-    const item = await this.readItem(run, domain, sealed, withLease);
+  /** The item of an installed shop; NotFoundError when the shop is not installed. */
+  private async installedItem(run: OperationRun, domain: string): Promise<StoredItem> {
+    const item = await this.readItem(run, domain);
     if (!item || item[UNINSTALLED_AT] !== undefined || item[TOKEN_VERSION] === undefined) throw new NotFoundError(this.where(run, domain), 'no tokens: the shop is not installed');
     // Gives tokens stored before install generations their install id, on the item too.
     if (item[INSTALL_ID] === undefined) await this.generation(run, domain, item);
     return item;
   }
 
-  /** One consistent GetItem of the shop's token set, generation and install state, with the sealed attributes in `sealed`. */
-  private async readItem(run: OperationRun, domain: string, sealed: readonly SealedAttribute[], withLease = false, also: readonly string[] = []): Promise<StoredItem | undefined> {
-    const projected = [
-      ...sealed,
-      ...also,
-      ...TOKEN_SET_ATTRIBUTES.filter((name) => !(SEALED_ATTRIBUTES as readonly string[]).includes(name)),
-      INSTALL_ID,
-      INSTALLED_AT,
-      UNINSTALLED_AT,
-      ...(withLease ? [LEASE_EXPIRES_AT] : []),
-    ];
+  /**
+   * One consistent GetItem of the shop's token set (every secret's ciphertext, opened only when
+   * asked for), its generation, install state and lease, and the attributes in `also`.
+   */
+  private async readItem(run: OperationRun, domain: string, also: readonly string[] = []): Promise<StoredItem | undefined> {
     const { Item } = await this.send(run, domain, () =>
       this.doc.send(
         new GetCommand({
@@ -661,8 +657,7 @@ export class TokenStore {
           Key: { [DOMAIN]: domain },
           // A write names the generation it read: it must be the latest.
           ConsistentRead: true,
-          ProjectionExpression: projection(...projected),
-          ExpressionAttributeNames: names(...projected),
+          ...(also.length === 0 ? STORED_PROJECTION : { ProjectionExpression: projection(...STORED_ATTRIBUTES, ...also), ExpressionAttributeNames: names(...STORED_ATTRIBUTES, ...also) }),
           ...run.capacityRequest,
         }),
       ),
@@ -695,7 +690,7 @@ export class TokenStore {
       return { installId, version };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const again = await this.readItem(run, domain, []);
+      const again = await this.readItem(run, domain);
       if (!again || again[INSTALL_ID] === undefined || again[TOKEN_VERSION] !== version) throw error;
       item[INSTALL_ID] = again[INSTALL_ID];
       return { installId: again[INSTALL_ID] as string, version };

@@ -99,11 +99,15 @@ export interface SealedFixture {
 }
 
 /** The sealed storage over `inner` on the local tables, with its own key, a fake token endpoint and the given clock. */
-export function sealedFixture(local: LocalTables, inner: InnerStorage, options: { now?: () => Date; nonExpiringTokensUntil?: Date } = {}): SealedFixture {
+export function sealedFixture(
+  local: LocalTables,
+  inner: InnerStorage,
+  options: { now?: () => Date; nonExpiringTokensUntil?: Date; wrappingKey?: Uint8Array; shopify?: FakeTokenEndpoint } = {},
+): SealedFixture {
   const now = options.now ?? (() => new Date());
-  const crypto = new CountingCrypto(rawAesKeyring(randomBytes(32)));
+  const crypto = new CountingCrypto(rawAesKeyring(options.wrappingKey ?? randomBytes(32)));
   const data = createDataClient({ tables: local.tables, doc: local.doc, tokenCrypto: crypto, now, ...(options.nonExpiringTokensUntil && { nonExpiringTokensUntil: options.nonExpiringTokensUntil }) });
-  const shopify = new FakeTokenEndpoint(() => now().getTime());
+  const shopify = options.shopify ?? new FakeTokenEndpoint(() => now().getTime());
   const storage = sealedSessionStorage({ inner: inner.storage, data, refresh: shopify.refresh });
   const plaintextFound = async () => {
     const places: string[] = [];

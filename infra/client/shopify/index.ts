@@ -13,4 +13,5 @@ export {
   type SessionRedactionCounts,
   type UninstalledResult,
 } from './session-storage';
+export { migrateSessions, type SessionMigration, type SessionMigrationOptions } from './migrate';
 export { SEALED_TOKEN_PREFIX } from './sessions';

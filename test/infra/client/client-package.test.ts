@@ -8,6 +8,8 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
   name: string;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, unknown>;
   scripts: Record<string, string>;
 };
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
@@ -75,6 +77,23 @@ test('the app requires `<package>/client` and gets the built client through pack
 test('loading the client loads no module of aws-cdk-lib, constructs or cdk-nag', () => {
   const packages = new Set(loaded.map(packageOf));
   for (const cdk of ['aws-cdk-lib', 'constructs', 'cdk-nag']) expect(packages).not.toContain(cdk);
+});
+
+test('loading the client without token crypto loads neither the Encryption SDK, the KMS client nor Shopify\'s packages', () => {
+  const packages = [...new Set(loaded.map(packageOf))];
+  expect(packages.filter((name) => name !== undefined && /^(@aws-crypto\/|@aws-sdk\/client-kms$|@shopify\/)/.test(name))).toEqual([]);
+});
+
+test('the Shopify entry resolves through package.json exports and needs only the peer dependencies it declares', () => {
+  const script = `const shopify = require('${PACKAGE.name}/shopify');
+if (typeof shopify.sealedSessionStorage !== 'function') throw new Error('no sealedSessionStorage');
+process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  const modules = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(work, 'app'), encoding: 'utf8' })) as string[];
+  const shopify = [...new Set(modules.map(packageOf).filter((name): name is string => name?.startsWith('@shopify/') ?? false))];
+  const peers = dependencyClosure(Object.keys(PACKAGE.peerDependencies));
+  expect(shopify.length).toBeGreaterThan(0);
+  expect(shopify.filter((name) => !peers.has(name))).toEqual([]);
+  for (const name of Object.keys(PACKAGE.peerDependencies)) expect(PACKAGE.peerDependenciesMeta[name]).toEqual({ optional: true });
 });
 
 test('every module the client loads is its own, or of the SDK packages and ulid it imports and their dependencies', () => {

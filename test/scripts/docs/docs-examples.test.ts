@@ -100,6 +100,8 @@ interface DocBlock {
 }
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** The package's Shopify entry, as the app imports it. */
+const SHOPIFY_MODULE = `${CLIENT_MODULE.split('/')[0]}/shopify`;
 const FRAGMENT = /^<!-- fragment(?:: (.*))? -->$/;
 const DOC_BLOCKS: DocBlock[] = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
   .sort()
@@ -139,6 +141,7 @@ async function typeCheckBlocks(blocks: readonly DocBlock[]): Promise<Map<DocBloc
         types: ['node'],
         paths: {
           [CLIENT_MODULE]: [join(ROOT, 'infra', 'client', 'index.ts')],
+          [SHOPIFY_MODULE]: [join(ROOT, 'infra', 'client', 'shopify', 'index.ts')],
           [`${CLIENT_MODULE.split('/')[0]}/infra/*`]: [join(ROOT, 'infra', '*')],
           // As in the gate's check: aws-cdk-lib's root read as its core.
           'aws-cdk-lib': [join(ROOT, 'node_modules', 'aws-cdk-lib', 'core', 'index.d.ts')],
@@ -187,7 +190,7 @@ async function runBlock(block: DocBlock): Promise<string[]> {
   // exitCode is the block's own: a failing example must not fail the test run by the back door.
   const shownProcess = Object.create(process, { exitCode: { value: undefined, writable: true } }) as NodeJS.Process;
   const exported: { done?: Promise<unknown> } = {};
-  const load = (name: string) => (name === CLIENT_MODULE ? require('../../../infra/client') : require(name));
+  const load = (name: string) => (name === CLIENT_MODULE ? require('../../../infra/client') : name === SHOPIFY_MODULE ? require('../../../infra/client/shopify') : require(name));
   new Function('require', 'console', 'process', 'exports', outputText.replace(MAIN_CALL, `exports.done = ${MAIN_CALL}`))(load, shownConsole, shownProcess, exported);
   await exported.done;
   if (reported.length > 0 || shownProcess.exitCode) throw new Error(`${where(block)} failed: ${reported.map((value) => (value instanceof Error ? `${value.name}: ${value.message}` : String(value))).join('; ')}`);

@@ -16,6 +16,7 @@ import { main as local } from '../../../scripts/local/main';
 import { main as nagReport } from '../../../scripts/nag-report/main';
 import { main as rehearse } from '../../../scripts/rehearse/main';
 import { main as restore } from '../../../scripts/restore/main';
+import { main as sessions } from '../../../scripts/sessions/main';
 import { main as tokenCost } from '../../../scripts/token-cost/main';
 import { main as baselineUpdate } from '../../../scripts/baseline/main';
 import { main as verify } from '../../../scripts/verify/main';
@@ -173,6 +174,15 @@ const CLIS: readonly CliRow[] = [
           kms: createKmsClient({ region, endpoint, local: true, limits }),
         })),
     }),
+  },
+  {
+    name: 'sessions',
+    run: (argv, output) => sessions(argv, output.stdout),
+    actingArgs: () => ['--storage', join(scratch, 'sessions.cjs'), '--execute'],
+    // It changes only what the app's module gives it; with no module there is nothing it could act on.
+    footprint: () => existsSync(join(scratch, 'sessions.cjs')),
+    malformed: [['--storage', 'sessions.cjs', '--after'], ['--storage', '']],
+    badPath: () => ({ argv: ['--storage', '/proc/nope/sessions.cjs'], path: '/proc/nope/sessions.cjs' }),
   },
   {
     name: 'rehearse',
