@@ -124,6 +124,17 @@ describe.each(INNER_STORAGES)('the sealed session storage over %s', (_, makeInne
     expect(next?.isActive(undefined, 5 * 60_000)).toBe(true);
   });
 
+  test('a 401 of a token served before a newer grant drops nothing of the newer grant', async () => {
+    const shop = newShop();
+    const served = await roundTrip(f.shopify.offline(shop));
+    // Another request exchanged a new token meanwhile; then the first one's call gets a 401.
+    const newer = f.shopify.offline(shop);
+    await f.storage.storeSession(newer);
+    served.accessToken = undefined;
+    await f.storage.storeSession(served);
+    expect((await f.storage.loadSession(newer.id))?.accessToken).toBe(newer.accessToken);
+  });
+
   test('a non-expiring token without a refresh token, invalidated, loads as a session without a token', async () => {
     const loaded = await roundTrip(f.shopify.offline(newShop(), { expiring: false }));
     loaded.accessToken = undefined;
