@@ -35,7 +35,7 @@ export interface ImportRecord {
   readonly shopDomain: string;
   /** ULID of the job that ran the import. */
   readonly jobId: string;
-  /** When the import finished (millisecond precision). */
+  /** When the import finished (millisecond precision), never later than the client's clock. */
   readonly finishedAt: Date;
   /** Products written to Shopify. */
   readonly productsImported: number;
@@ -127,7 +127,7 @@ export class ImportHistoryClient {
   constructor(options: ImportHistoryClientOptions) {
     this.doc = options.doc;
     this.table = check.text(options.table, { table: String(options.table), operation: 'importHistory.constructor' }, 'table', 255);
-    this.now = options.now ?? (() => new Date());
+    this.now = check.checkedClock(options.now ?? (() => new Date()), this.table);
     this.observe = options.observe;
     this.cursorKey = options.cursorKey ?? DEFAULT_CURSOR_KEY;
   }
@@ -142,11 +142,13 @@ export class ImportHistoryClient {
   record(record: ImportRecord): Promise<ImportHistoryWrite> {
     return runOperation(this.observe, { table: this.table, operation: 'importHistory.record', key: {} }, async (run) => {
       const where = run.context;
-      const given = check.options(record, where, 'record', true);
+      const given = check.options(record, where, 'record', true, ['shopDomain', 'jobId', 'finishedAt', 'productsImported', 'status', 'errorCount']);
       const valid: ImportRecord = {
         shopDomain: canonicalShopDomain(given.shopDomain, where),
         jobId: check.matching(given.jobId, JOB_ID_PATTERN, where, 'jobId', 'a job id: 26 characters of Crockford base32, as the Jobs client hands it out'),
-        finishedAt: check.date(given.finishedAt, where, 'finishedAt', FIRST_FINISH, LAST_FINISH),
+        // Never ahead of the clock: redaction deletes a shop's history up to the moment it began,
+        // and a finish time to come would outlive it.
+        finishedAt: check.date(given.finishedAt, where, 'finishedAt', FIRST_FINISH, this.now()),
         productsImported: check.integerIn(given.productsImported, where, 'productsImported', 0),
         status: check.oneOf(given.status, IMPORT_STATUSES, where, 'status'),
         errorCount: check.integerIn(given.errorCount, where, 'errorCount', 0),
@@ -213,7 +215,7 @@ export class ImportHistoryClient {
   list(shopDomain: string, options: ImportHistoryListOptions = {}): Promise<Page<ImportHistoryItem>> {
     return runOperation(this.observe, { table: this.table, operation: 'importHistory.list', key: {} }, async (run) => {
       const shop = canonicalShopDomain(shopDomain, run.context);
-      const given = check.options(options, run.context);
+      const given = check.options(options, run.context, 'options', false, ['limit', 'cursor', 'from', 'to']);
       const { limit, from, to } = check.pageRange(given, run.context, { min: FIRST_FINISH, max: LAST_FINISH });
       const context = { ...run.context, key: { [SCHEMA.partitionKey.name]: shop } };
       const range = { from: from && firstKeyOf(from), to: to && lastKeyOf(to) };

@@ -173,7 +173,7 @@ export class JobsClient {
     const where = { table: String(options.table), operation: 'jobs.constructor' };
     this.doc = options.doc;
     this.table = check.text(options.table, where, 'table', 255);
-    this.now = options.now ?? (() => new Date());
+    this.now = check.checkedClock(options.now ?? (() => new Date()), this.table);
     this.observe = options.observe;
     this.cursorKey = options.cursorKey ?? DEFAULT_CURSOR_KEY;
     this.workerId = options.workerId === undefined ? ulid() : check.matching(options.workerId, WORKER_ID_PATTERN, where, 'workerId', '1 to 64 of A-Z, a-z, 0-9 and ._:-');
@@ -190,7 +190,7 @@ export class JobsClient {
   create(job: NewJob): Promise<Job> {
     return this.runList('jobs.create', async (run) => {
       const where = run.context;
-      const given = check.options(job, where, 'job', true);
+      const given = check.options(job, where, 'job', true, ['shopDomain', 'type', 'mode', 'isDryRun', 'totalProducts', 'idempotencyKey']);
       const shopDomain = canonicalShopDomain(given.shopDomain, where);
       const idempotencyKey =
         given.idempotencyKey === undefined
@@ -265,11 +265,16 @@ export class JobsClient {
    * allow throws IllegalTransitionError unsent.
    */
   transition<F extends JobStatus>(jobId: string, from: F, to: NextStatus<F>, details: { errorMessage?: string } = {}): Promise<Job> {
-    return this.run('jobs.transition', jobId, async (run) => {
+    return this.moveAs('jobs.transition', jobId, from, to, details);
+  }
+
+  /** A transition reported (errors, events) as the call the app made: `jobs.claim`, `jobs.fail`... */
+  private moveAs<F extends JobStatus>(operation: string, jobId: string, from: F, to: NextStatus<F>, details: { errorMessage?: string } = {}): Promise<Job> {
+    return this.run(operation, jobId, async (run) => {
       const where = run.context;
       check.oneOf(from, JOB_STATUSES, where, 'from');
       check.oneOf(to, JOB_STATUSES, where, 'to');
-      const { errorMessage } = check.options(details, where, 'details');
+      const { errorMessage } = check.options(details, where, 'details', false, ['errorMessage']);
       if (!(JOB_TRANSITIONS[from] as readonly JobStatus[]).includes(to)) throw new IllegalTransitionError(run.context, from, to);
       if (to !== 'FAILED' && errorMessage !== undefined) {
         throw new IllegalTransitionError(run.context, from, `${to} (errorMessage is given with FAILED, and only then)`);
@@ -282,22 +287,22 @@ export class JobsClient {
 
   /** PENDING → RUNNING: this worker takes the job and its lease. Of two workers claiming one job, one wins. */
   claim(jobId: string): Promise<Job> {
-    return this.transition(jobId, 'PENDING', 'RUNNING');
+    return this.moveAs('jobs.claim', jobId, 'PENDING', 'RUNNING');
   }
 
   /** RUNNING → COMPLETED, by the lease holder. */
   complete(jobId: string): Promise<Job> {
-    return this.transition(jobId, 'RUNNING', 'COMPLETED');
+    return this.moveAs('jobs.complete', jobId, 'RUNNING', 'COMPLETED');
   }
 
   /** RUNNING → FAILED, by the lease holder, with why (1 to 500 characters, shown to people). */
   fail(jobId: string, errorMessage: string): Promise<Job> {
-    return this.transition(jobId, 'RUNNING', 'FAILED', { errorMessage });
+    return this.moveAs('jobs.fail', jobId, 'RUNNING', 'FAILED', { errorMessage });
   }
 
   /** PENDING or RUNNING → CANCELLED by anyone (the app, on the merchant's word); `from` is the status the caller last read. */
   cancel(jobId: string, from: 'PENDING' | 'RUNNING'): Promise<Job> {
-    return this.transition(jobId, from, 'CANCELLED');
+    return this.moveAs('jobs.cancel', jobId, from, 'CANCELLED');
   }
 
   /**
@@ -347,7 +352,7 @@ export class JobsClient {
   listByShop(shopDomain: string, options: PageOptions = {}): Promise<Page<JobSummary>> {
     return this.runList('jobs.listByShop', (run) => {
       const shop = canonicalShopDomain(shopDomain, run.context);
-      const given = check.options(options, run.context);
+      const given = check.options(options, run.context, 'options', false, ['limit', 'cursor']);
       return this.page<JobSummary>(run, 'jobsByShop', SHOP_INDEX, shop, { ...check.pageRange(given, run.context), cursor: given.cursor });
     });
   }
@@ -356,7 +361,7 @@ export class JobsClient {
   listByStatus(status: JobStatus, options: PageOptions & { readonly from?: Date; readonly to?: Date } = {}): Promise<Page<JobRef>> {
     return this.runList('jobs.listByStatus', (run) => {
       const partition = check.oneOf(status, JOB_STATUSES, run.context, 'status');
-      const given = check.options(options, run.context);
+      const given = check.options(options, run.context, 'options', false, ['limit', 'cursor', 'from', 'to']);
       return this.page<JobRef>(run, 'jobsByStatus', STATUS_INDEX, partition, { ...check.pageRange(given, run.context), cursor: given.cursor });
     });
   }
@@ -369,7 +374,7 @@ export class JobsClient {
    */
   listLapsed(options: PageOptions = {}): Promise<Page<LapsedJob>> {
     return this.runList('jobs.listLapsed', async (run) => {
-      const given = check.options(options, run.context);
+      const given = check.options(options, run.context, 'options', false, ['limit', 'cursor']);
       const page = await this.page<JobRef>(run, 'jobsByStatus', STATUS_INDEX, 'RUNNING', { ...check.pageRange({ limit: given.limit }, run.context), cursor: given.cursor });
       const now = this.now().toISOString();
       const leases = await Promise.all(

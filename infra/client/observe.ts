@@ -107,7 +107,7 @@ const SHOP_KEY = tableSchema('Shops').partitionKey.name;
 
 /** The context of an operation on a shop: its key once the domain is a string, none before it is checked. */
 export function shopOperation(table: string, operation: string, domain: unknown): OperationContext {
-  return { table, operation, key: typeof domain === 'string' ? { [SHOP_KEY]: domain.toLowerCase() } : {} };
+  return { table, operation, key: typeof domain === 'string' && /^[\x21-\x7e]{1,255}$/.test(domain) ? { [SHOP_KEY]: domain.toLowerCase() } : {} };
 }
 
 function notify(observer: OperationObserver, run: OperationRun, started: number, error?: DataClientError): void {

@@ -13,7 +13,9 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
  * a non-string) is refused with an {@link InvalidInputError} naming `field`.
  */
 export function canonicalShopDomain(value: unknown, where: Omit<OperationContext, 'key'>, field = 'shopDomain'): string {
-  const canonical = typeof value === 'string' ? value.toLowerCase() : undefined;
+  // Only ASCII is lower-cased: some other letters lower-case to ASCII (the Kelvin sign to "k"),
+  // which would turn a domain no shop has into another shop's key.
+  const canonical = typeof value === 'string' && /^[\x21-\x7e]*$/.test(value) ? value.toLowerCase() : undefined;
   if (canonical === undefined || !SHOP_DOMAIN.test(canonical)) {
     throw new InvalidInputError({ ...where, key: {} }, field, 'must be a shop\'s "<handle>.myshopify.com" domain');
   }

@@ -1,4 +1,4 @@
-import { InvalidInputError, type OperationContext } from './errors';
+import { DataClientError, InvalidInputError, type OperationContext } from './errors';
 
 /**
  * Checks of the client's inputs, run before any request. Each refuses with an InvalidInputError
@@ -68,11 +68,33 @@ export function date(value: unknown, where: Where, field: string, min = new Date
   return value;
 }
 
-/** An options object, or undefined for the defaults unless it is `required`. */
-export function options<T extends object>(value: T | undefined, where: Where, field = 'options', required = false): Partial<T> {
+/**
+ * An options object, or undefined for the defaults unless it is `required`. Given the `known`
+ * names, any other is refused naming it: a misspelt option (`marginMS`) would otherwise be ignored.
+ */
+export function options<T extends object>(value: T | undefined, where: Where, field = 'options', required = false, known?: readonly string[]): Partial<T> {
   if (value === undefined && !required) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(where, field, 'must be an object');
+  const unknown = known && Object.keys(value).find((name) => !known.includes(name));
+  if (unknown !== undefined) refuse(where, `${field}.${unknown.length > 40 ? `${unknown.slice(0, 40)}…` : unknown}`, `is not one of ${field === 'options' ? 'the options' : `${field}'s fields`} (${known!.join(', ')})`);
   return value;
+}
+
+/** The first instant a clock of the client may read: no stored time is older than the app. */
+const FIRST_CLOCK = new Date('2000-01-01T00:00:00.000Z');
+
+/**
+ * The client's clock, checked at every reading: a clock that returns an invalid Date, or one
+ * outside the years 2000 to 9999, would write garbage times (or fail deep inside a request).
+ */
+export function checkedClock(clock: () => Date, table: string): () => Date {
+  return () => {
+    const now: unknown = clock();
+    if (!isDateIn(now, FIRST_CLOCK, LAST_DATE)) {
+      throw new DataClientError({ table, operation: 'now', key: {} }, 'the client\'s now() did not return a valid Date of the years 2000 to 9999: pass a clock that returns the current time');
+    }
+    return now;
+  };
 }
 
 /** The most items a page may ask for: a page is at most 1 MB of reads anyway. */

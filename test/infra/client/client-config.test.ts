@@ -90,11 +90,12 @@ describe('the observe hook', () => {
     await data.redactShop(shopDomain);
     expect(events.map(({ operation, outcome, error, requests }) => ({ operation, outcome, error, requests }))).toEqual([
       { operation: 'jobs.create', outcome: 'success', error: undefined, requests: 1 },
-      { operation: 'jobs.transition', outcome: 'success', error: undefined, requests: 1 },
+      // Each event names the call the app made.
+      { operation: 'jobs.claim', outcome: 'success', error: undefined, requests: 1 },
       // A lost claim: its failed write, and the read that explains it when the engine does not return the old item.
-      { operation: 'jobs.transition', outcome: 'error', error: 'ConflictError', requests: expect.any(Number) as number },
+      { operation: 'jobs.claim', outcome: 'error', error: 'ConflictError', requests: expect.any(Number) as number },
       { operation: 'jobs.progress', outcome: 'error', error: 'InvalidInputError', requests: 0 },
-      { operation: 'jobs.transition', outcome: 'success', error: undefined, requests: 1 },
+      { operation: 'jobs.fail', outcome: 'success', error: undefined, requests: 1 },
       { operation: 'importHistory.list', outcome: 'success', error: undefined, requests: 1 },
       { operation: 'redactShop', outcome: 'success', error: undefined, requests: expect.any(Number) as number },
     ]);
@@ -149,6 +150,27 @@ describe('the observe hook', () => {
     const failing = createDataClient({ doc, tables: local.tables, observe: () => { throw new Error('metrics pipe closed'); } });
     await expect(failing.jobs.create(job)).resolves.toMatchObject({ status: 'PENDING' });
     mock.restore();
+  });
+
+  test('an async observer whose promise rejects fails nothing and leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const data = createDataClient({ doc: local.doc, tables: local.tables, observe: async () => Promise.reject(new Error('metrics endpoint down')) });
+      await expect(data.jobs.create({ shopDomain: 'async-observer.myshopify.com', type: 'export', mode: 'update', isDryRun: true, totalProducts: 1 })).resolves.toMatchObject({ status: 'PENDING' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
+  test('a clock that returns an invalid Date is one error naming the clock, not a TypeError of the SDK', async () => {
+    const data = createDataClient({ doc: local.doc, tables: local.tables, now: () => new Date('soon') });
+    await expect(data.jobs.create({ shopDomain: 'bad-clock.myshopify.com', type: 'export', mode: 'update', isDryRun: true, totalProducts: 1 })).rejects.toThrow(
+      "now on Jobs-dev {}: the client's now() did not return a valid Date of the years 2000 to 9999: pass a clock that returns the current time",
+    );
   });
 });
 

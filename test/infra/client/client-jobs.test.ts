@@ -111,7 +111,7 @@ describe('status changes', () => {
   test('a move whose expected status is no longer current is a ConflictError naming table, key and operation', async () => {
     const { jobId } = await createAt(NOW);
     await jobs.claim(jobId);
-    await expect(jobs.claim(jobId)).rejects.toThrow(new ConflictError({ table: 'Jobs-dev', operation: 'jobs.transition', key: { jobId } }, 'it is not PENDING: it is RUNNING'));
+    await expect(jobs.claim(jobId)).rejects.toThrow(new ConflictError({ table: 'Jobs-dev', operation: 'jobs.claim', key: { jobId } }, 'it is not PENDING: it is RUNNING'));
     expect((await jobs.get(jobId))?.status).toBe('RUNNING');
   });
 
@@ -310,7 +310,7 @@ describe('expired and missing jobs', () => {
 
   test('a missing job is a NotFoundError on every write', async () => {
     await expect(jobs.claim('01KA0000000000000000000000')).rejects.toThrow(
-      new NotFoundError({ table: 'Jobs-dev', operation: 'jobs.transition', key: { jobId: '01KA0000000000000000000000' } }, 'it does not exist'),
+      new NotFoundError({ table: 'Jobs-dev', operation: 'jobs.claim', key: { jobId: '01KA0000000000000000000000' } }, 'it does not exist'),
     );
     await expect(jobs.renew('01KA0000000000000000000000')).rejects.toThrow(NotFoundError);
   });
@@ -417,7 +417,7 @@ describe('SDK errors become typed errors', () => {
     mock.on(UpdateCommand).rejects(failure);
     const error = (await client.claim('01KG0NE0000000000000000000').catch((caught: unknown) => caught)) as Error;
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toBe('jobs.transition on Jobs-prod {jobId: "01KG0NE0000000000000000000"}: it is not PENDING: it is COMPLETED');
+    expect(error.message).toBe('jobs.claim on Jobs-prod {jobId: "01KG0NE0000000000000000000"}: it is not PENDING: it is COMPLETED');
     expect(JSON.stringify({ ...error })).not.toContain('secret');
   });
 
@@ -437,7 +437,7 @@ describe('SDK errors become typed errors', () => {
   test('a TypeError or a network error below the client leaves it as a DataClientError naming table, operation and key', async () => {
     mock.on(UpdateCommand).rejects(new TypeError('Cannot read properties of undefined'));
     await expect(client.claim('01KA0000000000000000000000')).rejects.toThrow(
-      new DataClientError({ table: 'Jobs-prod', operation: 'jobs.transition', key: { jobId: '01KA0000000000000000000000' } }, 'DynamoDB failed with TypeError'),
+      new DataClientError({ table: 'Jobs-prod', operation: 'jobs.claim', key: { jobId: '01KA0000000000000000000000' } }, 'DynamoDB failed with TypeError'),
     );
     mock.on(GetCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
     const error = (await client.get('01KA0000000000000000000000').catch((caught: unknown) => caught)) as DataClientError;

@@ -129,6 +129,15 @@ describe('redactShop', () => {
     expect(await itemsOf(shopDomain)).toEqual({ Shops: 0, Jobs: 1, ImportHistory: 0 });
   });
 
+  test('two redactions of one shop at once both end well: the one that finds the item gone says it deleted none, not that the shop re-installed', async () => {
+    const shopDomain = 'redacted-twice.myshopify.com';
+    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain: shopDomain, installedAt: '2026-01-01T00:00:00.000Z', uninstalledAt: UNINSTALLED_AT } }));
+    await putAll(local.tables.Jobs, jobsOf(shopDomain).slice(0, 30));
+    const results = await Promise.all([redactShop(local.doc, local.tables, shopDomain), redactShop(local.doc, local.tables, shopDomain)]);
+    expect(results.map((result) => result.Shops).sort()).toEqual([0, 1]);
+    expect(await itemsOf(shopDomain)).toEqual({ Shops: 0, Jobs: 0, ImportHistory: 0 });
+  });
+
   test('refuses a domain that is not *.myshopify.com before any request', async () => {
     local.sent.length = 0;
     await expect(redactShop(local.doc, local.tables, 'redact-me.example.com')).rejects.toMatchObject({ name: 'InvalidInputError', field: 'shopDomain' });

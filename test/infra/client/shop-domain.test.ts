@@ -20,6 +20,9 @@ describe('a shop domain has one canonical form', () => {
     ['a leading hyphen', '-acme.myshopify.com'],
     ['a dot inside the handle', 'a.b.myshopify.com'],
     ['a 2 KB handle', `${'a'.repeat(2048)}.myshopify.com`],
+    ['a Kelvin sign that lower-cases to "k" (another shop\'s key)', '\u212Aacme.myshopify.com'],
+    ['a dotless i that upper-cases to "I"', 'shop\u0131fy.myshopify.com'],
+    ['a full-width letter', '\uFF41cme.myshopify.com'],
     ['a number', 42],
     ['undefined', undefined],
   ])('%s is refused with an error naming the field, not the value', (_case, given) => {

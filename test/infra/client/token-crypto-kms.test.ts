@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SealError, TokenCrypto, kmsKeyring } from '../../../infra/client/token-crypto';
+import { SealError, TokenCrypto, kmsKeyring, rawAesKeyring } from '../../../infra/client/token-crypto';
+import { InvalidInputError } from '../../../infra/client/errors';
 import { findSecrets } from '../../support/secret-scan';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -77,4 +78,11 @@ test('kmsKeyring takes the key ARN and refuses an alias, an alias ARN or a bare 
     expect(() => kmsKeyring(refused, kms)).toThrow(expect.objectContaining({ name: 'InvalidInputError', field: 'tokenKeyArn' }));
   }
   expect(kmsMock.calls()).toHaveLength(0);
+});
+
+test('a missing or short local wrapping key is refused naming LOCAL_TOKEN_WRAPPING_KEY, not as "not 0 bytes"', () => {
+  expect(() => rawAesKeyring(Buffer.from(process.env.NOT_SET_ANYWHERE ?? '', 'base64'))).toThrow(
+    "wrappingKey must be 32 bytes (AES-256), not 0 bytes: locally, Buffer.from(process.env.LOCAL_TOKEN_WRAPPING_KEY, 'base64') with the key `npm run local -- --keep` prints",
+  );
+  expect(() => rawAesKeyring('key' as never)).toThrow(InvalidInputError);
 });

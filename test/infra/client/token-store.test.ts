@@ -310,6 +310,14 @@ describe('refresh', () => {
     expect((await store.read(domain)).version).toBe(2);
   });
 
+  test('a token given as the redacted text of a Secret is refused: String(secret) is not the token', async () => {
+    const { domain } = await installed();
+    const read = await store.read(domain);
+    const call = () => store.replace(domain, read, { ...issueTokens(), accessToken: String(read.tokens.accessToken) });
+    expect(await requestsOf(call)).toEqual([]);
+    await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field: 'tokens.accessToken' });
+  });
+
   test('at a stale version, or after uninstall, is a ConflictError that leaves the stored tokens', async () => {
     const { domain } = await installed();
     const first = await store.read(domain);
@@ -449,12 +457,15 @@ describe('fresh', () => {
     let clock = Date.now();
     const timed = new TokenStore({ doc, table: TABLE, crypto, now: () => new Date(clock) });
     const never = new Promise<ShopTokens>(() => undefined);
-    void timed.fresh(domain, () => never, { leaseMs: 60_000 });
+    // A worker whose refresh hangs: it holds the lease until it gives up, a second later.
+    const hung = timed.fresh(domain, () => never, { leaseMs: 1_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await expect(timed.fresh(domain, async () => issueTokens(), { pollMs: 5, maxWaitMs: 0 })).rejects.toThrow(RefreshBusyError);
-    clock += 61_000;
+    clock += 2_000;
     const next = issueTokens();
     expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken?.reveal()).toBe(next.accessToken);
+    await expect(hung).rejects.toThrow(RefreshFailedError);
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(next));
   });
 
   test('of an uninstalled shop is a NotFoundError without a call to Shopify', async () => {
@@ -465,12 +476,39 @@ describe('fresh', () => {
     expect(refresh).not.toHaveBeenCalled();
   });
 
-  test('refuses a refresh that is not a function, or a negative margin, before any request', async () => {
+  test('a refresh that returns a token already expired, or expiring within the margin, is refused and nothing is stored', async () => {
+    const { domain, tokens } = await expiringIn(1);
+    for (const minutes of [-5, 0, 4]) {
+      const stale = { ...issueTokens(), accessTokenExpiresAt: new Date(Date.now() + minutes * 60_000) };
+      await expect(store.fresh(domain, async () => stale)).rejects.toThrow(RefreshFailedError);
+    }
+    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(tokens));
+    expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
+  });
+
+  test('a refresh that never settles is given up after the lease, its signal aborted, and the lease released', async () => {
+    const { domain } = await expiringIn(1);
+    let signal: AbortSignal | undefined;
+    const hung = (_token: Secret, options: { signal: AbortSignal }) => {
+      signal = options.signal;
+      return new Promise<ShopTokens>(() => undefined);
+    };
+    await expect(store.fresh(domain, hung, { leaseMs: 1_000 })).rejects.toThrow('the refresh function failed with TimeoutError; the stored tokens are unchanged');
+    expect(signal?.aborted).toBe(true);
+    expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
+  });
+
+  test('refuses a refresh that is not a function, an option out of bounds, or a misspelt one, before any request', async () => {
     const { domain } = await expiringIn(60);
     for (const [call, field] of [
       [() => store.fresh(domain, 'refresh' as never), 'refresh'],
       [() => store.fresh(domain, async () => issueTokens(), { marginMs: -1 }), 'options.marginMs'],
       [() => store.fresh(domain, async () => issueTokens(), { pollMs: Number.NaN, leaseMs: undefined }), 'options.pollMs'],
+      // Above 2^31 - 1 ms Node fires a timer after 1 ms: the poll would hammer the table.
+      [() => store.fresh(domain, async () => issueTokens(), { pollMs: 1e10 }), 'options.pollMs'],
+      [() => store.fresh(domain, async () => issueTokens(), { leaseMs: 1e300 }), 'options.leaseMs'],
+      [() => store.fresh(domain, async () => issueTokens(), { maxWaitMs: Number.POSITIVE_INFINITY }), 'options.maxWaitMs'],
+      [() => store.fresh(domain, async () => issueTokens(), { marginMS: 60_000 } as never), 'options.marginMS'],
     ] as const) {
       expect(await requestsOf(call)).toEqual([]);
       await expect(call()).rejects.toMatchObject({ name: 'InvalidInputError', field });
