@@ -30,9 +30,7 @@ const RETRY_LIMITS = { attempts: { min: 1, max: 20 }, baseDelayMs: { min: 1, max
  * other field (a NaN or a misspelt name would retry forever or not at all).
  */
 export function retryPolicy(value: unknown, where: check.Where, field: string): RetryPolicy {
-  const given = check.options(value as Partial<RetryPolicy> | undefined, where, field);
-  const unknown = Object.keys(given).find((name) => !(name in RETRY_LIMITS));
-  if (unknown !== undefined) check.refuse(where, `${field}.${unknown}`, `is not a field of a retry policy (${Object.keys(RETRY_LIMITS).join(', ')})`);
+  const given = check.options(value as Partial<RetryPolicy> | undefined, where, field, false, Object.keys(RETRY_LIMITS));
   return {
     attempts: given.attempts === undefined ? DEFAULT_RETRY.attempts : check.integerIn(given.attempts, where, `${field}.attempts`, RETRY_LIMITS.attempts.min, RETRY_LIMITS.attempts.max),
     baseDelayMs: given.baseDelayMs === undefined ? DEFAULT_RETRY.baseDelayMs : check.integerIn(given.baseDelayMs, where, `${field}.baseDelayMs`, RETRY_LIMITS.baseDelayMs.min, RETRY_LIMITS.baseDelayMs.max),

@@ -174,9 +174,7 @@ export class ShopsClient {
       const where = this.where(run, shop);
       const set = checkProfile(where, check.options(changes, run.context, 'changes', true), false);
       if (Object.keys(set).length === 0) throw new InvalidInputError(where, 'changes', `must change at least one of ${PROFILE_FIELDS.join(', ')}`);
-      const given = check.options(options, run.context);
-      const unknown = Object.keys(given).find((name) => name !== 'installId' && name !== 'eventAt');
-      if (unknown !== undefined) throw new InvalidInputError(where, `options.${unknown}`, 'is not an option of update (installId, eventAt)');
+      const given = check.options(options, run.context, 'options', false, ['installId', 'eventAt']);
       const installId = given.installId === undefined ? undefined : check.matching(given.installId, /^[0-9A-HJKMNP-TV-Z]{26}$/, run.context, 'options.installId', 'the install id shops.get returned (a ULID)');
       const eventAt = given.eventAt === undefined ? undefined : this.tokens.eventTimeIn(run, given.eventAt, 'options.eventAt');
       const conditions = [PROFILE_CONDITIONS.installed, ...(installId ? [PROFILE_CONDITIONS.ofInstall] : []), ...(eventAt ? [PROFILE_CONDITIONS.ofEvent] : [])];

@@ -88,6 +88,7 @@ const FRESH_LIMITS = {
   maxWaitMs: { min: 0, max: 15 * MINUTE_MS, default: 40_000 },
 } as const;
 type FreshSettings = Record<keyof typeof FRESH_LIMITS, number>;
+const FRESH_OPTIONS: readonly string[] = [...Object.keys(FRESH_LIMITS), 'open'];
 
 /** What `uninstall` did: removed the tokens, or nothing because the event repeats or predates the install. */
 export type UninstallOutcome = 'uninstalled' | 'already-uninstalled' | 'older-than-install';
@@ -210,9 +211,7 @@ export class TokenStore {
   grant(shop: string, tokens: ShopTokens, options: { readonly at?: Date } = {}): Promise<GrantOutcome> {
     return this.observed('tokens.grant', shop, (run) => {
       const domain = this.domain(run, shop);
-      const given = check.options(options, run.context);
-      const unknown = Object.keys(given).find((name) => name !== 'at');
-      if (unknown !== undefined) throw new InvalidInputError(run.context, `options.${unknown}`, 'is not an option of grant (at)');
+      const given = check.options(options, run.context, 'options', false, ['at']);
       return this.grantIn(run, domain, tokens, given.at === undefined ? this.now(run) : this.eventTime(run, given.at, 'options.at'));
     });
   }
@@ -342,9 +341,7 @@ export class TokenStore {
   invalidate(shop: string, options: { readonly generation?: TokenGeneration; readonly discardRefresh?: boolean } = {}): Promise<InvalidateOutcome> {
     return this.observed('tokens.invalidate', shop, async (run) => {
       const domain = this.domain(run, shop);
-      const given = check.options(options, run.context);
-      const unknown = Object.keys(given).find((name) => name !== 'generation' && name !== 'discardRefresh');
-      if (unknown !== undefined) throw new InvalidInputError(run.context, `options.${unknown}`, 'is not an option of invalidate (generation, discardRefresh)');
+      const given = check.options(options, run.context, 'options', false, ['generation', 'discardRefresh']);
       if (given.generation !== undefined) checkGeneration(run.context, given.generation);
       const discardRefresh = given.discardRefresh === undefined ? false : check.boolean(given.discardRefresh, run.context, 'options.discardRefresh');
       for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
@@ -737,11 +734,8 @@ export class TokenStore {
   }
 
   private freshSettings<A extends SealedAttribute>(run: OperationRun, options: FreshOptions<A>): { settings: FreshSettings; open: readonly A[] } {
-    const given = check.options(options, run.context);
+    const given = check.options(options, run.context, 'options', false, FRESH_OPTIONS);
     const settings = {} as FreshSettings;
-    for (const name of Object.keys(given)) {
-      if (name !== 'open' && !(name in FRESH_LIMITS)) throw new InvalidInputError(run.context, `options.${name}`, `is not an option of fresh (${[...Object.keys(FRESH_LIMITS), 'open'].join(', ')})`);
-    }
     for (const [name, limits] of Object.entries(FRESH_LIMITS) as [keyof FreshSettings, (typeof FRESH_LIMITS)[keyof FreshSettings]][]) {
       // An option given as undefined takes its default, as an absent one does.
       const value: unknown = given[name];
