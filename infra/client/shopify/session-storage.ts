@@ -157,6 +157,7 @@ class SealedStorage implements SealedSessionStorage {
   }
 
   async deleteSessions(ids: string[]): Promise<boolean> {
+    if (!Array.isArray(ids)) throw new InvalidInputError({ ...this.where('deleteSessions') }, 'ids', 'must be a list of session ids');
     await this.discardOffline(ids);
     return this.inner.deleteSessions(ids);
   }

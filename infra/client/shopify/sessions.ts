@@ -48,7 +48,7 @@ export function holdsPlaintext(session: Session): boolean {
 export function tokensOf(session: Session, where: OperationContext): ShopTokens {
   const date = (value: unknown, field: string): Date | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (!(value instanceof Date)) throw new InvalidInputError(where, `session.${field}`, 'must be a Date when given');
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInputError(where, `session.${field}`, 'must be a valid Date when given');
     return value;
   };
   const text = (value: unknown, field: string): string | undefined => {

@@ -164,3 +164,37 @@ describe.each(INNER_STORAGES)('the sealed session storage over %s', (_, makeInne
     );
   });
 });
+
+describe('the sealed session storage refuses what Shopify\'s library never stores, in one error naming the field', () => {
+  let local2: LocalTables;
+  let inner: InnerStorage;
+  let f: SealedFixture;
+  beforeAll(async () => {
+    local2 = await startLocalTables();
+    inner = await INNER_STORAGES[0]![1]();
+    f = sealedFixture(local2, inner);
+  });
+  afterAll(() => local2.close());
+
+  test.each([
+    ['no session', () => undefined, 'session'],
+    ['a session without an id', (s: Session) => Object.assign(s, { id: '' }), 'session'],
+    ['an expiry that is not a valid Date', (s: Session) => Object.assign(s, { expires: new Date('soon') }), 'session.expires'],
+    ['a refresh token\'s expiry given as text', (s: Session) => Object.assign(s, { refreshTokenExpires: '2027-01-01' }), 'session.refreshTokenExpires'],
+    ['an access token of 1 MB', (s: Session) => Object.assign(s, { accessToken: 'x'.repeat(1_000_000) }), 'tokens.accessToken'],
+    ['an access token that is a number', (s: Session) => Object.assign(s, { accessToken: 42 }), 'session.accessToken'],
+    ['a shop with a non-ASCII letter that lower-cases to ASCII', (s: Session) => Object.assign(s, { shop: '\u212Aacme.myshopify.com', id: 'offline_\u212Aacme.myshopify.com' }), 'session.shop'],
+    ['a scope of 20,000 characters', (s: Session) => Object.assign(s, { scope: 'x'.repeat(20_000) }), 'tokens.scopes'],
+  ] as const)('%s', async (_case, edit, field) => {
+    const session = edit(f.shopify.offline(newShop()) as Session);
+    const error = await f.storage.storeSession(session as Session).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).field).toBe(field);
+    expect(await f.plaintextFound()).toEqual([]);
+  });
+
+  test('deleteSessions of something that is not a list is refused; of an empty list, done', async () => {
+    await expect(f.storage.deleteSessions(null as never)).rejects.toMatchObject({ name: 'InvalidInputError', field: 'ids' });
+    expect(await f.storage.deleteSessions([])).toBe(true);
+  });
+});
