@@ -53,6 +53,11 @@ const REGRESSIONS: Record<string, readonly Step[]> = {
     { kind: 'deliver', index: 0, again: false },
     { kind: 'deliver', index: 0, again: false },
   ],
+  'found by 2,000 sequences: a refresh due after the session was deleted has nothing to refresh': [
+    { kind: 'install', via: 'oauth' },
+    { kind: 'deleteSession' },
+    { kind: 'refreshDuringReinstall' },
+  ],
   'a deleted offline session: the shop stays installed, the next admin request grants anew': [
     { kind: 'install', via: 'oauth' },
     { kind: 'deleteSession' },
