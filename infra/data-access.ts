@@ -239,8 +239,8 @@ export const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateData
 export const KEY_DESTRUCTIVE_ACTIONS = ['kms:DisableKey', 'kms:ScheduleKeyDeletion'] as const;
 
 /**
- * The action that replaces a key policy: the break-glass role, and CloudFormation's execution role
- * (the deploy path, which also needs it to pass KMS's policy lockout safety check), may call it.
+ * The action that replaces a key policy: the break-glass role, and the stage's deploy role (under
+ * which CloudFormation deploys, and which KMS's policy lockout safety check needs), may call it.
  */
 export const KEY_POLICY_ACTIONS = ['kms:PutKeyPolicy'] as const;
 
@@ -255,7 +255,7 @@ export const VAULT_DESTRUCTIVE_ACTIONS = [
   'backup:UpdateRecoveryPointLifecycle',
 ] as const;
 
-/** Backup vault actions that replace its access policy or lock: the break-glass role and the deploy path. */
+/** Backup vault actions that replace its access policy or lock: the break-glass role and the deploy role. */
 export const VAULT_POLICY_ACTIONS = [
   'backup:DeleteBackupVaultAccessPolicy',
   'backup:PutBackupVaultAccessPolicy',

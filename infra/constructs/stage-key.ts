@@ -19,7 +19,7 @@ export interface StageKeyProps {
   readonly onlyThroughService?: string;
   /**
    * Who may still disable the key, schedule its deletion (the break-glass role only) or replace
-   * its policy (the break-glass role and CloudFormation's execution role).
+   * its policy (the break-glass role and the stage's deploy role).
    */
   readonly custodians: Custodians;
   /**
@@ -66,7 +66,7 @@ export class StageKey extends kms.Key {
     this.deny('DenyDisableOrDeletionExceptBreakGlass', KEY_DESTRUCTIVE_ACTIONS, {
       ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] },
     });
-    // CloudFormation's execution role stays allowed: deploys update the policy through it, and
+    // The deploy role stays allowed: CloudFormation updates the policy with its credentials, and
     // KMS refuses a policy that would lock its own caller out of PutKeyPolicy.
     this.deny('DenyPolicyChangeExceptDeployAndBreakGlass', KEY_POLICY_ACTIONS, {
       ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] },

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DataRoles } from '../constructs/data-roles';
+import { DeployRole } from '../constructs/deploy-role';
 import { SchemaTable } from '../constructs/schema-table';
 import { SecurityAlarms } from '../constructs/security-alarms';
 import { StageKey } from '../constructs/stage-key';
@@ -70,8 +71,10 @@ export class DataStack extends Stack {
   public readonly backups?: TableBackups;
   /** The role of each process of the app, with its grants; the app's stacks import their ARNs. */
   public readonly dataRoles: Readonly<Record<DataRolePurpose, iam.Role>>;
-  /** Who may still manage the keys and the vault: the break-glass role, and the deploy path for policies. */
+  /** Who may still manage the keys and the vault: the break-glass role, and the deploy role for policies. */
   public readonly custodians: Custodians;
+  /** The role the promotion pipeline deploys the stage under. */
+  public readonly deployRole: iam.Role;
   /** The physical tables that hold sealed attributes, and those attributes' names. */
   private readonly sealed: { readonly tables: readonly string[]; readonly attributes: readonly string[] };
   /** `aws:PrincipalArn` of every role given the token grant; the token key denies data use to all others. */
@@ -88,8 +91,9 @@ export class DataStack extends Stack {
       tables: sealedTables.map((schema) => physicalTableName(schema.name, stageName)),
       attributes: sealedTables.flatMap(sealedAttributeNames),
     };
-    const custodians = stackCustodians(this, policy.access.breakGlassRole);
+    const custodians = stackCustodians(this, stageName, policy.access.breakGlassRole);
     this.custodians = custodians;
+    this.deployRole = new DeployRole(this, 'Deploy', { stageName, deployFrom: policy.access.deployFrom }).role;
 
     this.encryptionKey = new StageKey(this, 'DataKey', {
       alias: stageKeyAlias(stageName),
@@ -249,6 +253,7 @@ export class DataStack extends Stack {
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
     output('TokenKeyArn', this.tokenKey.keyArn, `ARN of the KMS key sealing the ${stageName} Shopify tokens`);
+    output('DeployRoleArn', this.deployRole.roleArn, `ARN of the role the ${stageName} deploy job assumes (AWS_DEPLOY_ROLE_ARN of the ${stageName} environment)`);
     for (const purpose of DATA_ROLE_PURPOSES) {
       output(dataRoleOutputId(purpose), this.dataRoles[purpose].roleArn, `ARN of the ${stageName} ${purpose} role: ${DATA_ROLES[purpose].does}`);
     }

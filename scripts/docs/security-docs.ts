@@ -27,6 +27,7 @@ export type TokenPrincipal =
   | { readonly kind: 'breakGlass' }
   | { readonly kind: 'administrator' }
   | { readonly kind: 'deployer' }
+  | { readonly kind: 'executionRole' }
   | { readonly kind: 'otherRole' };
 
 /** One row of "who can read a token". */
@@ -73,11 +74,18 @@ export function tokenReaders(): TokenReader[] {
       why: 'Refused by the token key\'s policy whatever IAM allows; see what an administrator can still do, below.',
     },
     {
-      who: 'CloudFormation\'s execution role (deploys)',
+      who: 'the stage\'s deploy role (the promotion pipeline)',
       principal: { kind: 'deployer' },
       opens: false,
       seals: false,
-      why: 'May replace the key policy (fires the key-policy alarm), not use the key.',
+      why: 'May replace the key policy through CloudFormation (the key-policy alarm says so), not use the key.',
+    },
+    {
+      who: 'CloudFormation\'s execution role from the CDK bootstrap',
+      principal: { kind: 'executionRole' },
+      opens: false,
+      seals: false,
+      why: 'Refused like any other principal: a stack update under it (`update-stack --role-arn`) cannot replace the key policy either.',
     },
     {
       who: 'any other principal, of this account or another',
@@ -142,9 +150,9 @@ function protectionSection(input: SecurityDocsInput): string {
       ['on', 'actions', 'who may still'],
       [
         ['every key', list(KEY_DESTRUCTIVE_ACTIONS), 'the break-glass role'],
-        ['every key', list(KEY_POLICY_ACTIONS), 'the break-glass role; CloudFormation\'s execution role (deploys, and KMS\'s lockout check)'],
+        ['every key', list(KEY_POLICY_ACTIONS), 'the break-glass role; the stage\'s deploy role (deploys, and KMS\'s lockout check)'],
         ['the backup vault', list(VAULT_DESTRUCTIVE_ACTIONS), 'the break-glass role'],
-        ['the backup vault', list(VAULT_POLICY_ACTIONS), 'the break-glass role; CloudFormation\'s execution role (deploys)'],
+        ['the backup vault', list(VAULT_POLICY_ACTIONS), 'the break-glass role; the stage\'s deploy role (deploys)'],
       ],
     ),
     '',

@@ -137,6 +137,7 @@ describe('across accounts both the resource policy and the caller\'s IAM must al
 
   test('a resource whose ARN names no account is refused rather than guessed', () => {
     expect(() => evaluate({ ...deleteVault(), resource: 'arn:aws:s3:::bucket' }, { service: 'other', identityPolicies: [ADMIN] })).toThrow('cannot tell the account of arn:aws:s3:::bucket');
+    expect(evaluate({ ...deleteVault(), resource: 'arn:aws:s3:::bucket', resourceAccount: '444455556666' }, { service: 'other', identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
   });
 });
 

@@ -67,6 +67,8 @@ export interface AccessRequest {
   readonly resource: string;
   /** Request context keys beyond the caller's own (e.g. `kms:ViaService`, `token.actions.githubusercontent.com:sub`). */
   readonly context?: Readonly<Record<string, string>>;
+  /** The account that owns the resource, for an ARN that names none (an S3 bucket's). */
+  readonly resourceAccount?: string;
 }
 
 /** What governs the resource. */
@@ -114,7 +116,7 @@ export function evaluate(request: AccessRequest, policies: Policies): Decision {
   // The root user holds every permission of its own account; no IAM policy applies to it.
   const identityAllows =
     caller.kind === 'root'
-      ? caller.account === accountOfResource(request.resource)
+      ? caller.account === accountOfResource(request)
       : caller.kind === 'role' && identityStatements.some((s) => s.Effect === 'Allow' && applying(s, 'identity'));
   const resourceAllows = resourceStatements.filter((statement) => statement.Effect === 'Allow' && applying(statement, 'resource')).map((s) => principalMatches(s, caller));
   const named = resourceAllows.includes('directly');
@@ -123,7 +125,7 @@ export function evaluate(request: AccessRequest, policies: Policies): Decision {
   const refuse = { decision: 'implicitDeny' } as const;
 
   const callerAccount = accountOfCaller(caller);
-  if (callerAccount !== undefined && callerAccount !== accountOfResource(request.resource)) {
+  if (callerAccount !== undefined && callerAccount !== accountOfResource(request)) {
     // Across accounts both sides must allow: the resource's policy, and the caller's own account.
     return (named || accountNamed) && identityAllows ? allow : refuse;
   }
@@ -173,9 +175,9 @@ function accountOf(arn: string): string {
   return account;
 }
 
-function accountOfResource(arn: string): string {
-  const account = arn.split(':')[4];
-  if (!account || !/^\d{12}$/.test(account)) throw new Error(`cannot tell the account of ${arn}; name a resource ARN with an account`);
+function accountOfResource(request: AccessRequest): string {
+  const account = request.resource.split(':')[4] || request.resourceAccount;
+  if (!account || !/^\d{12}$/.test(account)) throw new Error(`cannot tell the account of ${request.resource}; name a resource ARN with an account, or its resourceAccount`);
   return account;
 }
 

@@ -55,6 +55,13 @@ export class DeployedTemplate {
     return { arn: this.arnOf(id), policy: this.resolve(resource.Properties!.AccessPolicy) as PolicyDocument | undefined };
   }
 
+  /** The resolved trust policy of the role with this RoleName. */
+  public trustPolicyOfRole(roleName: string): PolicyDocument {
+    const role = this.resourcesOfType('AWS::IAM::Role').find(([, resource]) => resource.Properties?.RoleName === roleName);
+    if (!role) throw new Error(`no role named ${roleName} in the template`);
+    return this.resolve(role[1].Properties!.AssumeRolePolicyDocument) as PolicyDocument;
+  }
+
   /** The resolved IAM policies attached to the role with this RoleName (inline policies and AWS::IAM::Policy resources). */
   public policiesOfRole(roleName: string): PolicyDocument[] {
     const role = this.resourcesOfType('AWS::IAM::Role').find(([, resource]) => resource.Properties?.RoleName === roleName);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CliCredentialsStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { TableBackups } from '../../../infra/constructs/table-backups';
@@ -16,13 +16,13 @@ let copyFixture: Template;
 beforeAll(() => {
   templates = stageTemplates();
   // The copy setting is off in every stage, so a small stack of its own turns it on.
-  const fixtureStack = new Stack(new App(), 'CopyFixture', { env: { region: 'us-east-1' } });
+  const fixtureStack = new Stack(new App(), 'CopyFixture', { env: { region: 'us-east-1' }, synthesizer: new CliCredentialsStackSynthesizer() });
   const table = new dynamodb.TableV2(fixtureStack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   new TableBackups(fixtureStack, 'Backups', {
     stageName: 'fixture',
     policy: { ...STAGES.prod.backup, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
     tables: [table],
-    custodians: stackCustodians(fixtureStack, 'break-glass'),
+    custodians: stackCustodians(fixtureStack, 'fixture', 'break-glass'),
   });
   copyFixture = Template.fromStack(fixtureStack);
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAGES, STAGE_NAMES, dataRoleName, physicalTableName } from '../../../infra/stages';
+import { STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName } from '../../../infra/stages';
 import { TABLE_SCHEMAS } from '../../../infra/schemas';
 import { loadSecurityDocsInput, renderSecurityDocs, tokenReaders, type TokenPrincipal } from '../../../scripts/docs/security-docs';
 import { stageTemplateJson } from '../../support/cdk-out';
@@ -38,6 +38,8 @@ describe.each(STAGE_NAMES)('the %s token key does what "who can read a token" sa
       case 'administrator':
         return { arn: deployed.roleArn('Administrator'), policies: [ADMINISTRATOR] };
       case 'deployer':
+        return { arn: deployed.roleArn(deployRoleName(stage)), policies: [ADMINISTRATOR] };
+      case 'executionRole':
         return { arn: deployed.roleArn(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${STAGES[stage].region}`), policies: [ADMINISTRATOR] };
       case 'otherRole':
         return { arn: deployed.roleArn('inavor-shuttle-reporting'), policies: [ADMINISTRATOR] };
