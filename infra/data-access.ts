@@ -245,6 +245,20 @@ export const KEY_DESTRUCTIVE_ACTIONS = ['kms:DisableKey', 'kms:ScheduleKeyDeleti
 export const KEY_POLICY_ACTIONS = ['kms:PutKeyPolicy'] as const;
 
 /**
+ * Alias changes that could point a stage alias at another key: `verify`, `restore` and people find
+ * the stage's keys by alias. KMS authorizes them on the key the alias points at, so the key policy
+ * can refuse them; the break-glass role and the deploy role (aliases are the stack's) may.
+ */
+export const KEY_ALIAS_ACTIONS = ['kms:DeleteAlias', 'kms:UpdateAlias'] as const;
+
+/**
+ * Revoking a grant: DynamoDB's grants on the table key are how the tables read their data, so a
+ * revoked one makes a table unreadable. Only the break-glass role may; AWS services retire their
+ * own grants with RetireGrant.
+ */
+export const KEY_GRANT_REVOCATION_ACTIONS = ['kms:RevokeGrant'] as const;
+
+/**
  * Backup vault actions that lose recovery points or lift their protection: only the break-glass role
  * may call them. `DeleteBackupVaultLockConfiguration` lifts a governance-mode lock.
  */

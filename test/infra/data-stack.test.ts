@@ -183,6 +183,8 @@ describe.each(STAGES)('%s stage', (stage) => {
     'DenyGrantsExceptForAwsServices',
     'DenyDisableOrDeletionExceptBreakGlass',
     'DenyPolicyChangeExceptDeployAndBreakGlass',
+    'DenyAliasChangeExceptDeployAndBreakGlass',
+    'DenyGrantRevocationExceptBreakGlass',
   ];
 
   test('the table key lets IAM grant it, lets only AWS services create grants, and is used for data only through DynamoDB', () => {

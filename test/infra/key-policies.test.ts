@@ -1,4 +1,12 @@
-import { DATA_ROLES, KEY_DESTRUCTIVE_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, tokenRolePurposes, type DataRoleSpec } from '../../infra/data-access';
+import {
+  DATA_ROLES,
+  KEY_ALIAS_ACTIONS,
+  KEY_DESTRUCTIVE_ACTIONS,
+  KEY_GRANT_REVOCATION_ACTIONS,
+  VAULT_DESTRUCTIVE_ACTIONS,
+  tokenRolePurposes,
+  type DataRoleSpec,
+} from '../../infra/data-access';
 import { sealedAttributeNames } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName, type StageName } from '../../infra/stages';
@@ -61,6 +69,20 @@ describe.each(STAGE_NAMES)('%s', (stage: StageName) => {
     for (const key of keys) {
       expect([key.id, onKey(key, deployer, [ADMINISTRATOR], 'kms:PutKeyPolicy')]).toEqual([key.id, 'allow']);
       for (const action of KEY_DESTRUCTIVE_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'explicitDeny']);
+    }
+  });
+
+  test.each([...KEY_ALIAS_ACTIONS, ...KEY_GRANT_REVOCATION_ACTIONS])('an administrator with kms:* on * is denied %s on every key, and break-glass is not', (action) => {
+    for (const key of keys) {
+      expect([key.id, onKey(key, admin, [ADMINISTRATOR], action)]).toEqual([key.id, 'explicitDeny']);
+      expect([key.id, onKey(key, breakGlass, [ADMINISTRATOR], action)]).toEqual([key.id, 'allow']);
+    }
+  });
+
+  test('the deploy role may move or delete a key\'s alias (aliases are the stack\'s) and may not revoke a grant', () => {
+    for (const key of keys) {
+      for (const action of KEY_ALIAS_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'allow']);
+      for (const action of KEY_GRANT_REVOCATION_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'explicitDeny']);
     }
   });
 
