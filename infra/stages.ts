@@ -284,9 +284,14 @@ export function dataExportName(stage: string, outputId: string): string {
   return `${dataStackName(stage)}-${outputId}`;
 }
 
+/** What every alias of a stage's keys starts with, e.g. `alias/inavor-shuttle/prod/`. */
+export function stageKeyAliasPrefix(stage: string): string {
+  return `alias/inavor-shuttle/${stage}/`;
+}
+
 /** Alias of a stage's customer-managed data key, e.g. `alias/inavor-shuttle/prod/data`. */
 export function stageKeyAlias(stage: string): string {
-  return `alias/inavor-shuttle/${stage}/data`;
+  return `${stageKeyAliasPrefix(stage)}data`;
 }
 
 /**

@@ -1,5 +1,9 @@
+import { deployRuleName, securityAlarms, securityRuleName } from '../security-monitoring';
 import { ALARM_PROTOCOLS } from '../stages';
 import { isRecord, show } from './common';
+
+/** EventBridge's limit on a rule name. */
+const MAX_RULE_NAME = 64;
 
 /** An address SNS can deliver to: one @, a dotted domain, no spaces. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -47,4 +51,12 @@ function subscriptionProblems(notify: unknown, field: string): string[] {
   return typeof endpoint === 'string' && url?.protocol === 'https:' && url.username === '' && url.password === ''
     ? []
     : [`${field}.endpoint: ${show(endpoint)} is not an https URL without credentials in it`];
+}
+
+/** EventBridge's limit on the security rule names of a stage with alarms, the longest of which is reported. */
+export function securityRuleNameProblems(stage: string): string[] {
+  const longest = securityAlarms()
+    .flatMap(([name, alarm]) => [securityRuleName(stage, name), ...(alarm.expected === 'deployRole' ? [deployRuleName(stage, name)] : [])])
+    .reduce((a, b) => (b.length > a.length ? b : a));
+  return longest.length > MAX_RULE_NAME ? [`stages.${stage}: security rule name ${longest} is ${longest.length} characters; EventBridge allows at most ${MAX_RULE_NAME}`] : [];
 }

@@ -55,6 +55,12 @@ describe('the monitoring policy and hot-key marks are validated', () => {
     expect(problemsAfter((_t, stages) => (stages.prod.monitoring.notify = notify))).toEqual([problem]);
   });
 
+  test('a stage name that makes a security rule name longer than EventBridge\'s 64 characters is rejected', () => {
+    expect(problemsAfter((_t, stages) => (stages['a-very-long-stage-name'] = structuredClone(stages.staging)))).toEqual([
+      'stages.a-very-long-stage-name: security rule name inavor-shuttle-a-very-long-stage-name-table-protection-changed-by-deploy is 72 characters; EventBridge allows at most 64',
+    ]);
+  });
+
   test('an https subscription is accepted', () => {
     expect(problemsAfter((_t, stages) => (stages.prod.monitoring.notify = { protocol: 'https', endpoint: 'https://hooks.example/oncall' }))).toEqual([]);
   });
