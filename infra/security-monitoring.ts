@@ -1,7 +1,5 @@
+// One file: the security alarms are one table (what each matches, whose calls are expected, what it means and what to do), read whole by the construct, the tests and the generated security doc.
 /**
- * One file: the security alarms are one table (what each matches, whose calls are expected, what it
- * means and what to do), read together by the construct, the tests and the generated security doc.
- *
  * The security alarms: EventBridge rules on the calls that reach a token or a recovery point, or
  * that silence the alarms themselves, each with what it means and the first steps. Plain data (no
  * aws-cdk-lib).
