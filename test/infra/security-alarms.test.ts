@@ -185,8 +185,10 @@ describe.each(MONITORED)('the %s stage', (stage: StageName) => {
       const byApp = firing(aim, { role: appDeployer });
       expect([aim, byDeploy]).toEqual([aim, [alarm.expected === 'deployRole' ? deployRuleName(stage, name) : securityRuleName(stage, name)]]);
       expect([aim, byApp]).toEqual([aim, alarm.expected === 'appDeployRole' ? [] : [securityRuleName(stage, name)]]);
-      // The deploy role calling by itself, outside CloudFormation, is not a deploy.
+      // The deploy role calling by itself, outside CloudFormation, is not a deploy; nor is CloudFormation acting for an IAM user.
       expect([aim, firing(aim, { role: deployer })]).toEqual([aim, [securityRuleName(stage, name)]]);
+      const asUserThroughCloudFormation = { ...aim, set: { ...aim.set, 'userIdentity.invokedBy': 'cloudformation.amazonaws.com' } };
+      expect([aim, firing(asUserThroughCloudFormation, 'asRecorded')]).toEqual([aim, [securityRuleName(stage, name)]]);
     }
   });
 
