@@ -259,6 +259,23 @@ export const KEY_ALIAS_ACTIONS = ['kms:DeleteAlias', 'kms:UpdateAlias'] as const
 export const KEY_GRANT_REVOCATION_ACTIONS = ['kms:RevokeGrant'] as const;
 
 /**
+ * Role changes that alter who may assume a role or what it may do, or put another role in its
+ * place under its name (which the token key's policy would name just the same).
+ */
+export const ROLE_CHANGE_ACTIONS = [
+  'iam:AttachRolePolicy',
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+] as const;
+
+/**
  * Backup vault actions that lose recovery points or lift their protection: only the break-glass role
  * may call them. `DeleteBackupVaultLockConfiguration` lifts a governance-mode lock.
  */

@@ -7,7 +7,7 @@
  * aws-cdk-lib); `npm run docs` writes each stage's as JSON under docs/service-control-policies/.
  */
 
-import { tokenRolePurposes } from './data-access';
+import { ROLE_CHANGE_ACTIONS, tokenRolePurposes } from './data-access';
 import { DATA_ROLE_PURPOSES, dataRoleName, deployRoleName, stageResourceName, type StagePolicy } from './stages';
 
 /** A statement of a service control policy: SCPs name no principal; conditions say whom a Deny spares. */
@@ -30,19 +30,6 @@ export const SCP_MAX_CHARACTERS = 5_120;
 
 /** The role AWS Control Tower manages an enrolled account through; its own changes to the trail must go on. */
 export const CONTROL_TOWER_ROLE = 'AWSControlTowerExecution';
-
-/** Role changes that alter who may assume a role or what it may do. */
-const ROLE_CHANGES = [
-  'iam:AttachRolePolicy',
-  'iam:DeleteRole',
-  'iam:DeleteRolePermissionsBoundary',
-  'iam:DeleteRolePolicy',
-  'iam:DetachRolePolicy',
-  'iam:PutRolePermissionsBoundary',
-  'iam:PutRolePolicy',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:UpdateRole',
-];
 
 /** Any role of any account and partition with this path and name (an SCP applies to every account it is attached to). */
 function role(pathAndName: string): string {
@@ -80,8 +67,8 @@ export function stageServiceControlPolicy(stageName: string, policy: StagePolicy
         ['*'],
         [appDeployer, breakGlass],
       ),
-      deny('DenyChangingExecutionRolesExceptBreakGlass', ROLE_CHANGES, [role('cdk-*-cfn-exec-role-*')], [breakGlass]),
-      deny('DenyChangingStackRolesExceptDeploy', ROLE_CHANGES, stackRoles, [deployer, breakGlass]),
+      deny('DenyChangingExecutionRolesExceptBreakGlass', ROLE_CHANGE_ACTIONS, [role('cdk-*-cfn-exec-role-*')], [breakGlass]),
+      deny('DenyChangingStackRolesExceptDeploy', ROLE_CHANGE_ACTIONS, stackRoles, [deployer, breakGlass]),
       deny(
         'DenyStoppingTrailsExceptBreakGlass',
         ['cloudtrail:DeleteTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StopLogging', 'cloudtrail:UpdateTrail'],

@@ -10,6 +10,7 @@ import {
   KEY_DESTRUCTIVE_ACTIONS,
   KEY_GRANT_REVOCATION_ACTIONS,
   KEY_POLICY_ACTIONS,
+  ROLE_CHANGE_ACTIONS,
   VAULT_DESTRUCTIVE_ACTIONS,
   VAULT_POLICY_ACTIONS,
 } from './data-access';
@@ -156,17 +157,7 @@ export const SECURITY_ALARMS = {
   roleChanged: {
     title: 'A role that can reach the tokens or the deploy path was changed',
     source: 'cloudTrail',
-    matches: [
-      'iam:AttachRolePolicy',
-      'iam:CreateRole',
-      'iam:DeleteRole',
-      'iam:DeleteRolePermissionsBoundary',
-      'iam:DeleteRolePolicy',
-      'iam:DetachRolePolicy',
-      'iam:PutRolePermissionsBoundary',
-      'iam:PutRolePolicy',
-      'iam:UpdateAssumeRolePolicy',
-    ],
+    matches: ROLE_CHANGE_ACTIONS,
     on: 'the stack\'s data-access roles, every role the token key names (of any stack), the deploy role and the CDK bootstrap\'s execution roles (`cdk-*-cfn-exec-role-*`)',
     needs: 'iamRegion',
     expected: 'deployRole',
