@@ -1,29 +1,30 @@
-import { DefaultStackSynthesizer, Fn, type Stack } from 'aws-cdk-lib';
+import { CliCredentialsStackSynthesizer, Fn, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { deployRoleName } from './stages';
 
 /**
  * The principals, as `aws:PrincipalArn` patterns, that key and vault policies still let manage
- * what they protect: the stage's break-glass role, and the role CloudFormation deploys the stack
- * under (policy updates only).
+ * what they protect: the stage's break-glass role, and the deploy role of the promotion pipeline
+ * (policy updates only).
  */
 export interface Custodians {
   /** The break-glass role (may hold `*`, see `AccessPolicy.breakGlassRole`). */
   readonly breakGlass: string;
-  /** CloudFormation's execution role from the CDK bootstrap (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`). */
+  /** The stage's deploy role (`inavor-shuttle-<stage>-deploy`), under which CloudFormation deploys the stack. */
   readonly deployer: string;
 }
 
-/** The custodians of a stack's keys and vault, from the stage's break-glass role (path and name). */
-export function stackCustodians(stack: Stack, breakGlassRole: string): Custodians {
-  const synthesizer = stack.synthesizer;
-  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
-    throw new Error(`${stack.stackName}: the key policies name the CDK bootstrap's CloudFormation execution role, which only DefaultStackSynthesizer defines`);
+/**
+ * The custodians of a stack's keys and vault, from the stage's break-glass role (path and name).
+ * The stack must deploy with the credentials of whoever deploys it, no CloudFormation execution
+ * role between: only then is the deploy role the caller of every change CloudFormation makes.
+ */
+export function stackCustodians(stack: Stack, stageName: string, breakGlassRole: string): Custodians {
+  if (!(stack.synthesizer instanceof CliCredentialsStackSynthesizer)) {
+    throw new Error(`${stack.stackName}: the key policies let the deploy role, not a CloudFormation execution role, replace them; synthesize the stack with CliCredentialsStackSynthesizer`);
   }
-  return {
-    breakGlass: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${breakGlassRole}`),
-    // The synthesizer leaves the account and partition as ${AWS::...} placeholders, for Fn::Sub.
-    deployer: Fn.sub(synthesizer.cloudFormationExecutionRoleArn),
-  };
+  const role = (pathAndName: string) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${pathAndName}`);
+  return { breakGlass: role(breakGlassRole), deployer: role(deployRoleName(stageName)) };
 }
 
 /**

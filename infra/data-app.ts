@@ -1,4 +1,4 @@
-import type { App } from 'aws-cdk-lib';
+import { CliCredentialsStackSynthesizer, type App } from 'aws-cdk-lib';
 import { applyNag } from './nag';
 import type { TableSchema } from './schema-model';
 import { TABLE_SCHEMAS } from './schemas';
@@ -35,6 +35,8 @@ export function addDataStacks(app: App, options: DataAppOptions): Record<StageNa
       stackName: name,
       description: `Inavor Shuttle ${stageName} data layer: DynamoDB tables and their KMS keys`,
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: policy.region },
+      // The deployer's own credentials, no CloudFormation execution role: see stackCustodians.
+      synthesizer: new CliCredentialsStackSynthesizer(),
       stageName,
       policy,
       schemas,

@@ -1,9 +1,10 @@
-import { Aspects } from 'aws-cdk-lib';
+import { Aspects, DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagReportFormat, NagSuppressions, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DEPLOY_WILDCARD_ACTIONS } from './constructs/deploy-role';
 import { DataProtectionChecks } from './nag/data-protection-checks';
 import type { DataStack } from './stacks/data-stack';
-import { physicalTableName } from './stages';
+import { dataStackName, physicalTableName, stageResourceName } from './stages';
 
 /** How nag runs. */
 export interface NagOptions {
@@ -34,7 +35,40 @@ export function applyNag(scope: IConstruct, options: NagOptions): void {
       new DataProtectionChecks({ ...packProps, protectData: policy.protectData, ttlAttributes, requireBackup: policy.backup.rules.length > 0 }),
     );
     if (stack.backups) suppressBackupRoleFindings(stack.backups.role);
+    suppressDeployRoleFindings(stack);
   }
+}
+
+/** The deploy role's wildcards, each explained: what a deploy changes is reviewed in its pull request, not enumerated here. */
+function suppressDeployRoleFindings(stack: DataStack): void {
+  const { stageName, region } = stack;
+  NagSuppressions.addResourceSuppressions(
+    stack.deployRole,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'The deploy role of the promotion pipeline, assumable only by the stage\'s GitHub environment. The action families are the ' +
+          'create, read and update verbs of the stack\'s resource types, allowed only through CloudFormation (aws:CalledViaFirst), ' +
+          'so a deploy can change what its reviewed template says and the role cannot call these APIs itself. Key ARNs and generated ' +
+          'names are unknown before CloudFormation creates them (Resource *); roles are limited to the stack\'s names, change sets to ' +
+          'the stage\'s stack, objects to the CDK bootstrap bucket.',
+        appliesTo: [
+          ...DEPLOY_WILDCARD_ACTIONS.map((action) => `Action::${action}`),
+          'Resource::*',
+          ...[
+            `cloudformation:${region}:<AWS::AccountId>:stack/${dataStackName(stageName)}/*`,
+            `iam::<AWS::AccountId>:role/${stageResourceName(stageName, '*')}`,
+            `iam::<AWS::AccountId>:role/${dataStackName(stageName)}-*`,
+            'iam::<AWS::AccountId>:role/aws-service-role/*',
+            `s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-${region}/*`,
+            // The partition is a placeholder until the stack's account is known.
+          ].map((rest) => ({ regex: `/^Resource::arn:(aws|<AWS::Partition>):${rest.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$/` })),
+        ],
+      },
+    ],
+    true,
+  );
 }
 
 const BACKUP_MANAGED_POLICIES = ['AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForRestores'];

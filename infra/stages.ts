@@ -1,7 +1,20 @@
+/** The SNS protocols an alarm subscription may use: a mailbox, or an HTTPS endpoint (a paging service's). */
+export const ALARM_PROTOCOLS = ['email', 'https'] as const;
+
+/** Who the alarm topic notifies: part of the template, so removing the subscription by hand is drift. */
+export interface AlarmSubscription {
+  /** `email`: an address, which confirms the subscription from the first message; `https`: a URL. */
+  readonly protocol: (typeof ALARM_PROTOCOLS)[number];
+  /** The address or URL. */
+  readonly endpoint: string;
+}
+
 /** How closely a stage watches its tables. */
 export interface MonitoringPolicy {
   /** True to create the alarm topic, an alarm per table, index and operation, and the dashboard. */
   readonly alarms: boolean;
+  /** The on-call's subscription to the alarm topic; required with `alarms`, absent without. */
+  readonly notify?: AlarmSubscription;
   /** True to turn Contributor Insights on for the tables and indexes the schema map marks `hotKeyProne`. */
   readonly contributorInsights: boolean;
   /** One line on why the stage watches this much. */
@@ -53,6 +66,21 @@ export interface BackupCopySpec {
   readonly reason: string;
 }
 
+/**
+ * A copy of every recovery point into a logically air-gapped vault of the stage's account: a vault
+ * in compliance mode, encrypted with a key AWS owns, whose recovery points no one in the account,
+ * root included, can delete or shorten before their retention ends. Each rule's copies are kept as
+ * long as the rule keeps its recovery points, so every rule's retention must lie within the vault's.
+ */
+export interface AirGappedCopySpec {
+  /** The vault's shortest retention (AWS Backup: 7 days or more); a copy kept less fails. */
+  readonly minRetentionDays: number;
+  /** The vault's longest retention; a copy kept longer fails. */
+  readonly maxRetentionDays: number;
+  /** One line on why the copy exists. */
+  readonly reason: string;
+}
+
 /** What AWS Backup keeps of a stage's tables, beyond point-in-time recovery. */
 export interface BackupPolicy {
   /** The plan's rules; none means the stage has no vault and no plan. */
@@ -63,6 +91,8 @@ export interface BackupPolicy {
   readonly vaultLock?: VaultLockSpec;
   /** A copy to another region or account; off unless set. */
   readonly copy?: BackupCopySpec;
+  /** A copy to a logically air-gapped vault of the stage's account; off unless set. */
+  readonly airGappedCopy?: AirGappedCopySpec;
 }
 
 /** AWS services a data-access role can trust, by the name the stage config uses. */
@@ -92,6 +122,18 @@ export interface AccessPolicy {
   readonly breakGlassRole: string;
   /** The service each data-access role of the stack trusts. */
   readonly roleTrust: Readonly<Record<DataRolePurpose, TrustedService>>;
+  /**
+   * The GitHub repository (`owner/name`) and environment whose deploy jobs may assume the stage's
+   * deploy role (`inavor-shuttle-<stage>-deploy`), the one principal besides break-glass allowed to
+   * replace a key or vault policy.
+   */
+  readonly deployFrom: { readonly repository: string; readonly environment: string };
+  /**
+   * Path and name of the role the app's own pipeline deploys its Lambda functions and App Runner
+   * services with: the one principal expected to hand a token role to a service or change the code
+   * that runs under one.
+   */
+  readonly appDeployRole: string;
   /** One line on who holds the break-glass role in this stage. */
   readonly reason: string;
 }
@@ -133,6 +175,8 @@ export const STAGES = {
     access: {
       breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
       roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      deployFrom: { repository: 'inavor/inavor-shuttle-data', environment: 'dev' },
+      appDeployRole: 'inavor-shuttle-app-dev-deploy',
       reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the dev account to the data-layer owners.',
     },
   },
@@ -143,6 +187,7 @@ export const STAGES = {
     tags: { Project: 'inavor-shuttle', Stage: 'staging', DataClassification: 'confidential' },
     monitoring: {
       alarms: true,
+      notify: { protocol: 'email', endpoint: 'data-alarms-staging@inavor.example' },
       contributorInsights: false,
       reason: 'The same alarms as prod prove the wiring and catch a load test reaching a ceiling before prod does; no real traffic to rank keys by.',
     },
@@ -160,6 +205,8 @@ export const STAGES = {
     access: {
       breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
       roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      deployFrom: { repository: 'inavor/inavor-shuttle-data', environment: 'staging' },
+      appDeployRole: 'inavor-shuttle-app-staging-deploy',
       reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the staging account to the data-layer owners.',
     },
   },
@@ -170,6 +217,7 @@ export const STAGES = {
     tags: { Project: 'inavor-shuttle', Stage: 'prod', DataClassification: 'confidential' },
     monitoring: {
       alarms: true,
+      notify: { protocol: 'email', endpoint: 'data-oncall@inavor.example' },
       contributorInsights: true,
       reason: 'Merchants wait on prod: a stall must page someone, and naming the hot key during an incident is worth the Contributor Insights rules.',
     },
@@ -192,12 +240,19 @@ export const STAGES = {
       vaultLock: {
         minRetentionDays: 35,
         maxRetentionDays: 365,
-        reason: 'Governance mode, lifted only by the break-glass role (the vault policy denies it to everyone else), stays reversible if a retention proves wrong.',
+        reason: 'Governance mode stays reversible if a retention proves wrong; the air-gapped copy is what no one in the account can delete.',
+      },
+      airGappedCopy: {
+        minRetentionDays: 35,
+        maxRetentionDays: 365,
+        reason: 'An administrator of the prod account, or a deploy that replaces the vault policy, can lift the governance lock; the copies in a logically air-gapped vault outlive both.',
       },
     },
     access: {
       breakGlassRole: 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_InavorShuttleBreakGlass_*',
       roleTrust: { webApp: 'appRunner', jobWorker: 'lambda', tokenRefresher: 'lambda', redaction: 'lambda' },
+      deployFrom: { repository: 'inavor/inavor-shuttle-data', environment: 'prod' },
+      appDeployRole: 'inavor-shuttle-app-prod-deploy',
       reason: 'The Identity Center permission set InavorShuttleBreakGlass, assigned in the prod account to two named owners only, with MFA.',
     },
   },
@@ -229,9 +284,14 @@ export function dataExportName(stage: string, outputId: string): string {
   return `${dataStackName(stage)}-${outputId}`;
 }
 
+/** What every alias of a stage's keys starts with, e.g. `alias/inavor-shuttle/prod/`. */
+export function stageKeyAliasPrefix(stage: string): string {
+  return `alias/inavor-shuttle/${stage}/`;
+}
+
 /** Alias of a stage's customer-managed data key, e.g. `alias/inavor-shuttle/prod/data`. */
 export function stageKeyAlias(stage: string): string {
-  return `alias/inavor-shuttle/${stage}/data`;
+  return `${stageKeyAliasPrefix(stage)}data`;
 }
 
 /**
@@ -240,6 +300,11 @@ export function stageKeyAlias(stage: string): string {
  */
 export function stageResourceName(stage: string, name: string): string {
   return `inavor-shuttle-${stage}-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Physical name of a stage's deploy role, which the promotion pipeline's deploy job assumes, e.g. `inavor-shuttle-prod-deploy`. */
+export function deployRoleName(stage: string): string {
+  return stageResourceName(stage, 'deploy');
 }
 
 /** Physical name of a data-access role, e.g. `inavor-shuttle-prod-token-refresher`. */

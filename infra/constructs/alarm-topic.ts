@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Custodians } from '../custodians';
 import { StageKey } from './stage-key';
-import { stageResourceName } from '../stages';
+import { stageKeyAliasPrefix, stageResourceName, type AlarmSubscription } from '../stages';
 
 /** Props of {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -12,6 +12,8 @@ export interface AlarmTopicProps {
   readonly stageName: string;
   /** Who may still disable or delete the topic's key or replace its policy. */
   readonly custodians: Custodians;
+  /** The on-call's subscription, part of the template so that removing it by hand is drift. */
+  readonly notify?: AlarmSubscription;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface AlarmTopicProps {
  * never be able to use the key that encrypts the tables.
  */
 export class AlarmTopic extends Construct {
-  /** The topic; subscribe the on-call's endpoint to it. */
+  /** The topic, with the on-call's subscription. */
   public readonly topic: sns.Topic;
   /** The key encrypting the topic's messages at rest. */
   public readonly key: StageKey;
@@ -38,7 +40,7 @@ export class AlarmTopic extends Construct {
     const stageRules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: stageResourceName(props.stageName, '*') }); // every security rule (securityRuleName)
 
     this.key = new StageKey(this, 'Key', {
-      alias: `alias/inavor-shuttle/${props.stageName}/alarms`,
+      alias: `${stageKeyAliasPrefix(props.stageName)}alarms`,
       description: `Encrypts the Inavor Shuttle ${props.stageName} data-layer alarm topic`,
       custodians: props.custodians,
     });
@@ -68,6 +70,13 @@ export class AlarmTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    if (props.notify) {
+      new sns.Subscription(this, 'OnCall', {
+        topic: this.topic,
+        protocol: props.notify.protocol === 'email' ? sns.SubscriptionProtocol.EMAIL : sns.SubscriptionProtocol.HTTPS,
+        endpoint: props.notify.endpoint,
+      });
+    }
     // A topic policy replaces SNS's default one, so the alarms' right to publish is stated here.
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({

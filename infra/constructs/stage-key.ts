@@ -2,7 +2,7 @@ import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { denyStatement, type Custodians } from '../custodians';
-import { KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_POLICY_ACTIONS } from '../data-access';
+import { KEY_ALIAS_ACTIONS, KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, KEY_POLICY_ACTIONS } from '../data-access';
 
 /** Props of {@link StageKey}. */
 export interface StageKeyProps {
@@ -18,8 +18,8 @@ export interface StageKeyProps {
    */
   readonly onlyThroughService?: string;
   /**
-   * Who may still disable the key, schedule its deletion (the break-glass role only) or replace
-   * its policy (the break-glass role and CloudFormation's execution role).
+   * Who may still disable the key, schedule its deletion or revoke a grant (the break-glass role
+   * only), or replace its policy or change its alias (the break-glass role and the stage's deploy role).
    */
   readonly custodians: Custodians;
   /**
@@ -41,7 +41,8 @@ export interface StageKeyProps {
  * one of these, so each gets the same policy: CDK's default (the account may grant the key
  * through IAM) plus the Deny that AWS Control Tower's CT.KMS.PR.3 asks for, so that only AWS
  * services create grants on it, and Denies that keep everyone but the custodians from disabling
- * or deleting the key or replacing its policy (see docs/decisions.md).
+ * or deleting the key, revoking its grants, moving or deleting its alias, or replacing its policy
+ * (see docs/decisions.md).
  */
 export class StageKey extends kms.Key {
   /** The key's alias. */
@@ -66,10 +67,17 @@ export class StageKey extends kms.Key {
     this.deny('DenyDisableOrDeletionExceptBreakGlass', KEY_DESTRUCTIVE_ACTIONS, {
       ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] },
     });
-    // CloudFormation's execution role stays allowed: deploys update the policy through it, and
+    // The deploy role stays allowed: CloudFormation updates the policy with its credentials, and
     // KMS refuses a policy that would lock its own caller out of PutKeyPolicy.
     this.deny('DenyPolicyChangeExceptDeployAndBreakGlass', KEY_POLICY_ACTIONS, {
       ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] },
+    });
+    // Retargeting or deleting the alias would let tools that find the key by alias land on another key.
+    this.deny('DenyAliasChangeExceptDeployAndBreakGlass', KEY_ALIAS_ACTIONS, {
+      ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass, props.custodians.deployer] },
+    });
+    this.deny('DenyGrantRevocationExceptBreakGlass', KEY_GRANT_REVOCATION_ACTIONS, {
+      ArnNotLike: { 'aws:PrincipalArn': [props.custodians.breakGlass] },
     });
     const { dataUsers, requiredContext = {} } = props;
     if (dataUsers) {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { denyStatement, type Custodians } from '../custodians';
 import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../data-access';
-import { stageResourceName, type BackupPolicy, type BackupSchedule } from '../stages';
+import { stageKeyAliasPrefix, stageResourceName, type BackupPolicy, type BackupSchedule } from '../stages';
 import { StageKey } from './stage-key';
 
 /** Props of {@link TableBackups}. */
@@ -31,7 +31,8 @@ const SCHEDULES: Record<BackupSchedule, events.CronOptions> = {
 /**
  * AWS Backup for a stage's tables: a vault encrypted with its own customer-managed key (and
  * locked where the policy asks) whose access policy refuses to everyone but the custodians what
- * would lose a recovery point, a plan with the policy's rules (and copies, where set), and a
+ * would lose a recovery point, a logically air-gapped vault the recovery points are copied to
+ * (where the policy asks), a plan with the policy's rules (and copies, where set), and a
  * selection that names every table by ARN. `BackupResource.fromConstruct` is not used: it
  * silently selects nothing for a `TableV2`.
  */
@@ -44,6 +45,10 @@ export class TableBackups extends Construct {
   public readonly plan: backup.BackupPlan;
   /** The role AWS Backup assumes to back the tables up and to restore them. */
   public readonly role: iam.Role;
+  /** The logically air-gapped vault every recovery point is copied to; absent unless the policy asks. */
+  public readonly airGappedVault?: backup.CfnLogicallyAirGappedBackupVault;
+  /** The names of the stage's vaults: the vault, and the air-gapped vault where there is one. */
+  public readonly vaultNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: TableBackupsProps) {
     super(scope, id);
@@ -51,7 +56,7 @@ export class TableBackups extends Construct {
     if (policy.rules.length === 0) throw new Error(`TableBackups: stage ${stageName} has no backup rule`);
 
     this.key = new StageKey(this, 'VaultKey', {
-      alias: `alias/inavor-shuttle/${stageName}/backup`,
+      alias: `${stageKeyAliasPrefix(stageName)}backup`,
       description: `Encrypts the Inavor Shuttle ${stageName} AWS Backup vault`,
       custodians: props.custodians,
     });
@@ -78,6 +83,21 @@ export class TableBackups extends Construct {
     });
 
     const copyDestination = policy.copy && backup.BackupVault.fromBackupVaultArn(this, 'CopyDestination', policy.copy.destinationVaultArn);
+    const airGapped = policy.airGappedCopy;
+    if (airGapped) {
+      // Compliance mode and a key AWS owns come with the vault type: no one in the account can shorten
+      // or delete a copy before its retention, nor disable the key that encrypts it.
+      this.airGappedVault = new backup.CfnLogicallyAirGappedBackupVault(this, 'AirGappedVault', {
+        backupVaultName: stageResourceName(stageName, 'airGapped'),
+        minRetentionDays: airGapped.minRetentionDays,
+        maxRetentionDays: airGapped.maxRetentionDays,
+      });
+      // It holds the copies that outlive everything else; CloudFormation never deletes it.
+      this.airGappedVault.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
+    const airGappedDestination =
+      this.airGappedVault && backup.BackupVault.fromBackupVaultArn(this, 'AirGappedDestination', this.airGappedVault.attrBackupVaultArn);
+    this.vaultNames = [this.vault.backupVaultName, ...(this.airGappedVault ? [this.airGappedVault.backupVaultName] : [])];
     this.plan = new backup.BackupPlan(this, 'Plan', {
       backupPlanName: stageResourceName(stageName, 'tables'),
       backupVault: this.vault,
@@ -87,10 +107,11 @@ export class TableBackups extends Construct {
             ruleName: rule.name,
             scheduleExpression: events.Schedule.cron(SCHEDULES[rule.schedule]),
             deleteAfter: Duration.days(rule.retentionDays),
-            copyActions:
-              copyDestination && policy.copy
-                ? [{ destinationBackupVault: copyDestination, deleteAfter: Duration.days(policy.copy.retentionDays) }]
-                : undefined,
+            copyActions: nonEmpty([
+              ...(copyDestination && policy.copy ? [{ destinationBackupVault: copyDestination, deleteAfter: Duration.days(policy.copy.retentionDays) }] : []),
+              // Each copy is kept as long as the rule keeps its recovery point (validated to lie within the vault's retention).
+              ...(airGappedDestination ? [{ destinationBackupVault: airGappedDestination, deleteAfter: Duration.days(rule.retentionDays) }] : []),
+            ]),
           }),
       ),
     });
@@ -107,4 +128,9 @@ export class TableBackups extends Construct {
       allowRestores: true,
     });
   }
+}
+
+/** A list, or undefined for none: a rule without copies leaves CopyActions out of the template. */
+function nonEmpty<T>(items: T[]): T[] | undefined {
+  return items.length > 0 ? items : undefined;
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DataRoles } from '../constructs/data-roles';
+import { DeployRole } from '../constructs/deploy-role';
 import { SchemaTable } from '../constructs/schema-table';
 import { SecurityAlarms } from '../constructs/security-alarms';
 import { StageKey } from '../constructs/stage-key';
@@ -28,8 +29,10 @@ import {
   dataExportName,
   dataRoleName,
   dataRoleOutputId,
+  deployRoleName,
   physicalTableName,
   stageKeyAlias,
+  stageKeyAliasPrefix,
   tableOutputIds,
   type DataRolePurpose,
   type StagePolicy,
@@ -70,12 +73,16 @@ export class DataStack extends Stack {
   public readonly backups?: TableBackups;
   /** The role of each process of the app, with its grants; the app's stacks import their ARNs. */
   public readonly dataRoles: Readonly<Record<DataRolePurpose, iam.Role>>;
-  /** Who may still manage the keys and the vault: the break-glass role, and the deploy path for policies. */
+  /** Who may still manage the keys and the vault: the break-glass role, and the deploy role for policies. */
   public readonly custodians: Custodians;
+  /** The role the promotion pipeline deploys the stage under. */
+  public readonly deployRole: iam.Role;
   /** The physical tables that hold sealed attributes, and those attributes' names. */
   private readonly sealed: { readonly tables: readonly string[]; readonly attributes: readonly string[] };
   /** `aws:PrincipalArn` of every role given the token grant; the token key denies data use to all others. */
   private readonly tokenUsers: string[] = [];
+  /** Names of the roles given the token grant, whose IAM changes the role alarm watches. */
+  private readonly tokenRoleNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -88,8 +95,9 @@ export class DataStack extends Stack {
       tables: sealedTables.map((schema) => physicalTableName(schema.name, stageName)),
       attributes: sealedTables.flatMap(sealedAttributeNames),
     };
-    const custodians = stackCustodians(this, policy.access.breakGlassRole);
+    const custodians = stackCustodians(this, stageName, policy.access.breakGlassRole);
     this.custodians = custodians;
+    this.deployRole = new DeployRole(this, 'Deploy', { stageName, deployFrom: policy.access.deployFrom }).role;
 
     this.encryptionKey = new StageKey(this, 'DataKey', {
       alias: stageKeyAlias(stageName),
@@ -100,7 +108,7 @@ export class DataStack extends Stack {
     // A key of its own: reading a Shops item (table key) must not be enough to open its tokens.
     const sealed = this.sealed;
     this.tokenKey = new StageKey(this, 'TokenKey', {
-      alias: `alias/inavor-shuttle/${stageName}/tokens`,
+      alias: `${stageKeyAliasPrefix(stageName)}tokens`,
       description: `Seals the Inavor Shuttle ${stageName} Shopify tokens, attribute by attribute`,
       custodians,
       dataUsers: () => [custodians.breakGlass, ...this.tokenUsers],
@@ -141,15 +149,26 @@ export class DataStack extends Stack {
     }
 
     if (policy.monitoring.alarms) {
-      const { topic } = new AlarmTopic(this, 'Alarms', { stageName, custodians });
+      const { topic } = new AlarmTopic(this, 'Alarms', { stageName, custodians, notify: policy.monitoring.notify });
       new TableMonitoring(this, 'Monitoring', { stageName, schemas: props.schemas, topic });
+      const tableList = Object.values(tables).map(({ table }) => table);
       new SecurityAlarms(this, 'SecurityAlarms', {
         stageName,
+        policy,
         topic,
-        breakGlassRoleArn: custodians.breakGlass,
-        backupVaultName: this.backups?.vault.backupVaultName,
-        copies: policy.backup.copy !== undefined,
-        dataRoleNames: DATA_ROLE_PURPOSES.map((purpose) => dataRoleName(stageName, purpose)),
+        targets: {
+          breakGlassRoleArn: custodians.breakGlass,
+          deployRoleArn: custodians.deployer,
+          appDeployRoleArn: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${policy.access.appDeployRole}`),
+          keyAliasPrefix: stageKeyAliasPrefix(stageName),
+          tables: [...tableList.map((table) => table.tableName), ...tableList.map((table) => table.tableArn)],
+          backupVaultNames: this.backups ? this.backups.vaultNames : [],
+          backupPlanId: this.backups?.plan.backupPlanId,
+          tokenRoleArns: () => this.tokenUsers,
+          watchedRoleNames: () => [
+            ...new Set([...DATA_ROLE_PURPOSES.map((purpose) => dataRoleName(stageName, purpose)), ...this.tokenRoleNames, deployRoleName(stageName)]),
+          ],
+        },
       });
       this.alarmTopicArn = topic.topicArn;
     }
@@ -190,8 +209,9 @@ export class DataStack extends Stack {
   public grantTokenAccess(grantee: iam.IGrantable, level: TokenAccessLevel): iam.Grant {
     const { tables, attributes } = this.sealed;
     if (tables.length === 0) throw new Error('No attribute of the schema map is sealed, so a token grant would open nothing.');
-    const principalArn = this.tokenUserArn(grantee);
+    const [principalArn, roleName] = this.tokenUser(grantee);
     if (!this.tokenUsers.includes(principalArn)) this.tokenUsers.push(principalArn);
+    if (!this.tokenRoleNames.includes(roleName)) this.tokenRoleNames.push(roleName);
     const context = (key: string) => `kms:EncryptionContext:${key}`;
     return iam.Grant.addToPrincipal({
       grantee,
@@ -204,22 +224,27 @@ export class DataStack extends Stack {
     });
   }
 
-  /** The `aws:PrincipalArn` the token key's policy names a grantee by; throws for one it cannot name. */
-  private tokenUserArn(grantee: iam.IGrantable): string {
+  /**
+   * The `aws:PrincipalArn` the token key's policy names a grantee by, and the role's name, which
+   * the role alarm watches; throws for a role it cannot name.
+   */
+  private tokenUser(grantee: iam.IGrantable): [arn: string, name: string] {
     const principal = grantee.grantPrincipal;
     if (!('roleArn' in principal)) {
       throw new Error(`grantTokenAccess: ${principal.toString()} is not a role; the token key's policy names roles only.`);
     }
     const role = principal as iam.IRole;
-    if (Stack.of(role) === this || !Token.isUnresolved(role.roleArn)) return role.roleArn;
     const resource = role.node.defaultChild;
     const name = resource instanceof iam.CfnRole && (resource.path ?? '/') === '/' ? resource.roleName : undefined;
+    // An imported role: its literal ARN holds its name (after any path).
+    if (!Token.isUnresolved(role.roleArn)) return [role.roleArn, role.roleArn.slice(role.roleArn.lastIndexOf('/') + 1)];
     if (name === undefined || Token.isUnresolved(name)) {
+      const where = Stack.of(role) === this ? 'of this stack' : 'of another stack';
       throw new Error(
-        `grantTokenAccess: ${role.node.path} is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy can name it.`,
+        `grantTokenAccess: ${role.node.path} is a role ${where} with a generated name or a path; give it a fixed roleName and no path so the token key's policy and the role alarm can name it.`,
       );
     }
-    return Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`);
+    return [Stack.of(role) === this ? role.roleArn : Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`), name];
   }
 
   private grantTables(grantee: iam.IGrantable, grant: TableGrant): iam.Grant {
@@ -249,6 +274,7 @@ export class DataStack extends Stack {
     }
     output('DataKeyArn', this.encryptionKey.keyArn, `ARN of the KMS key encrypting the ${stageName} tables`);
     output('TokenKeyArn', this.tokenKey.keyArn, `ARN of the KMS key sealing the ${stageName} Shopify tokens`);
+    output('DeployRoleArn', this.deployRole.roleArn, `ARN of the role the ${stageName} deploy job assumes (AWS_DEPLOY_ROLE_ARN of the ${stageName} environment)`);
     for (const purpose of DATA_ROLE_PURPOSES) {
       output(dataRoleOutputId(purpose), this.dataRoles[purpose].roleArn, `ARN of the ${stageName} ${purpose} role: ${DATA_ROLES[purpose].does}`);
     }

@@ -7,6 +7,8 @@ import { isPositiveInteger, isReason, isRecord, show, type Report } from './comm
 const BACKUP_RULE_NAME = /^[a-zA-Z0-9_.-]{1,50}$/;
 /** AWS Backup's shortest compliance-mode grace time. */
 const MIN_CHANGEABLE_FOR_DAYS = 3;
+/** AWS Backup's bounds on a logically air-gapped vault's retention. */
+const AIR_GAPPED_DAYS = { min: 7, max: 36_500 };
 const VAULT_ARN = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[a-zA-Z0-9_.-]+$/;
 
 /** Problems of a stage's `backup` block; `field` is e.g. `stages.prod.backup`. */
@@ -50,6 +52,7 @@ export function validateBackup(field: string, backup: unknown, protectData: bool
       if (rules.length === 0) report('copy', 'set, but there is no rule whose recovery points it would copy');
     }
   }
+  if (backup.airGappedCopy !== undefined) problems.push(...airGappedProblems(`${field}.airGappedCopy`, backup.airGappedCopy, retentions, rules.length));
   if (backup.vaultLock !== undefined) {
     const lock = backup.vaultLock;
     if (!isRecord(lock)) report('vaultLock', `expected {minRetentionDays, maxRetentionDays, reason}, got ${show(lock)}`);
@@ -73,5 +76,29 @@ export function validateBackup(field: string, backup: unknown, protectData: bool
       if (rules.length === 0) report('vaultLock', 'set, but the stage has no backup rule and so no vault');
     }
   }
+  return problems;
+}
+
+/** A logically air-gapped copy: AWS Backup's retention bounds, and room in them for every rule's copies. */
+function airGappedProblems(field: string, copy: unknown, retentions: ReadonlyArray<[string, unknown]>, ruleCount: number): string[] {
+  if (!isRecord(copy)) return [`${field}: expected {minRetentionDays, maxRetentionDays, reason}, got ${show(copy)}`];
+  const problems: string[] = [];
+  const { minRetentionDays: min, maxRetentionDays: max } = copy;
+  for (const [name, days] of [['minRetentionDays', min], ['maxRetentionDays', max]] as const) {
+    if (!isPositiveInteger(days) || days < AIR_GAPPED_DAYS.min || days > AIR_GAPPED_DAYS.max) {
+      problems.push(`${field}.${name}: ${show(days)} is outside AWS Backup's ${AIR_GAPPED_DAYS.min}-${AIR_GAPPED_DAYS.max} days (whole days only)`);
+    }
+  }
+  if (isPositiveInteger(min) && isPositiveInteger(max)) {
+    if (min > max) problems.push(`${field}: minRetentionDays ${min} is above maxRetentionDays ${max}`);
+    // A rule's copies are kept as long as its recovery points: outside the vault's range the copy job fails.
+    for (const [at, days] of retentions) {
+      if ((days as number) < min || (days as number) > max) {
+        problems.push(`${field}: ${at} keeps ${show(days)} days, outside the air-gapped vault's ${min}-${max} days, so every copy of the rule would fail`);
+      }
+    }
+  }
+  if (!isReason(copy.reason)) problems.push(`${field}.reason: expected one line on why the copy exists`);
+  if (ruleCount === 0) problems.push(`${field}: set, but there is no rule whose recovery points it would copy`);
   return problems;
 }

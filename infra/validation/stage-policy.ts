@@ -3,7 +3,7 @@
 import { dataExportName, dataStackName, tableOutputIds } from '../stages';
 import { isRecord, show, type Report } from './common';
 import { validateBackup } from './backup';
-import { checkMonitoring } from './monitoring';
+import { checkMonitoring, securityRuleNameProblems } from './monitoring';
 import { checkAccess, roleNameProblems } from './roles';
 
 const PITR_DAYS = { min: 1, max: 35 };
@@ -80,6 +80,7 @@ export function validateStages(stages: unknown): string[] {
       ...problems,
       ...tagProblems(policy.tags, `stages.${name}.tags`),
       ...checkMonitoring(policy.monitoring, `stages.${name}.monitoring`),
+      ...(isRecord(policy.monitoring) && policy.monitoring.alarms === true ? securityRuleNameProblems(name) : []),
       ...validateBackup(`stages.${name}.backup`, policy.backup, policy.protectData === true),
       ...checkAccess(policy.access, `stages.${name}.access`),
     ];

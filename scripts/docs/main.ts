@@ -6,23 +6,28 @@ const ROOT = join(__dirname, '..', '..');
 const SCHEMA_REFERENCE = join(ROOT, 'docs', 'database-schema.md');
 const ALARMS_RUNBOOK = join(ROOT, 'docs', 'alarms-runbook.md');
 const SECURITY = join(ROOT, 'docs', 'security.md');
+const ORGANIZATION = join(ROOT, 'docs', 'organization-policies.md');
 
 const USAGE = `Usage: npm run docs
 
-Regenerates ${relative(ROOT, SCHEMA_REFERENCE)}, ${relative(ROOT, ALARMS_RUNBOOK)} and ${relative(ROOT, SECURITY)}
+Regenerates ${relative(ROOT, SCHEMA_REFERENCE)}, ${relative(ROOT, ALARMS_RUNBOOK)}, ${relative(ROOT, SECURITY)},
+${relative(ROOT, ORGANIZATION)} and each stage's service control policy under docs/service-control-policies/
 from the schema map, the stage config, the grants, the alarm thresholds, the security alarms and the
 capacity assumptions. Run it after changing any of them; npm test fails until you do.`;
 
-/** `npm run docs`: renders the schema reference, the alarms runbook and the security doc and replaces each file whole. */
+/** `npm run docs`: renders the schema reference, the alarms runbook, the security doc and the organization policies and replaces each file whole. */
 export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
   parseOptions(argv, {}, { usage: USAGE });
   // Loaded after the arguments are read: the render synthesizes the stacks, which --help need not pay for.
-  const [{ loadSchemaDocsInput, renderSchemaDocs }, { loadRunbookInput, renderAlarmsRunbook }, { loadSecurityDocsInput, renderSecurityDocs }] =
-    await Promise.all([import('./schema-docs'), import('./runbook-docs'), import('./security-docs')]);
+  const [{ loadSchemaDocsInput, renderSchemaDocs }, { loadRunbookInput, renderAlarmsRunbook }, { loadSecurityDocsInput, renderSecurityDocs }, organization] =
+    await Promise.all([import('./schema-docs'), import('./runbook-docs'), import('./security-docs'), import('./organization-docs')]);
+  const { stages } = loadSecurityDocsInput();
   const files = [
     { path: SCHEMA_REFERENCE, text: renderSchemaDocs(loadSchemaDocsInput()) },
     { path: ALARMS_RUNBOOK, text: renderAlarmsRunbook(loadRunbookInput()) },
     { path: SECURITY, text: renderSecurityDocs(loadSecurityDocsInput()) },
+    { path: ORGANIZATION, text: organization.renderOrganizationPolicies(stages) },
+    ...organization.renderScpFiles(stages).map(({ path, text }) => ({ path: join(ROOT, path), text })),
   ];
   writeFilesAtomically(files);
   for (const { path } of files) output.stdout(`Wrote ${relative(ROOT, path)}`);

@@ -1,14 +1,16 @@
 import {
   DATA_ROLES,
+  KEY_ALIAS_ACTIONS,
   KEY_DESTRUCTIVE_ACTIONS,
+  KEY_GRANT_REVOCATION_ACTIONS,
   KEY_POLICY_ACTIONS,
   VAULT_DESTRUCTIVE_ACTIONS,
   VAULT_POLICY_ACTIONS,
   type DataRoleSpec,
 } from '../../infra/data-access';
-import { IAM_EVENTS_REGION, SECURITY_ALARMS, securityRuleName, type SecurityAlarmName, type SecurityAlarmSpec } from '../../infra/security-monitoring';
-import { DATA_ROLE_PURPOSES, STAGES, TRUSTED_SERVICES, dataRoleName, type DataRolePurpose, type StagePolicy } from '../../infra/stages';
+import { DATA_ROLE_PURPOSES, STAGES, TRUSTED_SERVICES, dataRoleName, deployRoleName, type DataRolePurpose, type StagePolicy } from '../../infra/stages';
 import { code, markdownTable, paragraph } from '../shared/markdown';
+import { adminPathsSection, alarmsSection } from './security-alarm-docs';
 
 /** Everything the security doc is rendered from. */
 export interface SecurityDocsInput {
@@ -27,6 +29,7 @@ export type TokenPrincipal =
   | { readonly kind: 'breakGlass' }
   | { readonly kind: 'administrator' }
   | { readonly kind: 'deployer' }
+  | { readonly kind: 'executionRole' }
   | { readonly kind: 'otherRole' };
 
 /** One row of "who can read a token". */
@@ -73,11 +76,18 @@ export function tokenReaders(): TokenReader[] {
       why: 'Refused by the token key\'s policy whatever IAM allows; see what an administrator can still do, below.',
     },
     {
-      who: 'CloudFormation\'s execution role (deploys)',
+      who: 'the stage\'s deploy role (the promotion pipeline)',
       principal: { kind: 'deployer' },
       opens: false,
       seals: false,
-      why: 'May replace the key policy (fires the key-policy alarm), not use the key.',
+      why: 'May replace the key policy through CloudFormation (the key-policy alarm says so), not use the key.',
+    },
+    {
+      who: 'CloudFormation\'s execution role from the CDK bootstrap',
+      principal: { kind: 'executionRole' },
+      opens: false,
+      seals: false,
+      why: 'Refused like any other principal: a stack update under it (`update-stack --role-arn`) cannot replace the key policy either.',
     },
     {
       who: 'any other principal, of this account or another',
@@ -102,7 +112,9 @@ function tokenSection(input: SecurityDocsInput): string {
       'opening one takes `kms:Decrypt` on the token key, which its key policy refuses to every principal but the roles',
       'below, and to those too unless the request carries the encryption context every sealed value is bound to',
       '(`table`, `shop`, `attribute`). An administrator\'s `kms:*` in IAM does not change that: a Deny in the key',
-      'policy wins. The tests evaluate the synthesized key policy of every stage for each row.',
+      'policy wins. The tests evaluate the synthesized key policy of every stage for each row. Their evaluator does',
+      'not model KMS grants, which can add an Allow no policy shows; every "no" below is an explicit Deny of the key',
+      'policy, which outranks any grant, so it holds whatever grants exist.',
     ]),
     '',
     markdownTable(
@@ -131,7 +143,7 @@ function tokenSection(input: SecurityDocsInput): string {
 function protectionSection(input: SecurityDocsInput): string {
   const list = (actions: readonly string[]) => actions.map(code).join(', ');
   return [
-    '## What no one but the break-glass role can do',
+    '## What no one but the break-glass and deploy roles can do',
     '',
     paragraph([
       'Every key of the data layer (table, token, backup vault and alarm topic keys) and the backup vault carry',
@@ -141,19 +153,67 @@ function protectionSection(input: SecurityDocsInput): string {
     markdownTable(
       ['on', 'actions', 'who may still'],
       [
-        ['every key', list(KEY_DESTRUCTIVE_ACTIONS), 'the break-glass role'],
-        ['every key', list(KEY_POLICY_ACTIONS), 'the break-glass role; CloudFormation\'s execution role (deploys, and KMS\'s lockout check)'],
+        ['every key', list([...KEY_DESTRUCTIVE_ACTIONS, ...KEY_GRANT_REVOCATION_ACTIONS]), 'the break-glass role'],
+        ['every key', list([...KEY_POLICY_ACTIONS, ...KEY_ALIAS_ACTIONS]), 'the break-glass role; the stage\'s deploy role (deploys, and KMS\'s lockout check)'],
         ['the backup vault', list(VAULT_DESTRUCTIVE_ACTIONS), 'the break-glass role'],
-        ['the backup vault', list(VAULT_POLICY_ACTIONS), 'the break-glass role; CloudFormation\'s execution role (deploys)'],
+        ['the backup vault', list(VAULT_POLICY_ACTIONS), 'the break-glass role; the stage\'s deploy role (deploys)'],
       ],
     ),
     '',
-    'The break-glass role of each stage, and its vault lock:',
+    'The break-glass role of each stage:',
     '',
     markdownTable(
-      ['stage', 'break-glass role (path and name)', 'held by', 'vault lock'],
-      Object.entries(input.stages).map(([stage, policy]) => [code(stage), code(policy.access.breakGlassRole), policy.access.reason, vaultLockText(policy)]),
+      ['stage', 'break-glass role (path and name)', 'held by'],
+      Object.entries(input.stages).map(([stage, policy]) => [code(stage), code(policy.access.breakGlassRole), policy.access.reason]),
     ),
+  ].join('\n');
+}
+
+function deploySection(input: SecurityDocsInput): string {
+  return [
+    '## The deploy role',
+    '',
+    paragraph([
+      'Each stage\'s stack defines the role its deploy job assumes, `inavor-shuttle-<stage>-deploy`, trusted only by',
+      'GitHub\'s OIDC provider (`token.actions.githubusercontent.com`, which must exist in the account) for a token with',
+      '`aud` `sts.amazonaws.com` and `sub` `repo:<repository>:environment:<environment>`: a job of that repository in that',
+      'GitHub environment, where prod waits for a reviewer. The stacks deploy with the deploy job\'s own credentials, no',
+      'CloudFormation execution role between: every change CloudFormation makes is recorded in CloudTrail under the deploy',
+      'role, invoked by CloudFormation, which is how the alarms tell a deploy from anything else. The role runs change sets',
+      'on its stage\'s stack, uploads the template to the CDK bootstrap bucket, and changes the stack\'s resources only',
+      'through CloudFormation (`aws:CalledViaFirst`); it cannot delete the stack, use a key for data, disable or delete',
+      'one, or revoke a grant. The CDK bootstrap\'s execution role is no longer exempt from any key or vault policy.',
+    ]),
+    '',
+    markdownTable(
+      ['stage', 'deploy role', 'assumable from'],
+      Object.entries(input.stages).map(([stage, policy]) => [
+        code(stage),
+        code(deployRoleName(stage)),
+        `${code(policy.access.deployFrom.repository)}, environment ${code(policy.access.deployFrom.environment)}`,
+      ]),
+    ),
+    '',
+    paragraph([
+      'A new stage, and the first deploy of a stage whose key policies still exempt the execution role, is deployed once',
+      'as the break-glass role (`cdk deploy -c stage=<stage>` from its session): the old and new policies both let it',
+      'replace them, and the break-glass alarm announces it.',
+    ]),
+  ].join('\n');
+}
+
+function recoverySection(input: SecurityDocsInput): string {
+  return [
+    '## Recovery points no one in the account can delete',
+    '',
+    markdownTable(
+      ['stage', 'vault lock', 'air-gapped copy'],
+      Object.entries(input.stages).map(([stage, policy]) => [code(stage), vaultLockText(policy), airGappedText(policy)]),
+    ),
+    '',
+    paragraph(VAULT_LOCK),
+    '',
+    paragraph(AIR_GAPPED),
   ].join('\n');
 }
 
@@ -166,96 +226,42 @@ function vaultLockText(policy: StagePolicy): string {
     : `compliance after ${lock.changeableForDays} days, ${lock.minRetentionDays}-${lock.maxRetentionDays} days`;
 }
 
-function alarmsSection(input: SecurityDocsInput): string {
-  const alarms = Object.entries(SECURITY_ALARMS) as [SecurityAlarmName, SecurityAlarmSpec][];
-  const where = (alarm: SecurityAlarmSpec) =>
-    Object.entries(input.stages)
-      .filter(([, policy]) => policy.monitoring.alarms && hasWhatItNeeds(alarm, policy))
-      .map(([stage]) => code(stage))
-      .join(', ') || 'none';
-  return [
-    '## Security alarms',
-    '',
-    paragraph([
-      'EventBridge rules of the stack send these events to the stage\'s alarm topic (stages with `monitoring.alarms`).',
-      'KMS, STS, IAM and vault API calls reach EventBridge as "AWS API Call via CloudTrail" events, which exist only',
-      'while a CloudTrail trail records the account\'s management events: in an account enrolled in AWS Control Tower',
-      'that is the organization trail Control Tower sets up in every account and region; elsewhere, create a trail',
-      `(management events, all regions) before relying on them. IAM is global: its events reach EventBridge in ${code(IAM_EVENTS_REGION)}`,
-      'only, so the role alarm exists where the stage is in that region. The AWS Backup job events come from the',
-      'service itself and need no trail.',
-    ]),
-    '',
-    markdownTable(
-      ['alarm', 'rule', 'fires on', 'needs a trail', 'stages'],
-      alarms.map(([name, alarm]) => [alarm.title, code(securityRuleName('<stage>', name)), alarm.matches.map(code).join(', '), alarm.source === 'cloudTrail' ? 'yes' : 'no', where(alarm)]),
-    ),
-    '',
-    ...alarms.flatMap(([, alarm]) => [`### ${alarm.title}`, '', paragraph([alarm.means]), '', ...alarm.firstSteps.map((step, i) => `${i + 1}. ${step}`), '']),
-  ]
-    .join('\n')
-    .trimEnd();
+function airGappedText(policy: StagePolicy): string {
+  const copy = policy.backup.airGappedCopy;
+  return copy ? `every recovery point, kept as long as its rule keeps it (${copy.minRetentionDays}-${copy.maxRetentionDays} days): ${copy.reason}` : 'none';
 }
 
-function hasWhatItNeeds(alarm: SecurityAlarmSpec, policy: StagePolicy): boolean {
-  switch (alarm.needs) {
-    case 'nothing':
-      return true;
-    case 'backups':
-      return policy.backup.rules.length > 0;
-    case 'copies':
-      return policy.backup.copy !== undefined;
-    case 'iamRegion':
-      return policy.region === IAM_EVENTS_REGION;
-  }
-}
+const VAULT_LOCK = [
+  'A vault lock in governance mode stops early deletion by anyone who may not lift it. The vault',
+  'policy lets only the break-glass role call `DeleteBackupVaultLockConfiguration` and `DeleteRecoveryPoint`, but the',
+  'deploy role may replace the vault policy: a change merged and deployed through the pipeline can remove that',
+  'reservation first (the vault-policy alarm reports it as expected during a deploy), after which an administrator',
+  'needs no break-glass session. Governance mode therefore stops an administrator acting alone in the account, not a',
+  'change deployed through the pipeline. Compliance mode (`vaultLock.changeableForDays` in the stage config) becomes',
+  'immutable when its grace time ends: no one, root included, can then delete a recovery point before its retention,',
+  'shorten one, or delete the vault while it holds any. It costs what it protects: a retention set too long is paid for',
+  'until it ends, a shop\'s data in a recovery point cannot be removed early (a restore must be followed by',
+  '`redactShop` again), and the vault cannot be moved or retired early. Prod stays in governance mode until its',
+  'retention has been proven by a year of restores; moving it is a one-line stage change. Staging has no lock and no',
+  'air-gapped copy: it holds test data, and its recovery points are as safe as its vault policy.',
+];
+
+const AIR_GAPPED = [
+  'Where the stage config sets `backup.airGappedCopy` (prod), every rule of the plan also copies its recovery point',
+  'into a logically air-gapped vault (`inavor-shuttle-<stage>-air-gapped`): a vault AWS Backup keeps in compliance mode',
+  'and encrypts with a key AWS owns, so no one in the account, root and break-glass included, can delete or shorten a',
+  'copy before its retention, nor disable its key. Each copy is kept as long as its rule keeps the recovery point, within',
+  'the vault\'s minimum and maximum retention. Restoring from a copy is in [the restore runbook](restore-runbook.md).',
+  'DynamoDB tables are copied only with AWS Backup\'s advanced DynamoDB backup turned on for the account (the default',
+  'for accounts that started using AWS Backup after November 2021); a failed copy fires the copy-job alarm.',
+];
 
 const BREAK_GLASS_STEPS = [
   'Say in the incident channel what you are about to do and why; the break-glass alarm will fire and the on-call will ask.',
   'Sign in through IAM Identity Center and choose the `InavorShuttleBreakGlass` permission set for the stage\'s account (MFA).',
   'Do the one thing the incident needs (e.g. `aws kms cancel-key-deletion`, `aws kms enable-key`, lift the vault lock, or decrypt one shop\'s token with the full encryption context) and nothing else.',
   'Sign out; write down in the incident what was done, with the CloudTrail event ids.',
-  'If a key or vault policy was changed by hand, redeploy the stack so the policy is the template\'s again (the key-policy alarm fires once more: expected).',
-];
-
-function administratorSection(): string {
-  const alarm = (name: SecurityAlarmName) => `the "${SECURITY_ALARMS[name].title}" alarm`;
-  return [
-    '## The break-glass procedure',
-    '',
-    ...BREAK_GLASS_STEPS.map((step, i) => `${i + 1}. ${step}`),
-    '',
-    '## What an account administrator can still do',
-    '',
-    paragraph([
-      'The key and vault policies stop an administrator from using the token key, disabling or deleting a key, and',
-      'deleting recovery points. They do not make an administrator powerless; what remains, and what shows it:',
-    ]),
-    '',
-    markdownTable(
-      ['an administrator can', 'what shows it'],
-      [
-        ['Widen a data-access role\'s trust or permissions (IAM), then assume a token role and decrypt tokens as the app does.', `${alarm('dataRoleChanged')} (where IAM's events arrive), then CloudTrail: AssumeRole and Decrypt by that role's sessions.`],
-        ['Run code under a token role without changing it: a Lambda function or App Runner service created with the role (`iam:PassRole`).', 'CloudTrail only (CreateFunction, CreateService naming the role): the app\'s own deploys do the same, so no alarm; review in access reviews.'],
-        ['Deploy a change of this stack (a new key policy, a grant) through the pipeline or CloudFormation.', `${alarm('keyPolicyChanged')}; the change is in the pull request and its cdk diff.`],
-        ['Assign themselves the break-glass permission set in IAM Identity Center.', alarm('breakGlassUsed')],
-        ['Read every non-sealed attribute of every table (IAM on DynamoDB, the table key through DynamoDB).', 'CloudTrail data events, if the trail records them for DynamoDB.'],
-        ['Silence the alarms: delete or disable the stack\'s EventBridge rules, unsubscribe the on-call, or stop the trail.', 'No alarm of this stack: CloudFormation drift detection shows a changed rule or topic; Control Tower\'s mandatory controls protect its own organization trail.'],
-        ['Stop backups (delete the plan or selection) or let PITR lapse by disabling it.', `${alarm('backupJobFailed')} does not fire for a job that never starts; the DataProtection checks and \`npm run verify\` show the drift.`],
-      ],
-    ),
-  ].join('\n');
-}
-
-const VAULT_LOCK_TRADE_OFF = [
-  'A vault lock in governance mode stops early deletion by anyone the vault policy does not exempt; here only the',
-  'break-glass role may call `DeleteBackupVaultLockConfiguration`, so lifting it takes a break-glass session and fires',
-  'two alarms. Compliance mode (`vaultLock.changeableForDays` in the stage config) becomes immutable when its grace',
-  'time ends: no one, root included, can then delete a recovery point before its retention, shorten one, or delete the',
-  'vault while it holds any. That protects against a compromised account as well, and costs what it protects: a',
-  'retention set too long is paid for until it ends, a shop\'s data in a recovery point cannot be removed early (a',
-  'restore must be followed by `redactShop` again), and the vault cannot be moved or retired early. Prod stays in',
-  'governance mode until its retention has been proven by a year of restores; moving it is a one-line stage change.',
+  'If a key or vault policy was changed by hand, let the pipeline deploy main again so the policy is the template\'s (the key-policy alarm reports it as expected during a deploy).',
 ];
 
 /** The whole `docs/security.md`, deterministic for a given input. */
@@ -263,26 +269,40 @@ export function renderSecurityDocs(input: SecurityDocsInput): string {
   return [
     '# Security of the data layer',
     '',
-    '<!-- Generated by `npm run docs` from infra/data-access.ts, infra/stages.ts and infra/security-monitoring.ts; do not edit by hand. -->',
+    '<!-- Generated by `npm run docs` from infra/data-access.ts, infra/stages.ts, infra/security-monitoring.ts and infra/admin-paths.ts; do not edit by hand. -->',
     '',
     paragraph([
-      'Who can open the Shopify tokens, what protects the keys and the backup vault from an administrator, the alarms',
-      'that show their use, and the break-glass procedure. Generated from the grants (`infra/data-access.ts`), the stage',
-      'config (`infra/stages.ts`) and the security alarms (`infra/security-monitoring.ts`); `npm test` fails when it is out of',
-      'date or when a synthesized policy disagrees with it.',
+      'Who can open the Shopify tokens, what protects the keys and the backup vault from an administrator, the deploy',
+      'role, the recovery points no one in the account can delete, the alarms and how to tell a deploy from an attack,',
+      'the break-glass procedure, and every path an administrator still has. Generated from the grants',
+      '(`infra/data-access.ts`), the stage config (`infra/stages.ts`), the security alarms (`infra/security-monitoring.ts`)',
+      'and the paths (`infra/admin-paths.ts`); `npm test` fails when it is out of date or when a synthesized policy, rule',
+      'or SCP disagrees with it.',
     ]),
     '',
     tokenSection(input),
     '',
     protectionSection(input),
     '',
-    '## Vault lock: governance or compliance',
+    deploySection(input),
     '',
-    paragraph(VAULT_LOCK_TRADE_OFF),
+    recoverySection(input),
     '',
-    alarmsSection(input),
+    alarmsSection(input.stages),
     '',
-    administratorSection(),
+    '## The break-glass procedure',
+    '',
+    ...BREAK_GLASS_STEPS.map((step, i) => `${i + 1}. ${step}`),
+    '',
+    adminPathsSection(),
+    '',
+    '## What only the organization can enforce',
+    '',
+    paragraph([
+      'An administrator can always change IAM in the account; only a service control policy of the organization can refuse',
+      'it. Each stage\'s SCP, generated from the same role map, refuses the steps marked above; how to attach it is in',
+      '[organization policies](organization-policies.md).',
+    ]),
     '',
   ].join('\n');
 }

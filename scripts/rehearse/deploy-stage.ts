@@ -6,6 +6,7 @@ import {
   type SSESpecification,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
+import { CreateStackCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CreateAliasCommand, CreateKeyCommand, EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { CfnTemplate } from '../../infra/cfn-template';
 import { createTables, tablesFromTemplate } from '../shared/template-tables';
@@ -30,11 +31,17 @@ interface TableSettings {
 
 /**
  * Creates a stage as CloudFormation would deploy its synthesized template, for the resources the
- * tools read: every KMS key (with rotation) and alias, and every table with its keys, indexes,
- * encryption under the template's key, deletion protection, tags, TTL and PITR. Other resources
- * (alarms, backups, topics, roles) are left out: no tool reads them.
+ * tools read: every KMS key (with rotation) and alias, every table with its keys, indexes,
+ * encryption under the template's key, deletion protection, tags, TTL and PITR, and a stack of the
+ * stage's name holding its outputs (moto's CloudFormation cannot deploy the template itself;
+ * verify and restore read which key the stack created from them). Other resources (alarms,
+ * backups, topics, roles) are left out: no tool reads them.
  */
-export async function deployStage(template: CfnTemplate, clients: { dynamodb: DynamoDBClient; kms: KMSClient }): Promise<DeployedStage> {
+export async function deployStage(
+  template: CfnTemplate,
+  clients: { dynamodb: DynamoDBClient; kms: KMSClient; cloudformation: CloudFormationClient },
+  stackName: string,
+): Promise<DeployedStage> {
   const resources = Object.entries(template.Resources ?? {});
   const physicalIds: Record<string, string> = {};
   const arns: Record<string, string> = {};
@@ -99,5 +106,8 @@ export async function deployStage(template: CfnTemplate, clients: { dynamodb: Dy
       // An output of a resource the rehearsal does not create (an alarm topic, a backup vault).
     }
   }
+  // A resource CloudFormation needs and that does nothing, beside the outputs as the stack reports them.
+  const standIn = { Resources: { Stage: { Type: 'AWS::CloudFormation::WaitConditionHandle' } }, Outputs: Object.fromEntries(Object.entries(outputs).map(([key, Value]) => [key, { Value }])) };
+  await clients.cloudformation.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(standIn) }));
   return { outputs, physicalIds };
 }

@@ -10,6 +10,10 @@ const ROOT = join(__dirname, '..', '..');
 export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; readonly reason: string }> = [
   { name: 'of two workers claiming one PENDING job, exactly one wins', reason: MOTO_GAPS.concurrentConditions },
   { name: 'two workers refreshing one shop at once: exactly one wins', reason: MOTO_GAPS.concurrentConditions },
+  // The lifecycle regressions in which workers refresh one shop at once race the same conditional writes.
+  { name: 'shrunk, without the refresh lease: two workers find the token expiring at once', reason: MOTO_GAPS.concurrentConditions },
+  { name: 'three workers refreshing an expired token at once, while a refresh started earlier is still to write', reason: MOTO_GAPS.concurrentConditions },
+  { name: 'a refresh while the uninstall webhook is on its way', reason: MOTO_GAPS.concurrentConditions },
 ];
 
 /** The suites that run on the local tables: every test file that imports test/support/local-tables. */

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { STAGES, STAGE_NAMES, type StageName } from '../../infra/stages';
+import { STAGES, STAGE_NAMES, dataStackName, type StageName } from '../../infra/stages';
 import type { CfnTemplate } from '../../infra/cfn-template';
 import { parseOptions, runCli } from '../shared/cli';
 import { createClients, createKmsClient } from '../shared/clients';
+import { createCloudFormationClient } from '../shared/stage-key-identity';
+import { rehearseMovedAlias } from './alias-cases';
 import { synthStageTemplate } from '../shared/stage-template';
 import { lintTemplates } from './cfn-lint';
 import { deployStage, type DeployedStage } from './deploy-stage';
@@ -56,12 +58,12 @@ export async function main(argv: string[], print: (line: string) => void = conso
   try {
     const region = STAGES[STAGE_NAMES[0]!].region;
     const target = { region, endpoint: moto.endpoint };
-    const clients = { dynamodb: createClients(target).client, kms: createKmsClient(target) };
+    const clients = { dynamodb: createClients(target).client, kms: createKmsClient(target), cloudformation: createCloudFormationClient(target) };
     let suites: Promise<Report> | undefined;
     try {
       rehearsal.section('Every stage created from its synthesized template, then verified');
       const deployed = {} as Record<StageName, DeployedStage>;
-      for (const stage of STAGE_NAMES) deployed[stage] = await deployStage(templates[stage], clients);
+      for (const stage of STAGE_NAMES) deployed[stage] = await deployStage(templates[stage], clients, dataStackName(stage));
       await rehearseStages(rehearsal, moto.endpoint);
       // The suites run on a server of their own, beside the stage cases.
       suites = settled('the client suites ran on moto', runSuitesOnMoto());
@@ -71,6 +73,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       rehearsal.section(`Drift on ${stage}: each change must fail exactly its checks`);
       await rehearseDrift(rehearsal, moto.endpoint, clients, stage, deployed[stage], templates[stage]);
       rehearsal.notChecked(`drift on ${stage}: a table re-encrypted under another key`, MOTO_GAPS.sseChanges);
+      await rehearseMovedAlias(rehearsal, moto.endpoint, clients.kms, stage, deployed[stage]);
 
       rehearsal.section(`restore --execute on ${stage}, from each source`);
       await rehearseRestore(rehearsal, moto.endpoint, clients.dynamodb, stage);
@@ -88,6 +91,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       await suites;
       clients.dynamodb.destroy();
       clients.kms.destroy();
+      clients.cloudformation.destroy();
     }
   } finally {
     process.off('SIGINT', interrupted);

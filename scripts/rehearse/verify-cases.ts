@@ -87,8 +87,9 @@ export async function rehearseDrift(
 
   const drifts: Drift[] = [
     {
+      // The tables are checked against the key the stack created; the moved alias is what fails.
       name: `the stage key's alias points at another key`,
-      fails: everyTable('encryption'),
+      fails: [`${alias} target`],
       apply: async () => {
         const other = (await kms.send(new CreateKeyCommand({ Description: 'rehearsal: another key' }))).KeyMetadata!.Arn!;
         await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: other }));

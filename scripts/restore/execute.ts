@@ -5,32 +5,37 @@ import {
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError } from '../../infra/stage-selection';
 import { checkTable, formatResults } from '../verify/checks';
 import { observeTable } from '../verify/main';
+import { requireStackKey } from '../shared/stage-key-identity';
 import { adoptionSteps } from './adoption';
 import { cliCommand, type PlannedCall, type RestorePlan, type Resolved } from './plan';
 import { stageKeyAlias } from '../../infra/stages';
 import type { RestoreRequest } from './request';
 
-/** The clients a restore uses; KMS only to find the stage key by its alias. */
+/** The clients a restore uses; KMS to find the stage key by its alias, CloudFormation to check the alias against the stack. */
 export interface RestoreClients {
   readonly dynamodb: DynamoDBClient;
   readonly kms: KMSClient;
+  readonly cloudformation: CloudFormationClient;
 }
 
 /**
- * The read-only checks before anything is changed: the stage key exists and is enabled, the
- * target table does not exist, and the source can be restored (PITR on and the time inside its
+ * The read-only checks before anything is changed: the stage key exists, is enabled and is the
+ * key the stack created (its alias may have been moved), the target table does not exist, and the source can be restored (PITR on and the time inside its
  * window, or the backup AVAILABLE). A failure is a one-line ConfigError.
  */
-export async function preflight(request: RestoreRequest, { dynamodb, kms }: RestoreClients): Promise<Resolved> {
+export async function preflight(request: RestoreRequest, { dynamodb, kms, cloudformation }: RestoreClients): Promise<Resolved> {
   const alias = stageKeyAlias(request.stage);
   const key = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata;
   if (!key?.Arn || key.KeyState !== 'Enabled') {
     throw new ConfigError([`The stage key ${alias} is ${key?.KeyState ?? 'not described'}; a restore needs it Enabled.`]);
   }
+  // A moved alias would have the restored table encrypted under a key the stack does not control.
+  await requireStackKey(cloudformation, request.stage, key.Arn);
   if (await tableExists(dynamodb, request.targetTable)) {
     throw new ConfigError([`Table ${request.targetTable} already exists; a restore never overwrites a table. Choose another --target.`]);
   }

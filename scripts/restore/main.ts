@@ -2,6 +2,7 @@ import { STAGE_NAMES } from '../../infra/stages';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { parseOptions, runCli } from '../shared/cli';
 import { createClients, createKmsClient } from '../shared/clients';
+import { createCloudFormationClient } from '../shared/stage-key-identity';
 import { adoptionSteps } from './adoption';
 import { REAL_CLOCK, executePlan, preflight, type Clock, type RestoreClients } from './execute';
 import { buildPlan, formatPlan } from './plan';
@@ -26,12 +27,12 @@ and what is left are printed), 2 a usage error or a check that stops the restore
   --execute               restore; without it nothing is changed
   --poll-interval <s>     seconds between two status checks while restoring, ${POLL_SECONDS_RANGE.join(' to ')} (default ${DEFAULT_POLL_SECONDS})
   --max-wait <min>        minutes to wait for the restored table to become ACTIVE, ${MAX_WAIT_MINUTES_RANGE.join(' to ')} (default ${DEFAULT_MAX_WAIT_MINUTES})
-  --endpoint <url>        another endpoint for DynamoDB and KMS (as npm run verify's)`;
+  --endpoint <url>        another endpoint for DynamoDB, KMS and CloudFormation (as npm run verify's)`;
 
 /** The clients of a stage's region (or of the endpoint given), with the network time limits every command has. */
 function connect(region: string, endpoint?: string): RestoreClients {
   const target = endpointTarget(region, endpoint);
-  return { dynamodb: createClients(target).client, kms: createKmsClient(target) };
+  return { dynamodb: createClients(target).client, kms: createKmsClient(target), cloudformation: createCloudFormationClient(target) };
 }
 
 /** `npm run restore`: resolves to the exit code. */
@@ -66,6 +67,7 @@ export async function main(
   } finally {
     clients.dynamodb.destroy();
     clients.kms.destroy();
+    clients.cloudformation.destroy();
   }
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { IndexSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
 import { physicalTableName, stageKeyAlias, type StagePolicy } from '../../infra/stages';
+import { aliasDistrust, type StackKey } from '../shared/stage-key-identity';
 
 /** The verdict of one check. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'UNSUPPORTED';
@@ -201,4 +202,18 @@ function describeProjection(projection: Projection | undefined): string {
   const type = projection?.ProjectionType ?? 'no projection';
   const attributes = [...(projection?.NonKeyAttributes ?? [])].sort();
   return attributes.length > 0 ? `${type} ${attributes.join(', ')}` : type;
+}
+
+/**
+ * Whether the stage alias points at the key the stack created (its outputs), and the key the tables'
+ * encryption is to be compared with: the stack's, when it is known, since an alias can be moved.
+ * Nothing is checked where the alias could not be looked up (no KMS, or no such alias).
+ */
+export function checkKeyAlias(stage: string, aliasKeyArn: Answer<string | undefined>, stackKey: StackKey | undefined): { result?: CheckResult; stageKeyArn: Answer<string | undefined> } {
+  if (!('answered' in aliasKeyArn) || aliasKeyArn.answered === undefined || stackKey === undefined) return { stageKeyArn: aliasKeyArn };
+  const alias = stageKeyAlias(stage);
+  if ('unsupported' in stackKey) return { result: { table: alias, check: 'target', status: 'UNSUPPORTED', detail: stackKey.unsupported }, stageKeyArn: aliasKeyArn };
+  const distrust = aliasDistrust(stage, aliasKeyArn.answered, stackKey);
+  const result = resultMaker(alias)('target', distrust === undefined, distrust ?? `the key the stack created, ${aliasKeyArn.answered}`, 'the key the stack created');
+  return { result, stageKeyArn: 'arn' in stackKey ? { answered: stackKey.arn } : aliasKeyArn };
 }

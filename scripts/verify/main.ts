@@ -20,13 +20,15 @@ import {
   isUnknownOperation,
   type NetworkLimits,
 } from '../shared/clients';
-import { checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './checks';
+import { createCloudFormationClient, stackDataKey } from '../shared/stage-key-identity';
+import { checkKeyAlias, checkTable, formatResults, type Answer, type CheckResult, type TableObservation } from './checks';
 
 const USAGE = `Usage: npm run verify -- --stage <${STAGE_NAMES.join('|')}> [--region <region>] [--endpoint <url>]
 
 Describes the stage's deployed tables (DescribeTable, DescribeTimeToLive,
-DescribeContinuousBackups) and its key (KMS DescribeKey of ${stageKeyAlias('<stage>')}), and
-compares them with the schema map and the stage policy. Prints one line per check. Checks an
+DescribeContinuousBackups) and its key (KMS DescribeKey of ${stageKeyAlias('<stage>')}, which
+must point at the key the stack's outputs name, CloudFormation DescribeStacks), and compares
+them with the schema map and the stage policy. Prints one line per check. Checks an
 endpoint cannot answer (a local engine has no TTL, PITR or KMS) are reported as UNSUPPORTED,
 neither passed nor failed. Each request gives up after ${NETWORK_LIMITS.requestTimeoutMs / 1000} s (${NETWORK_LIMITS.maxAttempts} attempts).
 Exit code: 0 no drift found, 1 drift, 2 a usage error or an endpoint that cannot be reached or
@@ -34,7 +36,7 @@ refuses the calls.
 
   --stage <name>    the stage to verify
   --region <name>   AWS region (default: the stage's region)
-  --endpoint <url>  another endpoint for DynamoDB and KMS, e.g. http://127.0.0.1:8000 for
+  --endpoint <url>  another endpoint for DynamoDB, KMS and CloudFormation, e.g. http://127.0.0.1:8000 for
                     npm run local; signed with the environment's credentials (the local
                     engine's own when the environment has none and the URL is loopback)`;
 
@@ -54,6 +56,7 @@ export async function main(
   const { client } = createClients(target);
   // The stage key is looked up where the tables are: the same endpoint, account and region.
   const kms = createKmsClient(target);
+  const cloudformation = createCloudFormationClient(target);
 
   print(`Verifying stage ${stage} in ${region}${endpoint ? ` at ${endpoint}` : ''}`);
   const results: CheckResult[] = [];
@@ -62,7 +65,11 @@ export async function main(
     ? memo(() => hasOperation(client, new UpdateTimeToLiveCommand({ TableName: '', TimeToLiveSpecification: undefined })))
     : async () => true;
   try {
-    const stageKeyArn = await describeKeyArn(kms, stageKeyAlias(stage!));
+    const aliasKeyArn = await describeKeyArn(kms, stageKeyAlias(stage!));
+    // An alias can be moved: it must point at the key the stack created, which the tables are checked against.
+    const stackKey = 'answered' in aliasKeyArn && aliasKeyArn.answered ? await stackDataKey(cloudformation, stage!) : undefined;
+    const { result: aliasResult, stageKeyArn } = checkKeyAlias(stage!, aliasKeyArn, stackKey);
+    if (aliasResult) results.push(aliasResult);
     for (const schema of TABLE_SCHEMAS) {
       const observation = await observeTable(client, physicalTableName(schema.name, stage!), 'ttl' in schema, canSetTtl);
       results.push(...checkTable(schema, stage!, policy, { ...observation, stageKeyArn }));
@@ -70,6 +77,7 @@ export async function main(
   } finally {
     client.destroy();
     kms.destroy();
+    cloudformation.destroy();
   }
   for (const line of formatResults(results)) print(line);
   return results.some((result) => result.status === 'FAIL') ? 1 : 0;

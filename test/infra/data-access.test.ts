@@ -6,7 +6,10 @@ import { dataAccessGrant, type DataAccess } from '../../infra/data-access';
 import { sealedAttributeNames, type IndexSchema } from '../../infra/schema-model';
 import { tableSchema, TABLE_SCHEMAS, type TableName } from '../../infra/schemas';
 import type { DataStack } from '../../infra/stacks/data-stack';
+import { securityRuleName } from '../../infra/security-monitoring';
 import { STAGES } from '../../infra/stages';
+import { recordedCall } from '../support/cloudtrail';
+import { eventMatches } from '../support/event-pattern';
 import { evaluate, type PolicyDocument } from '../support/iam-policy';
 import { DeployedTemplate } from '../support/template-policies';
 
@@ -219,9 +222,24 @@ test('evaluated, the token key lets the token roles of another stack decrypt and
   expect(decrypt('ImportWorkerRole')).toBe('explicitDeny');
 });
 
+test('the role and function alarms watch the token roles of another stack, and not its other roles', () => {
+  const deployed = new DeployedTemplate(prod.toJSON(), { account: '111122223333', region: STAGES.prod.region, partition: 'aws' });
+  const rules = deployed.resolvedOfType('AWS::Events::Rule').map(({ properties }) => properties);
+  const fired = (call: string, set: Record<string, unknown>, region = STAGES.prod.region) =>
+    rules.filter((rule) => eventMatches(rule.EventPattern, recordedCall(call, { account: '111122223333', region, set, caller: { role: deployed.roleArn('Administrator') } }))).map((rule) => rule.Name);
+  const changeTrust = (role: RoleName) => fired('iam.UpdateAssumeRolePolicy', { 'requestParameters.roleName': `shuttle-${role}` }, 'us-east-1');
+  const changeCode = (role: RoleName) => fired('lambda.UpdateFunctionCode20150331v2', { 'responseElements.role': deployed.roleArn(`shuttle-${role}`) });
+  for (const role of ['ShopAuthRole', 'ShopifyCallerRole'] as const) {
+    expect(changeTrust(role)).toEqual([securityRuleName('prod', 'roleChanged')]);
+    expect(changeCode(role)).toEqual([securityRuleName('prod', 'tokenRoleFunctionChanged')]);
+  }
+  expect(changeTrust('ReportingRole')).toEqual([]);
+  expect(changeCode('ReportingRole')).toEqual([]);
+});
+
 test('a token grant to a role of another stack with a generated name is refused, naming the role and the fix', () => {
   expect(refusedUnnamed).toThrow(
-    "grantTokenAccess: ShuttleApp/UnnamedRole is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy can name it.",
+    "grantTokenAccess: ShuttleApp/UnnamedRole is a role of another stack with a generated name or a path; give it a fixed roleName and no path so the token key's policy and the role alarm can name it.",
   );
 });
 

@@ -179,7 +179,13 @@ describe.each(STAGES)('%s stage', (stage) => {
   const statementsOf = (purpose: string): { Sid?: string }[] =>
     keyWithAlias(template, `alias/inavor-shuttle/${stage}/${purpose}`).Properties.KeyPolicy.Statement;
   /** The statements every key carries; what they allow and refuse is evaluated in key-policies.test.ts. */
-  const EVERY_KEY = ['DenyGrantsExceptForAwsServices', 'DenyDisableOrDeletionExceptBreakGlass', 'DenyPolicyChangeExceptDeployAndBreakGlass'];
+  const EVERY_KEY = [
+    'DenyGrantsExceptForAwsServices',
+    'DenyDisableOrDeletionExceptBreakGlass',
+    'DenyPolicyChangeExceptDeployAndBreakGlass',
+    'DenyAliasChangeExceptDeployAndBreakGlass',
+    'DenyGrantRevocationExceptBreakGlass',
+  ];
 
   test('the table key lets IAM grant it, lets only AWS services create grants, and is used for data only through DynamoDB', () => {
     const statements = statementsOf('data');

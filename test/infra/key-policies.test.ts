@@ -1,7 +1,15 @@
-import { DATA_ROLES, KEY_DESTRUCTIVE_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, tokenRolePurposes, type DataRoleSpec } from '../../infra/data-access';
+import {
+  DATA_ROLES,
+  KEY_ALIAS_ACTIONS,
+  KEY_DESTRUCTIVE_ACTIONS,
+  KEY_GRANT_REVOCATION_ACTIONS,
+  VAULT_DESTRUCTIVE_ACTIONS,
+  tokenRolePurposes,
+  type DataRoleSpec,
+} from '../../infra/data-access';
 import { sealedAttributeNames } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, physicalTableName, type StageName } from '../../infra/stages';
+import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName, type StageName } from '../../infra/stages';
 import { stageTemplateJson } from '../support/cdk-out';
 import { evaluate, type AccessRequest, type PolicyDocument } from '../support/iam-policy';
 import { DeployedTemplate } from '../support/template-policies';
@@ -22,7 +30,10 @@ describe.each(STAGE_NAMES)('%s', (stage: StageName) => {
   const admin = deployed.roleArn('Administrator');
   // An Identity Center session of the break-glass permission set, as its role is named in the account.
   const breakGlass = deployed.roleArn('aws-reserved/sso.amazonaws.com/AWSReservedSSO_InavorShuttleBreakGlass_0123456789abcdef');
-  const deployer = deployed.roleArn(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${STAGES[stage].region}`);
+  // The promotion pipeline's deploy role, under which CloudFormation makes every change of a deploy.
+  const deployer = deployed.roleArn(deployRoleName(stage));
+  // The CDK bootstrap's execution role: what `update-stack --role-arn` or a bootstrapped `cdk deploy` would act as.
+  const executionRole = deployed.roleArn(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${STAGES[stage].region}`);
   const tokenKey = deployed.keyWithAlias(`alias/inavor-shuttle/${stage}/tokens`);
   const tableKey = deployed.keyWithAlias(`alias/inavor-shuttle/${stage}/data`);
   const keys = deployed.keys();
@@ -54,15 +65,60 @@ describe.each(STAGE_NAMES)('%s', (stage: StageName) => {
     for (const key of keys) expect([key.id, onKey(key, breakGlass, [ADMINISTRATOR], action)]).toEqual([key.id, 'allow']);
   });
 
-  test('the deploy path (CloudFormation\'s execution role) may replace every key policy, so deploys and KMS\'s lockout check pass, and may not disable or delete a key', () => {
+  test('the deploy role may replace every key policy, so deploys and KMS\'s lockout check pass, and may not disable or delete a key', () => {
     for (const key of keys) {
       expect([key.id, onKey(key, deployer, [ADMINISTRATOR], 'kms:PutKeyPolicy')]).toEqual([key.id, 'allow']);
       for (const action of KEY_DESTRUCTIVE_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'explicitDeny']);
     }
   });
 
-  test('the deploy path cannot decrypt a token', () => {
+  test.each([...KEY_ALIAS_ACTIONS, ...KEY_GRANT_REVOCATION_ACTIONS])('an administrator with kms:* on * is denied %s on every key, and break-glass is not', (action) => {
+    for (const key of keys) {
+      expect([key.id, onKey(key, admin, [ADMINISTRATOR], action)]).toEqual([key.id, 'explicitDeny']);
+      expect([key.id, onKey(key, breakGlass, [ADMINISTRATOR], action)]).toEqual([key.id, 'allow']);
+    }
+  });
+
+  test('the deploy role may move or delete a key\'s alias (aliases are the stack\'s) and may not revoke a grant', () => {
+    for (const key of keys) {
+      for (const action of KEY_ALIAS_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'allow']);
+      for (const action of KEY_GRANT_REVOCATION_ACTIONS) expect([key.id, action, onKey(key, deployer, [ADMINISTRATOR], action)]).toEqual([key.id, action, 'explicitDeny']);
+    }
+  });
+
+  test('the deploy role cannot decrypt a token', () => {
     expect(onKey(tokenKey, deployer, [ADMINISTRATOR], 'kms:Decrypt', tokenContext)).toBe('explicitDeny');
+  });
+
+  test('a stack update through CloudFormation\'s execution role, whoever starts it and however its trust was changed, cannot replace a key policy', () => {
+    for (const key of keys) expect([key.id, onKey(key, executionRole, [ADMINISTRATOR], 'kms:PutKeyPolicy')]).toEqual([key.id, 'explicitDeny']);
+  });
+
+  describe('the deploy role\'s trust', () => {
+    const trust = deployed.trustPolicyOfRole(deployRoleName(stage));
+    const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const { repository, environment } = STAGES[stage].access.deployFrom;
+    const job = (sub: string, aud = 'sts.amazonaws.com') =>
+      evaluate(
+        { caller: { kind: 'federated', provider }, action: 'sts:AssumeRoleWithWebIdentity', resource: deployer, context: { 'token.actions.githubusercontent.com:sub': sub, 'token.actions.githubusercontent.com:aud': aud } },
+        { service: 'trust', resourcePolicy: trust },
+      ).decision;
+
+    test('lets in a deploy job of the stage\'s repository and environment, and no other job', () => {
+      expect(job(`repo:${repository}:environment:${environment}`)).toBe('allow');
+      expect(job(`repo:${repository}:environment:${environment}`, 'https://github.com/inavor')).toBe('implicitDeny');
+      expect(job(`repo:${repository}:ref:refs/heads/main`)).toBe('implicitDeny');
+      expect(job(`repo:${repository}:pull_request`)).toBe('implicitDeny');
+      expect(job(`repo:${repository}-fork:environment:${environment}`)).toBe('implicitDeny');
+      for (const other of STAGE_NAMES.filter((name) => STAGES[name].access.deployFrom.environment !== environment)) {
+        expect(job(`repo:${repository}:environment:${STAGES[other].access.deployFrom.environment}`)).toBe('implicitDeny');
+      }
+    });
+
+    test('does not let an administrator assume it, whatever IAM allows', () => {
+      const assume = evaluate({ caller: { kind: 'role', arn: admin }, action: 'sts:AssumeRole', resource: deployer }, { service: 'trust', resourcePolicy: trust, identityPolicies: [ADMINISTRATOR] });
+      expect(assume).toEqual({ decision: 'implicitDeny' });
+    });
   });
 
   describe.each(tokenRolePurposes())('the %s role', (purpose) => {
@@ -124,9 +180,13 @@ describe.each(STAGE_NAMES)('%s', (stage: StageName) => {
         expect(onVault(breakGlass, action, resource)).toBe('allow');
       });
 
-      test('lets the deploy path replace its policy and lock, and nothing that loses a recovery point', () => {
+      test('lets the deploy role replace its policy and lock, and nothing that loses a recovery point', () => {
         for (const action of POLICY_ACTIONS) expect([action, onVault(deployer, action)]).toEqual([action, 'allow']);
         for (const action of VAULT_DESTRUCTIVE_ACTIONS) expect([action, onVault(deployer, action, recoveryPoint)]).toEqual([action, 'explicitDeny']);
+      });
+
+      test('refuses every policy, lock and recovery-point change to CloudFormation\'s execution role', () => {
+        for (const action of [...POLICY_ACTIONS, ...VAULT_DESTRUCTIVE_ACTIONS]) expect([action, onVault(executionRole, action, recoveryPoint)]).toEqual([action, 'explicitDeny']);
       });
 
       test('still lets an administrator start a backup or a restore', () => {

@@ -5,7 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK_ANCHORS, tableAlarms } from '../../infra/monitoring';
 import type { TableSchema } from '../../infra/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { STAGES, STAGE_NAMES, type StageName } from '../../infra/stages';
+import { STAGES, STAGE_NAMES, type MonitoringPolicy, type StageName } from '../../infra/stages';
 import { RUNBOOK_SECTIONS, loadRunbookInput, renderAlarmsRunbook } from '../../scripts/docs/runbook-docs';
 import { stageTemplateJson, stageTemplates } from '../support/cdk-out';
 import { evaluate } from '../support/iam-policy';
@@ -238,6 +238,14 @@ describe.each(MONITORED)('the %s stage', (stage) => {
     expect(fromEvents?.Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws:events:${STAGES[stage].region}:111122223333:rule/inavor-shuttle-${stage}-*`);
   });
 
+  test('subscribes the stage\'s on-call to the alarm topic in the template, so that removing the subscription is drift', () => {
+    const notify = (STAGES[stage].monitoring as MonitoringPolicy).notify!;
+    const subscriptions = Object.values(template(stage).findResources('AWS::SNS::Subscription'));
+    expect(subscriptions).toEqual([
+      expect.objectContaining({ Properties: { TopicArn: { Ref: onlyLogicalId(stage, 'AWS::SNS::Topic') }, Protocol: notify.protocol, Endpoint: notify.endpoint } }),
+    ]);
+  });
+
   test('exports the alarm topic\'s ARN', () => {
     template(stage).hasOutput('AlarmTopicArn', {
       Value: { Ref: onlyLogicalId(stage, 'AWS::SNS::Topic') },
@@ -250,6 +258,7 @@ describe.each(UNMONITORED)('the unmonitored %s stage', (stage) => {
   test('has no alarm, alarm topic, dashboard or alarm-topic output', () => {
     template(stage).resourceCountIs('AWS::CloudWatch::Alarm', 0);
     template(stage).resourceCountIs('AWS::SNS::Topic', 0);
+    template(stage).resourceCountIs('AWS::SNS::Subscription', 0);
     template(stage).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(Object.keys(template(stage).findOutputs('AlarmTopicArn'))).toEqual([]);
   });

@@ -70,6 +70,119 @@ test('outside KMS, within one account, an Allow in the resource policy or in IAM
   expect(evaluate(request, { service: 'other', resourcePolicy: accountOnly, identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
 });
 
+describe('role trust policies: the role\'s policy must name the caller', () => {
+  const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/token-role`;
+  const assume = (caller: AccessRequest['caller'], context: Record<string, string> = {}, action = 'sts:AssumeRole'): AccessRequest => ({ caller, action, resource: ROLE_ARN, context });
+  const lambdaTrust = policy({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' });
+
+  test('an IAM Allow of sts:AssumeRole on every role does not assume a role whose trust policy does not name the caller', () => {
+    expect(evaluate(assume({ kind: 'role', arn: ROLE }), { service: 'trust', resourcePolicy: lambdaTrust, identityPolicies: [ADMIN] })).toEqual({ decision: 'implicitDeny' });
+    expect(evaluate(assume({ kind: 'service', service: 'lambda.amazonaws.com' }), { service: 'trust', resourcePolicy: lambdaTrust })).toEqual({ decision: 'allow' });
+  });
+
+  test('a trust statement, which names no Resource, applies to its role: naming the caller is enough, naming the account needs IAM too', () => {
+    const named = policy({ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'sts:AssumeRole' });
+    expect(evaluate(assume({ kind: 'role', arn: ROLE }), { service: 'trust', resourcePolicy: named })).toEqual({ decision: 'allow' });
+    expect(evaluate(assume({ kind: 'role', arn: OTHER_ROLE }), { service: 'trust', resourcePolicy: named, identityPolicies: [ADMIN] })).toEqual({ decision: 'implicitDeny' });
+    const account = policy({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'sts:AssumeRole' });
+    expect(evaluate(assume({ kind: 'role', arn: OTHER_ROLE }), { service: 'trust', resourcePolicy: account })).toEqual({ decision: 'implicitDeny' });
+    expect(evaluate(assume({ kind: 'role', arn: OTHER_ROLE }), { service: 'trust', resourcePolicy: account, identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
+  });
+
+  test('a federated principal is named by its provider, and the token\'s claims are conditions', () => {
+    const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const github = policy({
+      Effect: 'Allow',
+      Principal: { Federated: provider },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:o/r:environment:prod', 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+    });
+    const job = (sub: string) => assume({ kind: 'federated', provider }, { 'token.actions.githubusercontent.com:sub': sub, 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, 'sts:AssumeRoleWithWebIdentity');
+    expect(evaluate(job('repo:o/r:environment:prod'), { service: 'trust', resourcePolicy: github })).toEqual({ decision: 'allow' });
+    expect(evaluate(job('repo:o/r:environment:dev'), { service: 'trust', resourcePolicy: github })).toEqual({ decision: 'implicitDeny' });
+    expect(evaluate(job('repo:o/r:environment:prod'), { service: 'trust', resourcePolicy: lambdaTrust })).toEqual({ decision: 'implicitDeny' });
+  });
+
+  test('a trust statement with a Resource, or another statement without one, is refused rather than guessed', () => {
+    const withResource = policy({ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'sts:AssumeRole', Resource: '*' });
+    expect(() => evaluate(assume({ kind: 'role', arn: ROLE }), { service: 'trust', resourcePolicy: withResource })).toThrow('a trust-policy statement names a Resource');
+    const withoutResource = policy({ Sid: 'NoResource', Effect: 'Allow', Action: 'kms:Decrypt' });
+    expect(() => evaluate(decrypt(), { service: 'other', identityPolicies: [withoutResource] })).toThrow('a statement without Resource or NotResource outside a trust policy (NoResource)');
+  });
+});
+
+describe('across accounts both the resource policy and the caller\'s IAM must allow', () => {
+  const OUTSIDER = 'arn:aws:iam::444455556666:role/admin';
+  const VAULT = `arn:aws:backup:us-east-1:${ACCOUNT}:backup-vault:v`;
+  const deleteVault = (arn = OUTSIDER): AccessRequest => ({ caller: { kind: 'role', arn }, action: 'backup:DeleteBackupVault', resource: VAULT });
+
+  test('another account\'s administrator is refused a vault whose policy does not name it or its account', () => {
+    expect(evaluate(deleteVault(), { service: 'other', identityPolicies: [ADMIN] })).toEqual({ decision: 'implicitDeny' });
+    const ownAccountOnly = policy({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'backup:*', Resource: '*' });
+    expect(evaluate(deleteVault(), { service: 'other', resourcePolicy: ownAccountOnly, identityPolicies: [ADMIN] })).toEqual({ decision: 'implicitDeny' });
+  });
+
+  test('a resource policy naming the other account or principal allows only what that principal\'s IAM allows too', () => {
+    const outsiders = policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'backup:*', Resource: '*' });
+    expect(evaluate(deleteVault(), { service: 'other', resourcePolicy: outsiders, identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
+    expect(evaluate(deleteVault(), { service: 'other', resourcePolicy: outsiders })).toEqual({ decision: 'implicitDeny' });
+    const named = policy({ Effect: 'Allow', Principal: { AWS: OUTSIDER }, Action: 'backup:*', Resource: '*' });
+    expect(evaluate(deleteVault(), { service: 'other', resourcePolicy: named })).toEqual({ decision: 'implicitDeny' });
+    expect(evaluate(deleteVault(), { service: 'other', resourcePolicy: named, identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
+  });
+
+  test('a key policy that names only its own account refuses another account whatever its IAM allows', () => {
+    expect(evaluate(decrypt({}, OUTSIDER), { service: 'kms', resourcePolicy: policy(ACCOUNT_DELEGATES), identityPolicies: [ADMIN] })).toEqual({ decision: 'implicitDeny' });
+  });
+
+  test('a resource whose ARN names no account is refused rather than guessed', () => {
+    expect(() => evaluate({ ...deleteVault(), resource: 'arn:aws:s3:::bucket' }, { service: 'other', identityPolicies: [ADMIN] })).toThrow('cannot tell the account of arn:aws:s3:::bucket');
+    expect(evaluate({ ...deleteVault(), resource: 'arn:aws:s3:::bucket', resourceAccount: '444455556666' }, { service: 'other', identityPolicies: [ADMIN] })).toEqual({ decision: 'allow' });
+  });
+});
+
+describe('the root user', () => {
+  const root = (account = ACCOUNT): AccessRequest => ({ caller: { kind: 'root', account }, action: 'kms:Decrypt', resource: KEY });
+
+  test('is let in by a key policy that names its account, by id as by :root, holding every permission of the account', () => {
+    expect(evaluate(root(), { service: 'kms', resourcePolicy: policy(ACCOUNT_DELEGATES) })).toEqual({ decision: 'allow' });
+    expect(evaluate(root(), { service: 'kms', resourcePolicy: policy({ ...ACCOUNT_DELEGATES, Principal: { AWS: ACCOUNT } }) })).toEqual({ decision: 'allow' });
+  });
+
+  test('is refused by a key policy that names only a role, and by a Deny that does not except it', () => {
+    expect(evaluate(root(), { service: 'kms', resourcePolicy: policy({ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'kms:*', Resource: '*' }) })).toEqual({ decision: 'implicitDeny' });
+    const denyAllButRole: Statement = { Sid: 'OnlyTheRole', Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': ROLE } } };
+    expect(evaluate(root(), { service: 'kms', resourcePolicy: policy(ACCOUNT_DELEGATES, denyAllButRole) })).toEqual({ decision: 'explicitDeny', sid: 'OnlyTheRole' });
+  });
+
+  test('of another account is refused unless the resource policy names that account', () => {
+    expect(evaluate(root('444455556666'), { service: 'kms', resourcePolicy: policy(ACCOUNT_DELEGATES) })).toEqual({ decision: 'implicitDeny' });
+  });
+
+  test('has no IAM policies to give', () => {
+    expect(() => evaluate(root(), { service: 'kms', resourcePolicy: policy(ACCOUNT_DELEGATES), identityPolicies: [ADMIN] })).toThrow('a root caller has no IAM policies of its own');
+  });
+});
+
+describe('service control policies', () => {
+  const FULL_ACCESS = policy({ Effect: 'Allow', Action: '*', Resource: '*' });
+  const noPassRole = policy({ Sid: 'NoPassRole', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': OTHER_ROLE } } });
+  const passRole = (caller: AccessRequest['caller']): AccessRequest => ({ caller, action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/token-role` });
+
+  test('a Deny in an SCP beats an administrator\'s Allow, the root user\'s included, and spares whom its condition excepts', () => {
+    expect(evaluate(passRole({ kind: 'role', arn: ROLE }), { service: 'other', identityPolicies: [ADMIN], scps: [FULL_ACCESS, noPassRole] })).toEqual({ decision: 'explicitDeny', sid: 'NoPassRole' });
+    expect(evaluate(passRole({ kind: 'root', account: ACCOUNT }), { service: 'other', scps: [FULL_ACCESS, noPassRole] })).toMatchObject({ decision: 'explicitDeny' });
+    expect(evaluate(passRole({ kind: 'role', arn: OTHER_ROLE }), { service: 'other', identityPolicies: [ADMIN], scps: [FULL_ACCESS, noPassRole] })).toEqual({ decision: 'allow' });
+  });
+
+  test('a request no SCP allows is refused; AWS services acting as themselves are not restricted', () => {
+    expect(evaluate(passRole({ kind: 'role', arn: OTHER_ROLE }), { service: 'other', identityPolicies: [ADMIN], scps: [noPassRole] })).toEqual({ decision: 'implicitDeny' });
+    const service: AccessRequest = { caller: { kind: 'service', service: 'events.amazonaws.com' }, action: 'kms:GenerateDataKey', resource: KEY };
+    const forEvents = policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'kms:*', Resource: '*' });
+    expect(evaluate(service, { service: 'kms', resourcePolicy: forEvents, scps: [policy({ Effect: 'Deny', Action: '*', Resource: '*' })] })).toEqual({ decision: 'allow' });
+  });
+});
+
 describe('actions and resources', () => {
   const allow = (statement: Partial<Statement>, request: AccessRequest) =>
     evaluate(request, { service: 'other', identityPolicies: [policy({ Effect: 'Allow', Resource: '*', ...statement })] }).decision;

@@ -1,6 +1,9 @@
 import type { CfnTemplate } from '../../infra/cfn-template';
 import type { PolicyDocument } from './iam-policy';
 
+/** Attributes AWS generates when it creates a resource, by resource type. */
+const GENERATED_IDS: Record<string, readonly string[]> = { 'AWS::Backup::BackupPlan': ['BackupPlanId'] };
+
 /** The account, partition and region a template is read as deployed to. */
 export interface DeployedAs {
   readonly account: string;
@@ -55,6 +58,13 @@ export class DeployedTemplate {
     return { arn: this.arnOf(id), policy: this.resolve(resource.Properties!.AccessPolicy) as PolicyDocument | undefined };
   }
 
+  /** The resolved trust policy of the role with this RoleName. */
+  public trustPolicyOfRole(roleName: string): PolicyDocument {
+    const role = this.resourcesOfType('AWS::IAM::Role').find(([, resource]) => resource.Properties?.RoleName === roleName);
+    if (!role) throw new Error(`no role named ${roleName} in the template`);
+    return this.resolve(role[1].Properties!.AssumeRolePolicyDocument) as PolicyDocument;
+  }
+
   /** The resolved IAM policies attached to the role with this RoleName (inline policies and AWS::IAM::Policy resources). */
   public policiesOfRole(roleName: string): PolicyDocument[] {
     const role = this.resourcesOfType('AWS::IAM::Role').find(([, resource]) => resource.Properties?.RoleName === roleName);
@@ -84,7 +94,9 @@ export class DeployedTemplate {
           return this.ref(argument as string);
         case 'Fn::GetAtt': {
           const [id, attribute] = argument as [string, string];
-          if (attribute === 'Arn') return this.arnOf(id);
+          if (attribute === 'Arn' || attribute === 'BackupVaultArn') return this.arnOf(id);
+          // An id AWS generates (e.g. a backup plan's), stood in for by one made from the logical id.
+          if (GENERATED_IDS[this.template.Resources?.[id]?.Type ?? '']?.includes(attribute)) return `${id}-${attribute}`;
           // A name attribute a resource was given literally (e.g. BackupVaultName).
           const value = this.template.Resources?.[id]?.Properties?.[attribute];
           if (typeof value !== 'string') throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported`);
@@ -115,7 +127,10 @@ export class DeployedTemplate {
     if (pseudo[name] !== undefined) return pseudo[name];
     const resource = this.template.Resources?.[name];
     if (!resource) throw new Error(`Ref ${name}: no such resource or pseudo parameter`);
-    return (resource.Properties?.RoleName as string | undefined) ?? name;
+    // A topic's Ref is its ARN; a role's, a table's and a vault's, its name.
+    if (resource.Type === 'AWS::SNS::Topic') return this.arnOf(name);
+    const props = resource.Properties ?? {};
+    return ((props.RoleName ?? props.TableName ?? props.BackupVaultName) as string | undefined) ?? name;
   }
 
   private arnOf(id: string): string {
@@ -128,7 +143,10 @@ export class DeployedTemplate {
       case 'AWS::KMS::Key':
         return `arn:${partition}:kms:${region}:${account}:key/${id}`;
       case 'AWS::Backup::BackupVault':
+      case 'AWS::Backup::LogicallyAirGappedBackupVault':
         return `arn:${partition}:backup:${region}:${account}:backup-vault:${resource.Properties?.BackupVaultName as string}`;
+      case 'AWS::SNS::Topic':
+        return `arn:${partition}:sns:${region}:${account}:${resource.Properties?.TopicName as string}`;
       case 'AWS::DynamoDB::GlobalTable':
         return `arn:${partition}:dynamodb:${region}:${account}:table/${resource.Properties?.TableName as string}`;
       default:

@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CliCredentialsStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { TableBackups } from '../../../infra/constructs/table-backups';
 import { stackCustodians } from '../../../infra/custodians';
 import { TABLE_SCHEMAS } from '../../../infra/schemas';
-import { STAGES, STAGE_NAMES, physicalTableName, type StageName } from '../../../infra/stages';
+import { STAGES, STAGE_NAMES, physicalTableName, type BackupPolicy, type StageName } from '../../../infra/stages';
 import { stageTemplates } from '../../support/cdk-out';
 
 const BACKED_UP = STAGE_NAMES.filter((stage) => STAGES[stage].backup.rules.length > 0);
@@ -16,13 +16,13 @@ let copyFixture: Template;
 beforeAll(() => {
   templates = stageTemplates();
   // The copy setting is off in every stage, so a small stack of its own turns it on.
-  const fixtureStack = new Stack(new App(), 'CopyFixture', { env: { region: 'us-east-1' } });
+  const fixtureStack = new Stack(new App(), 'CopyFixture', { env: { region: 'us-east-1' }, synthesizer: new CliCredentialsStackSynthesizer() });
   const table = new dynamodb.TableV2(fixtureStack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   new TableBackups(fixtureStack, 'Backups', {
     stageName: 'fixture',
-    policy: { ...STAGES.prod.backup, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
+    policy: { ...STAGES.prod.backup, airGappedCopy: undefined, copy: { destinationVaultArn: COPY_VAULT, retentionDays: 90, reason: 'test' } },
     tables: [table],
-    custodians: stackCustodians(fixtureStack, 'break-glass'),
+    custodians: stackCustodians(fixtureStack, 'fixture', 'break-glass'),
   });
   copyFixture = Template.fromStack(fixtureStack);
 });
@@ -69,9 +69,29 @@ describe.each(BACKED_UP)('AWS Backup in the %s stack', (stage) => {
     });
   });
 
-  test('the plan copies nowhere unless the stage sets a copy', () => {
-    const rules = onlyResource(templates[stage], 'AWS::Backup::BackupPlan').resource.Properties.BackupPlan.BackupPlanRule;
-    for (const rule of rules) expect(rule.CopyActions).toBeUndefined();
+  test('every rule copies its recovery point to the air-gapped vault, kept as long as the rule keeps it, exactly where the stage asks', () => {
+    const template = templates[stage];
+    const rules = onlyResource(template, 'AWS::Backup::BackupPlan').resource.Properties.BackupPlan.BackupPlanRule;
+    const airGapped = (STAGES[stage].backup as BackupPolicy).airGappedCopy;
+    const vaults = Object.entries(template.findResources('AWS::Backup::LogicallyAirGappedBackupVault'));
+    if (!airGapped) {
+      expect(vaults).toEqual([]);
+      for (const rule of rules) expect(rule.CopyActions).toBeUndefined();
+      return;
+    }
+    expect(vaults).toHaveLength(1);
+    const [vaultId, vault] = vaults[0]!;
+    expect(vault).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { BackupVaultName: `inavor-shuttle-${stage}-air-gapped`, MinRetentionDays: airGapped.minRetentionDays, MaxRetentionDays: airGapped.maxRetentionDays },
+    });
+    // No key of the account: AWS Backup encrypts the vault with a key AWS owns.
+    expect(vault.Properties.EncryptionKeyArn).toBeUndefined();
+    for (const rule of rules) {
+      expect(rule.CopyActions).toEqual([{ DestinationBackupVaultArn: { 'Fn::GetAtt': [vaultId, 'BackupVaultArn'] }, Lifecycle: { DeleteAfterDays: rule.Lifecycle.DeleteAfterDays } }]);
+      expect(rule.Lifecycle.DeleteAfterDays).toBeGreaterThanOrEqual(airGapped.minRetentionDays);
+      expect(rule.Lifecycle.DeleteAfterDays).toBeLessThanOrEqual(airGapped.maxRetentionDays);
+    }
   });
 
   test('the backup role can be assumed by AWS Backup alone and carries the backup and restore policies', () => {

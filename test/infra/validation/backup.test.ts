@@ -40,9 +40,36 @@ describe("validation of a stage's backup block", () => {
     ]);
   });
 
-  test('a rule retention outside the vault lock is rejected, since its backup jobs would fail', () => {
+  test('a rule retention outside the vault lock and the air-gapped vault is rejected, since its backup and copy jobs would fail', () => {
     expect(problemsAfter((stages) => (stages.prod.backup.rules[1].retentionDays = 400))).toEqual([
+      "stages.prod.backup.airGappedCopy: rules[1].retentionDays keeps 400 days, outside the air-gapped vault's 35-365 days, so every copy of the rule would fail",
       "stages.prod.backup.rules[1].retentionDays: 400 days is outside the vault lock's 35-365 days, so every backup job of the rule would fail",
+    ]);
+  });
+
+  test('an air-gapped copy outside AWS Backup\'s 7-36500 days, with min above max, or without a reason is rejected', () => {
+    expect(
+      problemsAfter((stages) => {
+        stages.prod.backup.airGappedCopy = { minRetentionDays: 6, maxRetentionDays: 36_501, reason: '' };
+      }),
+    ).toEqual([
+      "stages.prod.backup.airGappedCopy.minRetentionDays: 6 is outside AWS Backup's 7-36500 days (whole days only)",
+      "stages.prod.backup.airGappedCopy.maxRetentionDays: 36501 is outside AWS Backup's 7-36500 days (whole days only)",
+      'stages.prod.backup.airGappedCopy.reason: expected one line on why the copy exists',
+    ]);
+    expect(problemsAfter((stages) => (stages.prod.backup.airGappedCopy = { minRetentionDays: 400, maxRetentionDays: 365, reason: 'test' }))).toEqual([
+      'stages.prod.backup.airGappedCopy: minRetentionDays 400 is above maxRetentionDays 365',
+      "stages.prod.backup.airGappedCopy: rules[0].retentionDays keeps 35 days, outside the air-gapped vault's 400-365 days, so every copy of the rule would fail",
+      "stages.prod.backup.airGappedCopy: rules[1].retentionDays keeps 365 days, outside the air-gapped vault's 400-365 days, so every copy of the rule would fail",
+    ]);
+  });
+
+  test('an air-gapped copy that is not an object, or on a stage without rules, is rejected', () => {
+    expect(problemsAfter((stages) => (stages.prod.backup.airGappedCopy = 'yes'))).toEqual([
+      'stages.prod.backup.airGappedCopy: expected {minRetentionDays, maxRetentionDays, reason}, got "yes"',
+    ]);
+    expect(problemsAfter((stages) => (stages.dev.backup.airGappedCopy = { minRetentionDays: 7, maxRetentionDays: 35, reason: 'test' }))).toEqual([
+      'stages.dev.backup.airGappedCopy: set, but there is no rule whose recovery points it would copy',
     ]);
   });
 

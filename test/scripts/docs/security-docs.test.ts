@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAGES, STAGE_NAMES, dataRoleName, physicalTableName } from '../../../infra/stages';
+import { STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName } from '../../../infra/stages';
 import { TABLE_SCHEMAS } from '../../../infra/schemas';
 import { loadSecurityDocsInput, renderSecurityDocs, tokenReaders, type TokenPrincipal } from '../../../scripts/docs/security-docs';
 import { stageTemplateJson } from '../../support/cdk-out';
@@ -38,6 +38,8 @@ describe.each(STAGE_NAMES)('the %s token key does what "who can read a token" sa
       case 'administrator':
         return { arn: deployed.roleArn('Administrator'), policies: [ADMINISTRATOR] };
       case 'deployer':
+        return { arn: deployed.roleArn(deployRoleName(stage)), policies: [ADMINISTRATOR] };
+      case 'executionRole':
         return { arn: deployed.roleArn(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${STAGES[stage].region}`), policies: [ADMINISTRATOR] };
       case 'otherRole':
         return { arn: deployed.roleArn('inavor-shuttle-reporting'), policies: [ADMINISTRATOR] };
@@ -46,8 +48,10 @@ describe.each(STAGE_NAMES)('the %s token key does what "who can read a token" sa
 
   test.each(tokenReaders().map((reader) => [reader.who, reader] as const))('%s', (_who, reader) => {
     const { arn, policies } = caller(reader.principal);
-    const allowed = (action: string) =>
-      evaluate({ caller: { kind: 'role', arn }, action, resource: key.arn, context }, { service: 'kms', resourcePolicy: key.policy, identityPolicies: policies }).decision === 'allow';
-    expect({ opens: allowed('kms:Decrypt'), seals: allowed('kms:GenerateDataKey') }).toEqual({ opens: reader.opens, seals: reader.seals });
+    const decide = (action: string) =>
+      evaluate({ caller: { kind: 'role', arn }, action, resource: key.arn, context }, { service: 'kms', resourcePolicy: key.policy, identityPolicies: policies }).decision;
+    expect({ opens: decide('kms:Decrypt') === 'allow', seals: decide('kms:GenerateDataKey') === 'allow' }).toEqual({ opens: reader.opens, seals: reader.seals });
+    // The doc says each refusal holds whatever grants exist: only an explicit Deny of the key policy outranks a grant.
+    if (!reader.opens) expect(decide('kms:Decrypt')).toBe('explicitDeny');
   });
 });

@@ -105,14 +105,17 @@ describe('on the real synth output', () => {
     }
   });
 
-  test('the SARIF is a valid SARIF 2.1.0 log whose only results are the suppressed backup-role policies', async () => {
+  test('the SARIF is a valid SARIF 2.1.0 log whose only results are the suppressed backup-role and deploy-role policies', async () => {
     const { sarif } = await runReport(cleanDir);
     expect(sarif).toBeValidSarifLog();
     expect(sarif.version).toBe('2.1.0');
-    for (const result of sarif.runs[0]!.results!) {
-      expect(result.ruleId).toBe('AwsSolutions-IAM4');
-      expect(result.locations![0]!.logicalLocations![0]!.fullyQualifiedName).toMatch(/^InavorShuttleData-\w+\/Backups\/Role\/Resource$/);
-      expect(result.suppressions).toEqual([{ kind: 'inSource', justification: expect.stringContaining('AWS Backup service role') }]);
+    const suppressed = { 'AwsSolutions-IAM4': [/^InavorShuttleData-\w+\/Backups\/Role\/Resource$/, 'AWS Backup service role'], 'AwsSolutions-IAM5': [/^InavorShuttleData-\w+\/Deploy\/Role\/DefaultPolicy\/Resource$/, 'The deploy role of the promotion pipeline'] } as const;
+    const results = sarif.runs[0]!.results!;
+    expect(new Set(results.map((result) => result.ruleId))).toEqual(new Set(Object.keys(suppressed)));
+    for (const result of results) {
+      const [path, justification] = suppressed[result.ruleId as keyof typeof suppressed];
+      expect(result.locations![0]!.logicalLocations![0]!.fullyQualifiedName).toMatch(path);
+      expect(result.suppressions).toEqual([{ kind: 'inSource', justification: expect.stringContaining(justification) }]);
     }
   });
 });

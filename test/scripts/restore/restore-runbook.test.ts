@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../scripts/restore/main';
@@ -19,13 +20,17 @@ const commands = [...RUNBOOK.matchAll(/^\s*npm run restore -- (.+)$/gm)].map((ma
 
 const dynamodb = mockClient(DynamoDBClient);
 const kms = mockClient(KMSClient);
+const cloudformation = mockClient(CloudFormationClient);
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
 beforeEach(() => {
   dynamodb.reset();
   kms.reset();
-  kms.on(DescribeKeyCommand).resolves({
-    KeyMetadata: { KeyId: 'k', Arn: 'arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', KeyState: 'Enabled' },
-  });
+  cloudformation.reset();
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN, KeyState: 'Enabled' } });
+  cloudformation.on(DescribeStacksCommand).callsFake(({ StackName }) =>
+    Promise.resolve({ Stacks: [{ StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW, Outputs: [{ OutputKey: 'DataKeyArn', OutputValue: KEY_ARN }] }] }),
+  );
   dynamodb.on(DescribeTableCommand).rejects(new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} }));
   dynamodb.on(DescribeContinuousBackupsCommand).resolves({
     ContinuousBackupsDescription: {

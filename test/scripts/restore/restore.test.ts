@@ -14,6 +14,7 @@ import {
   UpdateTimeToLiveCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { TableSchema } from '../../../infra/schema-model';
@@ -25,6 +26,7 @@ import { recordedProd } from '../../fixtures/verify/recorded';
 
 const dynamodb = mockClient(DynamoDBClient);
 const kms = mockClient(KMSClient);
+const cloudformation = mockClient(CloudFormationClient);
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const STAMP = '20261128T120000Z';
@@ -45,9 +47,14 @@ const notFound = (table: string) => new ResourceNotFoundException({ message: `Re
 function mockHealthyStage(pitrDays = 35): void {
   dynamodb.reset();
   kms.reset();
+  cloudformation.reset();
   kms.on(DescribeKeyCommand).resolves({
     KeyMetadata: { KeyId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', Arn: KEY_ARN, KeyState: 'Enabled', Enabled: true, KeyManager: 'CUSTOMER' },
   });
+  // The stack that created the key names it in its outputs, whatever the stage.
+  cloudformation.on(DescribeStacksCommand).callsFake(({ StackName }) =>
+    Promise.resolve({ Stacks: [{ StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW, Outputs: [{ OutputKey: 'DataKeyArn', OutputValue: KEY_ARN }] }] }),
+  );
   dynamodb.on(DescribeTableCommand).callsFake(({ TableName }) => Promise.reject(notFound(TableName)));
   dynamodb.on(DescribeContinuousBackupsCommand).resolves({
     ContinuousBackupsDescription: {
@@ -186,6 +193,32 @@ describe('what the read-only checks refuse before anything is changed', () => {
     const error = await run(['--stage', 'prod', '--table', 'Jobs', '--to', '2026-11-28T11:58:00Z', '--execute']).catch((caught: unknown) => caught);
     expect((error as ConfigError).problems).toEqual([
       "--to 2026-11-28T11:58:00.000Z is outside Jobs-prod's restorable window, 2026-10-24T12:00:00.000Z to 2026-11-28T11:55:00.000Z.",
+    ]);
+    expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual([]);
+  });
+
+  test('a stage alias moved to another key than the stack created, before any table is looked at', async () => {
+    mockHealthyStage();
+    const moved = KEY_ARN.replace('1a2b3c4d', '9f8e7d6c');
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'moved', Arn: moved, KeyState: 'Enabled', Enabled: true, KeyManager: 'CUSTOMER' } });
+    const error = await run(['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute']).catch((caught: unknown) => caught);
+    expect((error as ConfigError).problems).toEqual([
+      `alias/inavor-shuttle/prod/data points at ${moved}, not at the key the stack InavorShuttleData-prod created (${KEY_ARN}): someone moved it. Refusing to use it; see docs/security.md (a stage key alias was moved).`,
+    ]);
+    expect(sentNames()).toEqual(['DescribeKey']);
+  });
+
+  test('a stage whose stack does not exist, or an endpoint that cannot say which key the stack created', async () => {
+    mockHealthyStage();
+    cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id InavorShuttleData-prod does not exist'), { name: 'ValidationError' }));
+    const missing = await run(['--stage', 'prod', '--table', 'Jobs', '--latest']).catch((caught: unknown) => caught);
+    expect((missing as ConfigError).problems).toEqual([
+      'alias/inavor-shuttle/prod/data cannot be checked against the key the stack created: the stack InavorShuttleData-prod does not exist. Refusing to use it; see docs/security.md (a stage key alias was moved).',
+    ]);
+    cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('unknown'), { name: 'UnknownOperationException' }));
+    const unsupported = await run(['--stage', 'prod', '--table', 'Jobs', '--latest']).catch((caught: unknown) => caught);
+    expect((unsupported as ConfigError).problems).toEqual([
+      'alias/inavor-shuttle/prod/data cannot be checked against the key the stack created: this endpoint does not answer CloudFormation. Refusing to use it; see docs/security.md (a stage key alias was moved).',
     ]);
     expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { main as diffSummary } from '../../../scripts/diff-summary/main';
 import { main as docs } from '../../../scripts/docs/main';
 import { runCommand, type CliOutput } from '../../../scripts/shared/cli';
 import { NETWORK_LIMITS, createClients, createKmsClient, type NetworkLimits } from '../../../scripts/shared/clients';
+import { createCloudFormationClient } from '../../../scripts/shared/stage-key-identity';
 import { main as lintWorkflows } from '../../../scripts/lint-workflows/main';
 import { main as local } from '../../../scripts/local/main';
 import { main as nagReport } from '../../../scripts/nag-report/main';
@@ -167,11 +168,12 @@ const CLIS: readonly CliRow[] = [
     network: (endpoint) => ({
       argv: ['--stage', 'prod', '--table', 'Jobs', '--latest'],
       service: 'KMS',
-      // Both of its clients are sent to the endpoint under test, with the test's limits.
+      // Every one of its clients is sent to the endpoint under test, with the test's limits.
       run: (argv, output, limits) =>
         restore(argv, output.stdout, undefined, (region) => ({
           dynamodb: createClients({ region, endpoint, local: true, limits }).client,
           kms: createKmsClient({ region, endpoint, local: true, limits }),
+          cloudformation: createCloudFormationClient({ region, endpoint, local: true, limits }),
         })),
     }),
   },

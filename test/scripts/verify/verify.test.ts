@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient, type DescribeKeyCommandOutput } from '@aws-sdk/client-kms';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { TableSchema } from '../../../infra/schema-model';
@@ -235,11 +236,18 @@ describe('npm run verify against AWS, answered with the recorded prod responses'
   // Mocked only here: mockClient replaces send on every client of the class.
   let dynamodb: AwsClientStub<DynamoDBClient>;
   let kms: AwsClientStub<KMSClient>;
+  let cloudformation: AwsClientStub<CloudFormationClient>;
+  /** The prod stack as CloudFormation describes it: its DataKeyArn output names the key it created. */
+  const stackWithKey = (keyArn: string) => ({
+    Stacks: [{ StackName: 'InavorShuttleData-prod', StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: new Date('2026-11-01T00:00:00Z'), Outputs: [{ OutputKey: 'DataKeyArn', OutputValue: keyArn }] }],
+  });
   beforeAll(() => {
     dynamodb = mockClient(DynamoDBClient);
     kms = mockClient(KMSClient);
+    cloudformation = mockClient(CloudFormationClient);
   });
   beforeEach(() => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'InavorShuttleData-prod' }).resolves(stackWithKey(PROD_KEY));
     for (const schema of TABLE_SCHEMAS) {
       const responses = recorded(schema.name);
       const TableName = `${schema.name}-prod`;
@@ -251,38 +259,65 @@ describe('npm run verify against AWS, answered with the recorded prod responses'
   afterEach(() => {
     dynamodb.reset();
     kms.reset();
+    cloudformation.reset();
   });
   afterAll(() => {
     dynamodb.restore();
     kms.restore();
+    cloudformation.restore();
   });
 
   async function verifyProd() {
     const lines: string[] = [];
     const code = await main(['--stage', 'prod'], (line) => lines.push(line));
-    return { code, encryption: lines.filter((line) => / encryption /.test(line)).map((line) => line.replace(/\s+/g, ' ')) };
+    const linesOf = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).map((line) => line.replace(/\s+/g, ' '));
+    return { code, encryption: linesOf(/ encryption /), alias: linesOf(/ target /), summary: lines.at(-1) };
   }
+  const withKey = (arn: string) => {
+    const answer = describeKey();
+    answer.KeyMetadata!.Arn = arn;
+    return answer;
+  };
 
-  test('asks KMS for the key behind the stage alias and passes tables encrypted with it', async () => {
+  test('asks KMS for the key behind the stage alias, checks it is the key the stack created, and passes tables encrypted with it', async () => {
     kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(describeKey());
-    const { code, encryption } = await verifyProd();
+    const { code, encryption, alias, summary } = await verifyProd();
     expect(code).toBe(0);
+    expect(alias).toEqual([`PASS alias/inavor-shuttle/prod/data target the key the stack created, ${PROD_KEY}`]);
     expect(encryption).toEqual(
       TABLE_SCHEMAS.map((schema) => `PASS ${schema.name}-prod encryption ENABLED KMS ${PROD_KEY} (alias/inavor-shuttle/prod/data)`),
     );
+    expect(summary).toBe(`${STAGE_CHECKS + 1} passed, 0 failed, 0 could not be checked on this endpoint.`);
   });
 
-  test('fails every table when the stage alias names another key than the tables use', async () => {
-    const other = describeKey();
-    other.KeyMetadata!.Arn = OTHER_KEY;
-    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(other);
-    const { code, encryption } = await verifyProd();
+  test('fails the alias, and checks the tables against the key the stack created, when the alias was moved to another key', async () => {
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(withKey(OTHER_KEY));
+    const { code, encryption, alias } = await verifyProd();
     expect(code).toBe(1);
-    expect(encryption).toEqual(
-      TABLE_SCHEMAS.map(
-        (schema) => `FAIL ${schema.name}-prod encryption ENABLED KMS ${PROD_KEY}; expected ENABLED KMS ${OTHER_KEY} (alias/inavor-shuttle/prod/data)`,
-      ),
-    );
+    expect(alias).toEqual([
+      `FAIL alias/inavor-shuttle/prod/data target alias/inavor-shuttle/prod/data points at ${OTHER_KEY}, not at the key the stack InavorShuttleData-prod created (${PROD_KEY}): someone moved it; expected the key the stack created`,
+    ]);
+    expect(encryption).toEqual(TABLE_SCHEMAS.map((schema) => `PASS ${schema.name}-prod encryption ENABLED KMS ${PROD_KEY} (alias/inavor-shuttle/prod/data)`));
+  });
+
+  test('fails every table, and the alias, when the tables use another key than the stack created and the alias was moved to it', async () => {
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(withKey(OTHER_KEY));
+    cloudformation.on(DescribeStacksCommand, { StackName: 'InavorShuttleData-prod' }).resolves(stackWithKey(OTHER_KEY.replace('9f8e', '0000')));
+    const { code, encryption, alias } = await verifyProd();
+    expect(code).toBe(1);
+    expect(alias).toHaveLength(1);
+    expect(alias[0]).toMatch(/^FAIL /);
+    expect(encryption.every((line) => line.startsWith('FAIL '))).toBe(true);
+  });
+
+  test('fails the alias when the stage\'s stack does not exist', async () => {
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(describeKey());
+    cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id InavorShuttleData-prod does not exist'), { name: 'ValidationError' }));
+    const { code, alias } = await verifyProd();
+    expect(code).toBe(1);
+    expect(alias).toEqual([
+      'FAIL alias/inavor-shuttle/prod/data target alias/inavor-shuttle/prod/data cannot be checked against the key the stack created: the stack InavorShuttleData-prod does not exist; expected the key the stack created',
+    ]);
   });
 });
 
