@@ -203,16 +203,19 @@ export async function sealTokens(crypto: TokenCrypto, tableName: string, shop: s
 }
 
 /** The expiries and scopes of a stored item, as the opened tokens carry them. */
-export function clearFields(item: Readonly<Record<string, unknown>>): Omit<OpenedTokens<never>, never> {
+export function clearFields(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const attribute of EXPIRY_ATTRIBUTES) {
+    const expiry = item[attribute];
+    if (typeof expiry === 'string') fields[attribute] = new Date(expiry);
+  }
   const scope = storedScope(item[SCOPES]);
-  return {
-    ...Object.fromEntries(
-      SEALED_ATTRIBUTES.flatMap((attribute) => (typeof item[expiryOf(attribute)] === 'string' ? [[expiryOf(attribute), new Date(item[expiryOf(attribute)] as string)]] : [])),
-    ),
-    ...(scope !== undefined && { scope }),
-    scopes: scopeList(scope),
-  };
+  if (scope !== undefined) fields.scope = scope;
+  fields.scopes = scopeList(scope);
+  return fields;
 }
+
+const EXPIRY_ATTRIBUTES: readonly ExpiryAttribute[] = SEALED_ATTRIBUTES.map(expiryOf);
 
 /** The opened form of tokens the app just obtained: no Decrypt needed. */
 export function openedFrom<A extends SealedAttribute>(tokens: ShopTokens, open: readonly A[]): OpenedTokens<A> {

@@ -88,7 +88,14 @@ const FRESH_LIMITS = {
   maxWaitMs: { min: 0, max: 15 * MINUTE_MS, default: 40_000 },
 } as const;
 type FreshSettings = Record<keyof typeof FRESH_LIMITS, number>;
-const FRESH_OPTIONS: readonly string[] = [...Object.keys(FRESH_LIMITS), 'open'];
+/** Fresh's options as checked: its settings, the secrets asked for, and those it returns. */
+interface CheckedFresh<A extends SealedAttribute> {
+  readonly settings: FreshSettings;
+  readonly open: readonly A[];
+  readonly served: readonly (A | 'accessToken')[];
+}
+const FRESH_SETTINGS = Object.keys(FRESH_LIMITS) as (keyof FreshSettings)[];
+const FRESH_OPTIONS: readonly string[] = [...FRESH_SETTINGS, 'open'];
 
 /** What `uninstall` did: removed the tokens, or nothing because the event repeats or predates the install. */
 export type UninstallOutcome = 'uninstalled' | 'already-uninstalled' | 'older-than-install';
@@ -161,10 +168,6 @@ export interface TokenStoreOptions {
 
 type StoredItem = Record<string, unknown>;
 
-/** What every read of the token store gets: the token set (secrets as ciphertext), the generation, the install state and the lease. */
-const STORED_ATTRIBUTES: readonly string[] = [...TOKEN_SET_ATTRIBUTES, INSTALL_ID, INSTALLED_AT, UNINSTALLED_AT, LEASE_EXPIRES_AT];
-const STORED_PROJECTION = { ProjectionExpression: projection(...STORED_ATTRIBUTES), ExpressionAttributeNames: names(...STORED_ATTRIBUTES) };
-
 /** Grants that keep losing their condition to other writers give up after this many reads. */
 const GRANT_ATTEMPTS = 5;
 /** Dates a grant or an event may carry: none before Shopify's apps, none later than the clock allows. */
@@ -185,6 +188,7 @@ export class TokenStore {
   private readonly observe: OperationObserver | undefined;
   private readonly nonExpiringUntil: Date;
   private readonly cache = new OpenedCache();
+  private readonly frozenSettings = new WeakMap<object, CheckedFresh<SealedAttribute>>();
   /** Physical name of the Shops table. */
   readonly table: string;
 
@@ -225,7 +229,7 @@ export class TokenStore {
     const where = this.where(run, domain);
     checkTokens(where, tokens, this.rules(run, true));
     for (let attempt = 1; attempt <= GRANT_ATTEMPTS; attempt += 1) {
-      const item = await this.readItem(run, domain, Object.keys(profile));
+      const item = await this.readItem(run, domain);
       try {
         if (!item) return await this.install(run, domain, tokens, at, profile);
         const uninstalledAt = item[UNINSTALLED_AT] as string | undefined;
@@ -299,20 +303,21 @@ export class TokenStore {
       const domain = this.domain(run, shop);
       const where = run.context;
       if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
-      const { settings, open } = this.freshSettings(run, options);
-      const deadline = this.now(run).getTime() + settings.maxWaitMs;
+      const { settings, open, served } = this.freshSettings(run, options);
+      let now = this.now(run).getTime();
+      const deadline = now + settings.maxWaitMs;
       for (;;) {
         const item = await this.installedItem(run, domain);
-        const now = this.now(run).getTime();
+        now = this.now(run).getTime();
         const expiresAt = item[expiryOf('accessToken')] as string | undefined;
         const hasAccess = item.accessToken !== undefined;
         if (hasAccess && expiresAt === undefined) {
           if (now >= this.nonExpiringUntil.getTime()) throw new NoTokenError(where, `the stored token does not expire, and Shopify stopped accepting such tokens on ${this.nonExpiringUntil.toISOString()}: a new grant (token exchange) replaces it`);
-          return this.freshResult(run, domain, item, open);
+          return this.freshResult(run, domain, item, served);
         }
-        if (hasAccess && Date.parse(expiresAt!) - now > settings.marginMs) return this.freshResult(run, domain, item, open);
+        if (hasAccess && Date.parse(expiresAt!) - now > settings.marginMs) return this.freshResult(run, domain, item, served);
         if (item.refreshToken === undefined) {
-          if (hasAccess && Date.parse(expiresAt!) > now) return this.freshResult(run, domain, item, open);
+          if (hasAccess && Date.parse(expiresAt!) > now) return this.freshResult(run, domain, item, served);
           throw new NoTokenError(where, hasAccess ? 'the access token has expired and there is no refresh token' : 'the shop holds no access token and no refresh token');
         }
         const leaseUntil = item[LEASE_EXPIRES_AT] as string | undefined;
@@ -578,7 +583,7 @@ export class TokenStore {
     try {
       const { version, sealed } = await this.write(run, domain, generation, next, holder);
       this.prime(run, domain, sealed, next);
-      return { installId: generation.installId, version, tokens: openedFrom(next, [...new Set<A | 'accessToken'>(['accessToken', ...open])]) as OpenedTokens<A | 'accessToken', 'accessToken'> };
+      return { installId: generation.installId, version, tokens: openedFrom(next, ['accessToken', ...open]) as OpenedTokens<A | 'accessToken', 'accessToken'> };
     } catch (error) {
       // Another worker's write won after this lease lapsed, or the shop was uninstalled: re-read.
       if (error instanceof ConflictError) return undefined;
@@ -643,10 +648,11 @@ export class TokenStore {
   }
 
   /**
-   * One consistent GetItem of the shop's token set (every secret's ciphertext, opened only when
-   * asked for), its generation, install state and lease, and the attributes in `also`.
+   * One consistent GetItem of the shop's whole item: its token set (every secret as ciphertext,
+   * opened only when asked for), generation, install state, lease and profile. No projection:
+   * DynamoDB charges a read by the whole item whatever it returns, and the item is small.
    */
-  private async readItem(run: OperationRun, domain: string, also: readonly string[] = []): Promise<StoredItem | undefined> {
+  private async readItem(run: OperationRun, domain: string): Promise<StoredItem | undefined> {
     const { Item } = await this.send(run, domain, () =>
       this.doc.send(
         new GetCommand({
@@ -654,7 +660,6 @@ export class TokenStore {
           Key: { [DOMAIN]: domain },
           // A write names the generation it read: it must be the latest.
           ConsistentRead: true,
-          ...(also.length === 0 ? STORED_PROJECTION : { ProjectionExpression: projection(...STORED_ATTRIBUTES, ...also), ExpressionAttributeNames: names(...STORED_ATTRIBUTES, ...also) }),
           ...run.capacityRequest,
         }),
       ),
@@ -695,16 +700,20 @@ export class TokenStore {
   }
 
   /** What fresh returns: the tokens opened, with the access token among them. */
-  private async freshResult<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A | 'accessToken', 'accessToken'>> {
-    return (await this.opened(run, domain, item, [...new Set<A | 'accessToken'>(['accessToken', ...open])])) as StoredTokens<A | 'accessToken', 'accessToken'>;
+  private async freshResult<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, served: readonly (A | 'accessToken')[]): Promise<StoredTokens<A | 'accessToken', 'accessToken'>> {
+    return (await this.opened(run, domain, item, served)) as StoredTokens<A | 'accessToken', 'accessToken'>;
   }
 
   private async opened<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A>> {
-    const secrets = await Promise.all(
-      open.flatMap((attribute) => (item[attribute] === undefined ? [] : [this.openAttribute(run, domain, item, attribute).then((value) => [attribute, new Secret(value)] as const)])),
-    );
-    const tokens = { ...Object.fromEntries(secrets), ...clearFields(item) } as OpenedTokens<A>;
-    return { tokens, version: item[TOKEN_VERSION] as number, installId: item[INSTALL_ID] as string };
+    const tokens: Record<string, unknown> = clearFields(item);
+    const now = this.now(run).getTime();
+    for (const attribute of open) {
+      if (item[attribute] === undefined) continue;
+      // A value this process has is served at once: a warm read awaits nothing but its GetItem.
+      const plaintext = this.cache.get(domain, attribute, item[attribute] as Uint8Array, now) ?? (await this.openAttribute(run, domain, item, attribute));
+      tokens[attribute] = new Secret(plaintext);
+    }
+    return { tokens: tokens as OpenedTokens<A>, version: item[TOKEN_VERSION] as number, installId: item[INSTALL_ID] as string };
   }
 
   /** The plain text of a sealed attribute of `item`: from this process's cache when it holds that ciphertext, else one KMS Decrypt. */
@@ -733,16 +742,27 @@ export class TokenStore {
     }
   }
 
-  private freshSettings<A extends SealedAttribute>(run: OperationRun, options: FreshOptions<A>): { settings: FreshSettings; open: readonly A[] } {
+  /** The checked options, with `served`: the secrets fresh returns, the access token first. */
+  private freshSettings<A extends SealedAttribute>(run: OperationRun, options: FreshOptions<A>): CheckedFresh<A> {
+    // A frozen options object cannot change: its checked settings are kept (the session storage's, on every load).
+    const known = this.frozenSettings.get(options);
+    if (known) return known as CheckedFresh<A>;
+    const checked = this.checkFresh(run, options);
+    if (typeof options === 'object' && options !== null && Object.isFrozen(options)) this.frozenSettings.set(options, checked);
+    return checked;
+  }
+
+  private checkFresh<A extends SealedAttribute>(run: OperationRun, options: FreshOptions<A>): CheckedFresh<A> {
     const given = check.options(options, run.context, 'options', false, FRESH_OPTIONS);
     const settings = {} as FreshSettings;
-    for (const [name, limits] of Object.entries(FRESH_LIMITS) as [keyof FreshSettings, (typeof FRESH_LIMITS)[keyof FreshSettings]][]) {
+    for (const name of FRESH_SETTINGS) {
       // An option given as undefined takes its default, as an absent one does.
       const value: unknown = given[name];
+      const limits = FRESH_LIMITS[name];
       settings[name] = value === undefined ? limits.default : check.integerIn(value, run.context, `options.${name}`, limits.min, limits.max);
     }
     const open = given.open === undefined ? [] : this.openList(run, given.open, 'options.open');
-    return { settings, open };
+    return { settings, open, served: [...new Set<A | 'accessToken'>(['accessToken', ...open])] };
   }
 
   private openList<A extends SealedAttribute>(run: OperationRun, open: readonly A[], field: string): readonly A[] {

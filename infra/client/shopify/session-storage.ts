@@ -104,7 +104,8 @@ class SealedStorage implements SealedSessionStorage {
   private readonly inner: SessionStorage;
   private readonly data: DataClientWithShops;
   private readonly refresh: RefreshSession;
-  private readonly maxWaitMs: number | undefined;
+  /** What `loadSession` asks `tokens.fresh` for: a token past the library's margin, and the refresh token the session carries. */
+  private readonly freshOptions: Readonly<{ marginMs: number; open: ['refreshToken']; maxWaitMs?: number }>;
   /** The generation each offline session this storage served or stored was read at: a 401 then invalidates only that one. */
   private readonly served = new WeakMap<Session, TokenGeneration>();
 
@@ -122,12 +123,13 @@ class SealedStorage implements SealedSessionStorage {
     this.inner = options.inner;
     this.data = options.data;
     this.refresh = options.refresh;
-    this.maxWaitMs = options.maxWaitMs;
+    // Frozen: the token store checks a frozen options object once.
+    this.freshOptions = Object.freeze({ marginMs: SERVED_MARGIN_MS, open: ['refreshToken'] as ['refreshToken'], ...(options.maxWaitMs !== undefined && { maxWaitMs: options.maxWaitMs }) });
   }
 
   async storeSession(session: Session): Promise<boolean> {
     const where = this.where('storeSession');
-    const shop = this.shopOf(session, where);
+    const shop = this.shopOf(session, 'storeSession');
     if (session.isOnline) {
       const token = typeof session.accessToken === 'string' && session.accessToken !== '' ? session.accessToken : undefined;
       const sealed = token === undefined ? undefined : await this.sealOnline(shop, session, token);
@@ -195,16 +197,11 @@ class SealedStorage implements SealedSessionStorage {
 
   /** A stored session as the library gets it: tokens from the Shops table (offline) or opened (online). */
   private async opened(stored: Session): Promise<Session | undefined> {
-    const where = this.where('loadSession');
-    const shop = this.shopOf(stored, where);
+    const shop = this.shopOf(stored, 'loadSession');
     if (holdsPlaintext(stored)) stored = await this.sealStored(stored);
     if (stored.isOnline) return this.openOnline(shop, stored);
     try {
-      const { tokens, ...generation } = await this.data.tokens.fresh(shop, this.refreshOf(shop), {
-        marginMs: SERVED_MARGIN_MS,
-        open: ['refreshToken'],
-        ...(this.maxWaitMs !== undefined && { maxWaitMs: this.maxWaitMs }),
-      });
+      const { tokens, ...generation } = await this.data.tokens.fresh(shop, this.refreshOf(shop), this.freshOptions);
       const session = offlineSession(stored, tokens);
       this.served.set(session, generation);
       return session;
@@ -223,7 +220,7 @@ class SealedStorage implements SealedSessionStorage {
   /** Seals what a row from before this storage holds in plain text; returns the row as it is now stored. */
   private async sealStored(stored: Session): Promise<Session> {
     const where = this.where('seal');
-    const shop = this.shopOf(stored, where);
+    const shop = this.shopOf(stored, 'seal');
     if (stored.isOnline) {
       const sealed = copySession(stored, { accessToken: await this.sealOnline(shop, stored, stored.accessToken!) });
       await this.inner.storeSession(sealed);
@@ -286,11 +283,11 @@ class SealedStorage implements SealedSessionStorage {
     throw new DataClientError({ ...this.where('deleteSessions'), key: { domain: shop } }, `the app's session storage still lists sessions of the shop after ${MAX_DELETE_ROUNDS} rounds of deletes`);
   }
 
-  private shopOf(session: Session, where: Omit<OperationContext, 'key'>): string {
+  private shopOf(session: Session, operation: string): string {
     if (typeof session !== 'object' || session === null || typeof session.id !== 'string' || session.id.length === 0) {
-      throw new InvalidInputError({ ...where, key: {} }, 'session', 'must be a Session of @shopify/shopify-api with an id');
+      throw new InvalidInputError(this.where(operation), 'session', 'must be a Session of @shopify/shopify-api with an id');
     }
-    return canonicalShopDomain(session.shop, where, 'session.shop');
+    return canonicalShopDomain(session.shop, this.where(operation), 'session.shop');
   }
 
   private where(operation: string): Omit<OperationContext, 'key'> & { key: Record<string, never> } {
