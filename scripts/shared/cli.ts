@@ -32,9 +32,9 @@ export class UsageError extends ConfigError {
 }
 
 /**
- * Parses a command line strictly: unknown options, missing or empty values, and positionals where
- * the command takes none become a {@link UsageError}. With `commandLine`, `--help` or `-h` anywhere
- * before `--` throws {@link HelpRequested} before anything else is looked at.
+ * Parses a command line strictly: unknown options, missing or empty values, an option given twice
+ * and positionals where the command takes none become a {@link UsageError}. With `commandLine`,
+ * `--help` or `-h` anywhere before `--` throws {@link HelpRequested} before anything else is looked at.
  */
 export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[], options: T, commandLine?: CommandLine) {
   const usage = commandLine?.usage;
@@ -44,10 +44,17 @@ export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: commandLine?.positionals === true });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: commandLine?.positionals === true, tokens: true });
   } catch (error) {
     // Printed one line per problem: printConfigError folds Node's several-line messages.
     throw new UsageError((error as Error).message.replace(/(?<![.?])$/, '.'), usage);
+  }
+  // Node's parser keeps the last of two values silently: `--stage dev --stage prod` would act on prod.
+  const given = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (given.has(token.name)) throw new UsageError(`--${token.name} is given more than once; give it once.`, usage);
+    given.add(token.name);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     if ([value].flat().includes('')) throw new UsageError(`--${name} needs a value; it was given an empty one.`, usage);

@@ -46,6 +46,8 @@ interface CliRow {
   readonly footprint: () => unknown;
   /** Command lines with a malformed or empty value, one case each. */
   readonly malformed: readonly string[][];
+  /** For a CLI with options: a command line that would act, with one option given twice. */
+  readonly twice?: () => string[];
   /** Arguments naming a path the CLI cannot use, and that path. */
   readonly badPath?: () => { argv: string[]; path: string };
   /**
@@ -103,6 +105,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--port', '0', '--path', join(scratch, 'local-data')],
     footprint: () => existsSync(join(scratch, 'local-data')),
     malformed: [['--port', '1e3']],
+    twice: () => ['--port', '0', '--path', join(scratch, 'local-data'), '--port', '0'],
     badPath: () => ({ argv: ['--port', '0', '--path', '/proc'], path: '/proc' }),
     network: (endpoint) => ({
       argv: ['--port', '0'],
@@ -121,6 +124,8 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output, limits) => verify(argv, output.stdout, limits),
     actingArgs: () => ['--stage', 'dev', '--endpoint', hangingEndpoint],
     footprint: () => connections,
+    // Without the refusal the last would win: prod verified when dev was asked first.
+    twice: () => ['--stage', 'dev', '--stage', 'prod', '--endpoint', hangingEndpoint],
     malformed: [
       ['--stage', 'dev', '--region', ''],
       ['--stage', 'dev', '--region', 'us-east-l'],
@@ -135,6 +140,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--dir', nagDir],
     footprint: () => readdirSync(nagDir).sort(),
     malformed: [['--markdown']],
+    twice: () => ['--dir', nagDir, '--sarif', join(scratch, 'a.sarif'), '--sarif', join(scratch, 'b.sarif')],
     badPath: () => ({ argv: ['--dir', nagDir, '--sarif', '/proc/nope/x.sarif'], path: '/proc/nope/x.sarif' }),
   },
   {
@@ -156,6 +162,7 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => restore(argv, output.stdout),
     actingArgs: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--target', 'Jobs-prod-contract'],
     footprint: () => connections,
+    twice: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--execute', '--endpoint', hangingEndpoint],
     malformed: [
       ['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday'],
       ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--poll-interval', '1e308'],
@@ -190,12 +197,14 @@ const CLIS: readonly CliRow[] = [
     footprint: () => null,
     // Unbounded counts would run for days or fill memory: both are bounded.
     malformed: [['--rounds', '0'], ['--rounds', '51'], ['--ops', '1e12'], ['--ops', '1001']],
+    twice: () => ['--rounds', '1', '--ops', '1', '--rounds', '1'],
   },
   {
     name: 'diff-summary',
     run: (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: join(scratch, 'summary.md') }),
     actingArgs: () => ['--input', join(REPO, 'package.json')],
     footprint: () => existsSync(join(scratch, 'summary.md')),
+    twice: () => ['--input', join(REPO, 'package.json'), '--exit-code', '1', '--exit-code', '0'],
     malformed: [
       ['--input', join(REPO, 'package.json'), '--exit-code', 'one'],
       ['--input', join(REPO, 'package.json'), '--exit-code', '1e3'],
@@ -208,6 +217,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--iterations', '1'],
     // It only measures and prints; acting would print, which the output checks rule out.
     footprint: () => null,
+    twice: () => ['--iterations', '1', '--iterations', '1'],
     malformed: [
       ['--iterations', 'many'],
       // Node's parser words this one over several lines; it is still one.
@@ -267,6 +277,16 @@ describe.each(CLIS)('npm run $name', (cli) => {
       expectUsageError(await run(argv, cli.run), cli.name);
     },
   );
+
+  if (cli.twice) {
+    test('an option given twice is one line and exit 2, and nothing is done', async () => {
+      const before = cli.footprint();
+      const result = await run(cli.twice!(), cli.run);
+      expectUsageError(result, cli.name);
+      expect(result.stderr[0]).toMatch(/^Error: --[a-z-]+ is given more than once; give it once\.$/);
+      expect(cli.footprint()).toEqual(before);
+    });
+  }
 
   if (cli.badPath) {
     test('a path it cannot use is one line naming the path, exit 2, and nothing is written', async () => {
