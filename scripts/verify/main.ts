@@ -10,7 +10,7 @@ import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/clien
 import { ConfigError, selectStages } from '../../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../../infra/stages';
-import { parseOptions, parseRegion, runCli } from '../shared/cli';
+import { parseOptions, parseRegion, printable, runCli } from '../shared/cli';
 import {
   NETWORK_LIMITS,
   createClients,
@@ -41,9 +41,11 @@ refuses the calls.
 /** `npm run verify`: resolves to the exit code, 1 when a check failed. */
 export async function main(
   argv: string[],
-  print: (line: string) => void = console.log,
+  printLine: (line: string) => void = console.log,
   limits: NetworkLimits = NETWORK_LIMITS,
 ): Promise<number> {
+  // Lines quote what the endpoint answered (statuses, names, ARNs): none may act on the terminal.
+  const print = (line: string) => printLine(printable(line));
   const options = parseOptions(argv, { stage: { type: 'string' }, region: { type: 'string' }, endpoint: { type: 'string' } }, { usage: USAGE });
   if (options.stage === undefined) throw new ConfigError([`--stage is required; one of ${STAGE_NAMES.join(', ')}.`]);
   const [stage] = selectStages(options.stage);
