@@ -148,7 +148,7 @@ async function hasOperation(client: DynamoDBClient, invalidRequest: UpdateTimeTo
   return true;
 }
 
-/** An `--endpoint` value: an http or https URL without credentials in it. */
+/** An `--endpoint` value: an http or https URL without credentials in it; a refusal never echoes a password. */
 export function parseEndpoint(endpoint: string): string {
   let url;
   try {
@@ -156,8 +156,13 @@ export function parseEndpoint(endpoint: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') {
-    throw new ConfigError([`--endpoint must be an http or https URL such as http://127.0.0.1:8000, not "${endpoint}".`]);
+  // What is echoed never holds a password: everything from `//` to the last `@` is shown as `***@`.
+  const shown = endpoint.replace(/(?<=\/\/).*@/, '***@');
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError([`--endpoint must be an http or https URL such as http://127.0.0.1:8000, not "${shown}".`]);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError([`--endpoint "${shown}" holds a user name or password; requests are signed with the environment's credentials: leave them out of the URL.`]);
   }
   return endpoint;
 }

@@ -1,10 +1,11 @@
 // One file: the contract every command keeps is one table with a row per command (CLIS), run by one set of cases.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { IDENTITY_BASELINE_FILE } from '../../../infra/table-identity';
 import { main as bench } from '../../../scripts/bench/main';
 import { main as diffSummary } from '../../../scripts/diff-summary/main';
@@ -19,6 +20,7 @@ import { main as restore } from '../../../scripts/restore/main';
 import { main as tokenCost } from '../../../scripts/token-cost/main';
 import { main as baselineUpdate } from '../../../scripts/baseline/main';
 import { main as verify } from '../../../scripts/verify/main';
+import { startLocalEngine } from '../../../scripts/shared/local-engine';
 import { devTemplate } from '../../support/dev-template';
 
 /**
@@ -367,6 +369,134 @@ describe('broken endpoints and bad inputs', () => {
   }
 
   const verifyRun: Run = (argv, output, limits) => verify(argv, output.stdout, limits);
+
+  /** A raw TCP server: `answer` gets each connection and writes what it likes. */
+  async function listenRaw(answer: (socket: Socket) => void): Promise<string> {
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      answer(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => server.close());
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Runs verify once per endpoint in a Node process of its own, as a user does: inside Jest's
+   * sandbox, Node's socket and parser errors come from another realm, and the SDK wraps them
+   * without their codes.
+   */
+  async function verifyAsAProcess(endpoints: readonly string[]): Promise<Array<{ code: number; stderr: string[] }>> {
+    const script = `
+      const { runCommand } = require('./scripts/shared/cli');
+      const { main } = require('./scripts/verify/main');
+      (async () => {
+        const results = [];
+        for (const endpoint of JSON.parse(process.argv[1])) {
+          const stderr = [];
+          const output = { stdout: () => {}, stderr: (line) => stderr.push(line) };
+          const code = await runCommand((argv) => main(argv, output.stdout), ['--stage', 'dev', '--endpoint', endpoint], output);
+          results.push({ code, stderr });
+        }
+        process.stdout.write(JSON.stringify(results));
+      })();`;
+    const env = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR };
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, JSON.stringify(endpoints)], { cwd: REPO, env });
+    return JSON.parse(stdout);
+  }
+
+  describe('an endpoint that answers, but not as the service does, ends verify in one line naming it', () => {
+    const cases: Array<[string, () => Promise<string>, (endpoint: string) => string]> = [
+      [
+        'a redirect, whose target is named without its password or query',
+        () => listen((_, response) => response.writeHead(307, { location: 'https://user:pw@elsewhere.example/kms?token=secret' }).end()),
+        (endpoint) => `${endpoint} answered HTTP 307, a redirect to https://elsewhere.example/kms: KMS requests are not redirected; give the endpoint that answers them.`,
+      ],
+      [
+        "a redirect carrying the service's headers",
+        () => listen((_, response) => response.writeHead(302, { ...SERVICE_HEADERS, location: '/elsewhere' }).end('<html>moved</html>')),
+        (endpoint) => `${endpoint} answered HTTP 302, a redirect to ${endpoint}/elsewhere: KMS requests are not redirected; give the endpoint that answers them.`,
+      ],
+      [
+        'bytes that are not HTTP',
+        () => listenRaw((socket) => socket.end('GARBAGE\r\n\r\n')),
+        (endpoint) => `${endpoint} did not answer in HTTP that Node reads (Expected HTTP/, RTSP/ or ICE/): not a KMS endpoint.`,
+      ],
+      [
+        "headers over Node's limit",
+        () =>
+          listenRaw((socket) => {
+            socket.write('HTTP/1.1 200 OK\r\n');
+            for (let header = 0; header < 400; header += 1) socket.write(`x-filler-${header}: ${'a'.repeat(100)}\r\n`);
+            socket.end('\r\n');
+          }),
+        (endpoint) => `${endpoint} did not answer in HTTP that Node reads (Header overflow): not a KMS endpoint.`,
+      ],
+      [
+        'a connection closed without an answer',
+        () => listenRaw((socket) => socket.once('data', () => socket.resetAndDestroy())),
+        (endpoint) => `the KMS endpoint ${endpoint} closed the connection without answering (ECONNRESET); a TLS port is reached with https://.`,
+      ],
+      [
+        'https:// to a plain HTTP port',
+        async () => (await listen((_, response) => response.end('plain'))).replace('http:', 'https:'),
+        (endpoint) => `cannot talk to the KMS endpoint ${endpoint}: its TLS handshake failed (wrong version number); a plain HTTP port is reached with http:// (EPROTO).`,
+      ],
+      [
+        "an error page carrying the service's headers",
+        () => listen((_, response) => response.writeHead(500, SERVICE_HEADERS).end('<html>Internal error</html>')),
+        (endpoint) => `${endpoint} answered HTTP 500 with a body that is not a KMS answer.`,
+      ],
+      [
+        'an error without an error type',
+        () => listen((_, response) => response.writeHead(400, SERVICE_HEADERS).end('{}')),
+        (endpoint) => `${endpoint} answered HTTP 400 with an error that names no KMS error type: not a KMS answer.`,
+      ],
+      [
+        'an error type and message with terminal escapes and line breaks, printed escaped',
+        () => listen((_, response) => response.writeHead(400, SERVICE_HEADERS).end(JSON.stringify({ __type: 'Denied\u001b[31m', message: 'no\rError: forged\u001b[2K' }))),
+        () => 'Denied\\x1b[31m: no\\x0dError: forged\\x1b[2K',
+      ],
+    ];
+    let endpoints: string[];
+    let results: Array<{ code: number; stderr: string[] }>;
+    beforeAll(async () => {
+      endpoints = await Promise.all(cases.map(([, start]) => start()));
+      results = await verifyAsAProcess(endpoints);
+    }, BOUND_MS);
+
+    test.each(cases.map(([name, , message], index) => [name, message, index] as const))('%s', (_, message, index) => {
+      expect(results[index]).toEqual({ code: 2, stderr: [`Error: ${message(endpoints[index]!)}`] });
+    });
+  });
+
+  test('verify and restore refuse an endpoint with a user name and password without echoing the password', async () => {
+    const endpoint = 'http://admin:hunter2-secret@127.0.0.1:8000';
+    const runs: Array<[string[], Run]> = [
+      [['--stage', 'dev', '--endpoint', endpoint], verifyRun],
+      [['--stage', 'prod', '--table', 'Jobs', '--latest', '--endpoint', endpoint], (argv, output) => restore(argv, output.stdout)],
+      [['--stage', 'dev', '--endpoint', 'ftp://admin:hunter2-secret@127.0.0.1:8000'], verifyRun],
+    ];
+    for (const [argv, runner] of runs) {
+      const { code, stdout, stderr } = await run(argv, runner);
+      expect(code).toBe(2);
+      expect([...stdout, ...stderr].join('\n')).not.toContain('hunter2');
+      expect(stderr).toEqual([expect.stringMatching(/^Error: --endpoint .*"\w+:\/\/\*\*\*@127\.0\.0\.1:8000"/)]);
+    }
+  });
+
+  test('restore against npm run local says that endpoint has no KMS, in one line', async () => {
+    const engine = await startLocalEngine({ port: 0 });
+    closers.push(() => void engine.close());
+    const { code, stdout, stderr } = await run(['--stage', 'dev', '--table', 'Jobs', '--latest', '--endpoint', engine.endpoint], (argv, output) =>
+      restore(argv, output.stdout),
+    );
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: [],
+      stderr: [`Error: ${engine.endpoint} has no KMS: it answered HTTP 404 with a body that is not a KMS answer.`],
+    });
+  });
 
   test('verify against an endpoint that sends its headers and then a byte at a time gives up within its limits', async () => {
     // At most 200 bytes, one every 100 ms: the server ends by itself after 20 s whatever the client does.
