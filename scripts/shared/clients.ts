@@ -148,7 +148,7 @@ function boundedBody(body: Readable, endpoint: string, service: string, deadline
 }
 
 // Network failures that say the endpoint cannot be reached (Node's codes for the socket).
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** What a failed call tells about the endpoint, as the SDK leaves it. */
 interface CallFailure {
