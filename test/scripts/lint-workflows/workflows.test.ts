@@ -113,6 +113,35 @@ describe('action pinning', () => {
     expect(checkPinnedActions(reusable, 'w.yml')).toEqual([expect.objectContaining({ line: 4 })]);
   });
 
+  describe('keys are read as YAML reads them, so no spelling of a key hides an unpinned action', () => {
+    const unpinned = (line: number) => [{ line, message: expect.stringMatching(/^"evil\/x@main" uses "main", a tag or branch that can move/) }];
+    const step = (written: string) => `on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${written}\n`;
+    test.each([
+      ['a space before the colon of uses', step('      - uses : evil/x@main'), 6],
+      ['a tab before the colon of uses', step('      - uses\t: evil/x@main'), 6],
+      ['a tab after the dash of the step', step('      -\tuses: evil/x@main'), 6],
+      ['a quoted key with a space before its colon', step('      - "uses" : evil/x@main'), 6],
+      ['a key written with a YAML escape', step('      - run: echo\n        "u\\x73es": evil/x@main'), 7],
+      ['a space before the colon of steps', 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps :\n      - uses: evil/x@main\n', 6],
+      ['a space before the colon of jobs', 'on: push\njobs :\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: evil/x@main\n', 6],
+      ['a space before the colon of a job-level uses', 'on: push\njobs:\n  shared:\n    uses : evil/x@main\n', 4],
+      ['lines ended by CR alone', step('      - uses: evil/x@main').replace(/\n/g, '\r'), 6],
+      ['a byte order mark before jobs', '\ufeffjobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: evil/x@main\non: push\n', 5],
+    ])('%s', (_, text, line) => {
+      expect(checkPinnedActions(text, 'w.yml')).toEqual(unpinned(line));
+    });
+
+    test('a NEL, LS or PS character, a line break to some YAML parsers only, is an error naming its line', () => {
+      for (const char of ['\u0085', '\u2028', '\u2029']) {
+        expect(() => checkPinnedActions(step(`      - run: echo${char}uses: evil/x@main`), 'w.yml')).toThrow('w.yml:6: a NEL, LS or PS character');
+      }
+    });
+
+    test('an escape YAML does not have is an error naming the line', () => {
+      expect(() => checkPinnedActions(step('      - uses: "evil/x@\\qmain"'), 'w.yml')).toThrow('w.yml:6: "\\q" is not a YAML escape');
+    });
+  });
+
   test('YAML the reader does not support is an error naming the line, not a silent pass', () => {
     expect(() => checkPinnedActions('on: push\njobs: &jobs\n  a: 1\n', 'w.yml')).toThrow('w.yml:2: anchors, aliases, tags and flow mappings are not supported');
   });
