@@ -10,8 +10,9 @@ const USAGE = `Usage: npm run nag-report -- [--dir <dir>] [--markdown <file>] [-
 
 Reads the cdk-nag JSON reports of the last synth in <dir>, writes a Markdown summary and a SARIF
 log, and appends the Markdown to $GITHUB_STEP_SUMMARY when it is set. Every stack in the folder's
-manifest must have a report of every pack. Exit code: 0 no unsuppressed error, 1 an unsuppressed
-error, 2 a usage error, missing or unreadable reports, or a file that cannot be written.
+manifest must have a report of every pack the app runs on it (AwsSolutions; DataProtection on the
+data stacks). Exit code: 0 no unsuppressed error, 1 an unsuppressed error, 2 a usage error,
+missing, unreadable or malformed reports, or a file that cannot be written.
 
   --dir <dir>        the cloud assembly folder (default cdk.out)
   --markdown <file>  where to write the Markdown (default <dir>/nag-report.md); its folder must exist

@@ -185,6 +185,8 @@ describe('on fixture reports', () => {
     ruleInfo: 'The DynamoDB table does not have point-in-time recovery enabled.',
     ...fields,
   });
+  /** An AwsSolutions report with no line: every data stack has one beside its DataProtection report. */
+  const awsSolutions = (stack: string) => ({ [`AwsSolutions--${stack}-NagReport.json`]: { lines: [] } });
   function fixtureDir(files: Record<string, unknown>): string {
     const dir = tempDir('nag-fixture-');
     for (const [name, content] of Object.entries(files)) {
@@ -196,6 +198,7 @@ describe('on fixture reports', () => {
   test('a suppressed error does not fail; its reason is in the Markdown and the SARIF', async () => {
     const reason = 'Restored from a backup in INC-42 | PITR re-enabled by the restore job';
     const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-prod'),
       'DataProtection--InavorShuttleData-prod-NagReport.json': {
         lines: [line({ compliance: 'Suppressed', exceptionReason: reason }), line({ ruleId: 'DataProtection-CMK' })],
       },
@@ -214,6 +217,7 @@ describe('on fixture reports', () => {
 
   test('warnings are listed but do not fail', async () => {
     const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
       'DataProtection--InavorShuttleData-dev-NagReport.json': {
         lines: [line({ ruleId: 'DataProtection-TTL', ruleLevel: 'Warning', compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
       },
@@ -239,7 +243,7 @@ describe('on fixture reports', () => {
   });
 
   test('appends the Markdown to $GITHUB_STEP_SUMMARY when it is set', async () => {
-    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-dev'), 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
     const { markdown } = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
@@ -249,6 +253,7 @@ describe('on fixture reports', () => {
   test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', async () => {
     const dir = fixtureDir({
       'manifest.json': { artifacts: { 'InavorShuttleData-prod': { type: 'aws:cloudformation:stack', properties: {} } } },
+      ...awsSolutions('InavorShuttleData-prod'),
       'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] },
       'DataProtection--InavorShuttleData-dev-NagReport.json': {
         lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
@@ -283,6 +288,38 @@ describe('on fixture reports', () => {
     });
   });
 
+  test('exits 2 when one pack has no report for any stack of the manifest', async () => {
+    const dir = fixtureDir({
+      'manifest.json': { artifacts: { 'InavorShuttleData-dev': stackArtifact, 'InavorShuttleData-prod': stackArtifact } },
+      ...awsSolutions('InavorShuttleData-dev'),
+      ...awsSolutions('InavorShuttleData-prod'),
+    });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: InavorShuttleData-dev is in ${join(dir, 'manifest.json')} but has no DataProtection nag report; run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test('exits 2 when a data stack has no AwsSolutions report, without a manifest too', async () => {
+    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] } });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: InavorShuttleData-prod in ${dir} has no AwsSolutions nag report; run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test.each([
+    ['compliance', { compliance: 'Passed' }, 'Compliant, Non-Compliant, Suppressed, UNKNOWN'],
+    ['ruleLevel', { compliance: 'Non-Compliant', ruleLevel: 'Critical' }, 'Error, Warning, Info'],
+  ])('exits 2 on a finding whose %s cdk-nag never writes, instead of counting it clean', async (field, fields, known) => {
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-prod'), 'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({}), line(fields)] } });
+    const file = join(dir, 'DataProtection--InavorShuttleData-prod-NagReport.json');
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: ${file}: line 2 (DataProtection-PITR at InavorShuttleData-prod/Jobs/Table/Resource) has ${field} "${Object.values(fields).at(-1)}", not one of ${known}: not what cdk-nag writes.`,
+    });
+  });
+
   test.each([
     ['empty', {}],
     ['null', null],
@@ -299,7 +336,7 @@ describe('on fixture reports', () => {
   });
 
   test('an unwritable $GITHUB_STEP_SUMMARY ends in one line naming it, before either report is written', async () => {
-    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-dev'), 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'missing', 'summary.md');
     const result = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
     expect(result).toMatchObject({ code: 2, stderr: `Error: cannot append to ${summary}: ${join(dir, 'missing')} is not an existing folder.`, markdown: '' });

@@ -72,7 +72,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cli-contract-'));
   nagDir = join(scratch, 'cdk.out');
   mkdirSync(nagDir);
-  writeFileSync(join(nagDir, 'DataProtection--InavorShuttleData-dev-NagReport.json'), JSON.stringify({ lines: [] }));
+  for (const pack of ['AwsSolutions', 'DataProtection']) writeFileSync(join(nagDir, `${pack}--InavorShuttleData-dev-NagReport.json`), JSON.stringify({ lines: [] }));
 
   // Accepts connections and never answers.
   hanging = createServer((socket) => {
