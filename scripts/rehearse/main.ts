@@ -32,18 +32,47 @@ const MOTO_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'rehearsal', AWS_SECRET_ACCESS_KEY
 
 const rank = (stage: StageName) => (STAGES[stage].protectData ? 1_000 : 0) + STAGES[stage].pitrRecoveryPeriodDays;
 
+/** Every stage's template, synthesized in process. */
+function synthEveryStage(): Record<StageName, CfnTemplate> {
+  return Object.fromEntries(STAGE_NAMES.map((stage) => [stage, synthStageTemplate(stage)])) as Record<StageName, CfnTemplate>;
+}
+
 /** `npm run rehearse`: resolves to the exit code. */
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  templatesOf: () => Record<StageName, CfnTemplate> = synthEveryStage,
+): Promise<number> {
   parseOptions(argv, {}, { usage: USAGE });
   requireTools();
   const started = performance.now();
   const rehearsal = new Rehearsal(print);
-  const templates = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, synthStageTemplate(stage)])) as Record<StageName, CfnTemplate>;
+  const templates = templatesOf();
   const scratch = mkdtempSync(join(tmpdir(), 'rehearse-'));
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   process.once('exit', removeScratch);
-  const linted = settled('cfn-lint ran over every template', lintTemplates(templates, scratch));
+  // Stops what runs beside the cases (cfn-lint, the suites) when the rehearsal ends before them.
+  const ending = new AbortController();
+  const linted = settled('cfn-lint ran over every template', lintTemplates(templates, scratch, { signal: ending.signal }));
+  try {
+    return await rehearse(rehearsal, templates, linted, ending, print, started);
+  } finally {
+    ending.abort();
+    await linted;
+    process.off('exit', removeScratch);
+    removeScratch();
+  }
+}
 
+/** The cases against moto, once cfn-lint has started beside them. */
+async function rehearse(
+  rehearsal: Rehearsal,
+  templates: Record<StageName, CfnTemplate>,
+  linted: Promise<Report>,
+  ending: AbortController,
+  print: (line: string) => void,
+  started: number,
+): Promise<number> {
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[name];
   Object.assign(process.env, MOTO_CREDENTIALS);
   const moto = await startMoto();
@@ -64,7 +93,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       for (const stage of STAGE_NAMES) deployed[stage] = await deployStage(templates[stage], clients);
       await rehearseStages(rehearsal, moto.endpoint);
       // The suites run on a server of their own, beside the stage cases.
-      suites = settled('the client suites ran on moto', runSuitesOnMoto());
+      suites = settled('the client suites ran on moto', runSuitesOnMoto(ending.signal));
 
       // The protected stage with the longest PITR window: every setting verify checks is on there to drift from.
       const stage = [...STAGE_NAMES].sort((a, b) => rank(b) - rank(a))[0]!;
@@ -84,7 +113,8 @@ export async function main(argv: string[], print: (line: string) => void = conso
       (await suites)(rehearsal);
       (await linted)(rehearsal);
     } finally {
-      // A case that threw leaves the suites running: their own moto stops when they end.
+      // Awaited on success already; after a case that threw, the suites are stopped, their own moto with them.
+      ending.abort();
       await suites;
       clients.dynamodb.destroy();
       clients.kms.destroy();
@@ -93,9 +123,6 @@ export async function main(argv: string[], print: (line: string) => void = conso
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await moto.stop();
-    await linted;
-    process.off('exit', removeScratch);
-    removeScratch();
   }
   return rehearsal.finish((performance.now() - started) / 1000);
 }
