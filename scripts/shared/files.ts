@@ -61,6 +61,20 @@ export function assertAppendable(path: string): void {
   if (!stats.isFile()) throw new ConfigError([`cannot append to ${path}: it is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
 }
 
+/** GitHub keeps a step's job summary only while its file is at most 1 MiB: past it, the whole summary is dropped. */
+export const STEP_SUMMARY_MAX_BYTES = 1024 * 1024;
+
+/** Bytes that may still be appended to a step's summary file (`$GITHUB_STEP_SUMMARY`), what earlier commands wrote counted. */
+export function stepSummaryRoom(path: string): number {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // Not there yet: the whole step's room is left.
+  }
+  return Math.max(0, STEP_SUMMARY_MAX_BYTES - size);
+}
+
 /** Appends to a file, or fails in one line naming it. */
 export function appendTextFile(path: string, text: string): void {
   try {

@@ -250,6 +250,33 @@ describe('on fixture reports', () => {
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
   });
 
+  test("a report too large for a job summary is cut to GitHub's 1 MiB there, saying where the whole one is", async () => {
+    // 6,000 suppressions with a long reason: about 6 MB of Markdown.
+    const reason = `Accepted in review: ${'the table is rebuilt nightly from the source of truth; '.repeat(18)}`;
+    const lines = Array.from({ length: 6_000 }, (_, index) =>
+      line({ ruleId: 'AwsSolutions-IAM5', compliance: 'Suppressed', exceptionReason: reason, resourceId: `InavorShuttleData-dev/Role${index}/Resource` }),
+    );
+    const dir = fixtureDir({ 'AwsSolutions--InavorShuttleData-dev-NagReport.json': { lines }, 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [] } });
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const { code, markdown } = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
+    expect(code).toBe(0);
+    expect(Buffer.byteLength(markdown)).toBeGreaterThan(5 * 1024 * 1024);
+    const appended = readFileSync(summary, 'utf8');
+    expect(Buffer.byteLength(appended)).toBeLessThanOrEqual(1024 * 1024);
+    expect(appended.startsWith(`# earlier step\n${markdown.slice(0, 1_000)}`)).toBe(true);
+    expect(appended).toMatch(/\n… cut here to keep the job summary under GitHub's 1 MiB; the whole report is \S+nag-report\.md \(in CI, the cdk-out artifact\)\.\n$/);
+  });
+
+  test('a construct path with a backtick stays one piece of inline code', async () => {
+    const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
+      'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({ compliance: 'Non-Compliant', ruleLevel: 'Warning', resourceId: 'InavorShuttleData-dev/Odd`Name/Resource' })] },
+    });
+    const { markdown } = await runReport(dir);
+    expect(markdown).toContain('| Warning | DataProtection-PITR | `` InavorShuttleData-dev/Odd`Name/Resource `` |');
+  });
+
   test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', async () => {
     const dir = fixtureDir({
       'manifest.json': { artifacts: { 'InavorShuttleData-prod': { type: 'aws:cloudformation:stack', properties: {} } } },
