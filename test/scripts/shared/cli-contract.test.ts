@@ -19,6 +19,7 @@ import { main as rehearse } from '../../../scripts/rehearse/main';
 import { main as restore } from '../../../scripts/restore/main';
 import { main as tokenCost } from '../../../scripts/token-cost/main';
 import { main as baselineUpdate } from '../../../scripts/baseline/main';
+import { main as testLifecycle } from '../../../scripts/test-lifecycle/main';
 import { main as verify } from '../../../scripts/verify/main';
 import { startLocalEngine } from '../../../scripts/shared/local-engine';
 import { devTemplate } from '../../support/dev-template';
@@ -64,6 +65,7 @@ let nagDir: string;
 let hanging: Server;
 let hangingEndpoint: string;
 let connections = 0;
+let jestRuns = 0;
 let plainHttpEndpoint: string;
 const sockets = new Set<Socket>();
 const closers: Array<() => void> = [];
@@ -226,6 +228,16 @@ const CLIS: readonly CliRow[] = [
       ['--iterations', '-1'],
       ['--iterations', '1e12'],
     ],
+  },
+  {
+    name: 'test:lifecycle',
+    // Jest is replaced by a counter: acting would start it.
+    run: (argv) => testLifecycle(argv, async () => (jestRuns += 1) && 0),
+    actingArgs: () => ['--runs', '1'],
+    footprint: () => jestRuns,
+    // Past 100,000 runs the test's time limit would overflow Node's timers and fire at once.
+    malformed: [['--runs', '0'], ['--runs', 'many'], ['--runs=1e3'], ['--runs', '100001'], ['--seed', '-1'], ['--seed', '2147483648']],
+    twice: () => ['--runs', '1', '--runs=5'],
   },
   {
     name: 'lint:workflows',
