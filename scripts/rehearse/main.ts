@@ -13,6 +13,7 @@ import { runSuitesOnMoto } from './jest-on-moto';
 import { INSTALL_HINT, requireTools, startMoto } from './moto-server';
 import { MOTO_GAPS, Rehearsal } from './report';
 import { rehearseConflicts } from './client-cases';
+import { rehearseDocsCliExamples } from './docs-cli-cases';
 import { rehearseRestore } from './restore-cases';
 import { rehearseTokens } from './token-cases';
 import { rehearseDrift, rehearseStages } from './verify-cases';
@@ -23,8 +24,9 @@ Rehearses the tools against moto, an independent implementation of the AWS APIs,
 free loopback port and stopped at the end (also on failure and Ctrl-C): creates every stage from
 its synthesized template, runs verify on each and after each of nine drifts, restore --execute from each
 source with the data checked, the token store on moto's KMS, and the data client's suites with
-moto as their engine; and cfn-lint over every template. What moto cannot answer is said, not
-asserted. Needs moto_server and cfn-lint: ${INSTALL_HINT}.
+moto as their engine; cfn-lint over every template; and every AWS CLI example of the docs against
+npm run local -- --keep --port 0, with the settings it prints. What moto cannot answer is said, not
+asserted. Needs moto_server, cfn-lint and the AWS CLI: ${INSTALL_HINT}.
 Exit code: 0 every check passed, 1 a check failed, 2 a tool is missing or moto did not start.`;
 
 /** Fixed credentials for moto, which checks none: real ones in the environment are never sent to it. */
@@ -109,6 +111,9 @@ async function rehearse(
 
       rehearsal.section(`The data client on ${stage}, where DynamoDB's answers differ from dynalite's`);
       await rehearseConflicts(rehearsal, clients.dynamodb, stage, deployed[stage]);
+
+      rehearsal.section("The docs' AWS CLI examples against npm run local, with the settings it prints");
+      await rehearseDocsCliExamples(rehearsal, templates.dev);
 
       (await suites)(rehearsal);
       (await linted)(rehearsal);

@@ -11,6 +11,12 @@ import { ConfigError } from '../../infra/stage-selection';
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/**
+ * The variable through which the AWS SDKs take a DynamoDB endpoint: `npm run local -- --keep`
+ * prints it, and the docs' AWS CLI examples name the endpoint with it (whatever port was picked).
+ */
+export const ENDPOINT_ENV = 'AWS_ENDPOINT_URL_DYNAMODB';
+
 /** How long a command waits on an endpoint before giving up (see docs/decisions.md). */
 export interface NetworkLimits {
   /** Milliseconds to establish the TCP connection. */

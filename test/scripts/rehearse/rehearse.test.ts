@@ -14,7 +14,7 @@ import { stageTemplateJson } from '../../support/cdk-out';
 
 /** The rehearsal itself needs moto (npm run rehearse); these tests check its parts without it. */
 
-test('without moto_server and cfn-lint on PATH, the rehearsal stops in one line saying how to install them', async () => {
+test('without moto_server, cfn-lint and the AWS CLI on PATH, the rehearsal stops in one line saying how to install them', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'no-tools-'));
   const path = process.env.PATH;
   process.env.PATH = empty;
@@ -28,7 +28,7 @@ test('without moto_server and cfn-lint on PATH, the rehearsal stops in one line 
     expect({ code, stdout, stderr }).toEqual({
       code: 2,
       stdout: [],
-      stderr: ['Error: moto_server and cfn-lint not found on PATH: pip install "moto[server]" cfn-lint'],
+      stderr: ['Error: moto_server, cfn-lint and aws not found on PATH: pip install "moto[server]" cfn-lint awscli'],
     });
   } finally {
     process.env.PATH = path;
