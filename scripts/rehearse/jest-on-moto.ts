@@ -52,7 +52,8 @@ export async function runSuitesOnMoto(signal?: AbortSignal): Promise<(rehearsal:
   return (rehearsal) => {
     rehearsal.section(`The data client's suites with moto as the engine (${suites.join(', ')})`);
     for (const { name, reason } of TESTS_MOTO_CANNOT_DECIDE) rehearsal.notChecked(`Jest on moto: "${name}"`, reason);
-    for (const line of lines.filter((candidate) => /^\s+● .+ › /.test(candidate))) rehearsal.note(line.trim());
+    // Each failed test, top-level ones included, once (Jest names it again in its summary).
+    for (const line of new Set(lines.filter((candidate) => /^\s+● (?!Console$)/.test(candidate)).map((candidate) => candidate.trim()))) rehearsal.note(line);
     const tally = lines.find((line) => line.startsWith('Tests:'))?.trim() ?? 'no tally';
     rehearsal.check(`Jest on moto: ${tally}`, code === 0, stopped ?? `exit ${code}`);
   };
