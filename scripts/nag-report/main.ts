@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from '../shared/cli';
+import { PROCESS_OUTPUT, parseOptions, printable, runCli, type CliOutput } from '../shared/cli';
 import { appendTextFile, assertAppendable, stepSummaryRoom, writeFilesAtomically } from '../shared/files';
 import { cutToBytes } from '../shared/markdown';
 import { renderMarkdown } from './markdown';
@@ -54,7 +54,8 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
   const stacks = new Set(reports.map((report) => report.stack)).size;
   io.stdout(`Read ${reports.length} nag reports on ${stacks} stacks from ${dir}; wrote ${markdownPath} and ${sarifPath}.`);
   const blocking = blockingFindings(reports);
-  for (const { line } of blocking) io.stderr(`Error ${line.ruleId} at ${line.resourceId}: ${line.ruleInfo}`);
+  // The reports' text is printed so that it cannot act on the terminal or forge a line.
+  for (const { line } of blocking) io.stderr(printable(`Error ${line.ruleId} at ${line.resourceId}: ${line.ruleInfo}`));
   if (blocking.length > 0) {
     io.stderr(`${blocking.length} unsuppressed nag ${blocking.length === 1 ? 'error' : 'errors'}.`);
     return 1;

@@ -268,6 +268,21 @@ describe('on fixture reports', () => {
     expect(appended).toMatch(/\n… cut here to keep the job summary under GitHub's 1 MiB; the whole report is \S+nag-report\.md \(in CI, the cdk-out artifact\)\.\n$/);
   });
 
+  test("a finding's text is printed escaped: no terminal escape or line break forges a line", async () => {
+    const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
+      'DataProtection--InavorShuttleData-dev-NagReport.json': {
+        lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource', ruleInfo: 'Bad\u001b[2K\nNo unsuppressed nag error.' })],
+      },
+    });
+    const { code, stderr } = await runReport(dir);
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([
+      'Error DataProtection-PITR at InavorShuttleData-dev/Jobs/Table/Resource: Bad\\x1b[2K\\x0aNo unsuppressed nag error.',
+      '1 unsuppressed nag error.',
+    ]);
+  });
+
   test('a construct path with a backtick stays one piece of inline code', async () => {
     const dir = fixtureDir({
       ...awsSolutions('InavorShuttleData-dev'),
