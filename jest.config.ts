@@ -17,6 +17,11 @@ const config: Config = {
   // A timeout stops a hang; it never judges speed. The slowest hook takes a few seconds on an idle
   // machine and under a minute on a loaded one, so two minutes fails only what would never finish.
   testTimeout: 120_000,
+  // A worker leaves nothing open: it reaches its exit within 60 ms of Jest's last message. Its
+  // process then takes 150-550 ms (300-700 MB to release; the longest on a loaded 2-core machine)
+  // to end, and Jest's default of 500 ms killed it and printed its open-handle warning. A handle
+  // left open holds a worker forever, so it is still reported, after 5 s.
+  workerGracefulExitTimeout: 5_000,
   setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -9,7 +9,7 @@ const COMMANDS = readdirSync(join(REPO, 'scripts'), { withFileTypes: true })
   .map((entry) => entry.name)
   .sort();
 /** A command that runs another command's work imports that command's folder; every such tie is named here. */
-const COMMAND_TIES = ['local -> verify', 'rehearse -> restore', 'rehearse -> verify', 'restore -> verify'];
+const COMMAND_TIES = ['local -> verify', 'rehearse -> local', 'rehearse -> restore', 'rehearse -> verify', 'restore -> verify'];
 
 const commandOf = (file: string) => /^scripts\/([^/]+)\//.exec(file)?.[1];
 

@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { DATA_PROTECTION_RULES, renderResource } from './data-protection-rules';
+import { DATA_PROTECTION_PACK } from './pack-names';
 
 /** Props of {@link DataProtectionChecks}. */
 export interface DataProtectionChecksProps extends NagPackProps {
@@ -25,7 +26,7 @@ export class DataProtectionChecks extends NagPack {
 
   constructor(props: DataProtectionChecksProps) {
     super(props);
-    this.packName = 'DataProtection';
+    this.packName = DATA_PROTECTION_PACK;
     this.protectData = props.protectData;
     this.ttlAttributes = props.ttlAttributes ?? {};
     this.requireBackup = props.requireBackup ?? false;

@@ -1,6 +1,5 @@
 // Rewrites the committed table-identity baseline from a synth of every stage. Run it only when a
 // table replacement or a deploy hazard is intended; it prints the ones being accepted.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../infra/stage-selection';
 import {
@@ -12,6 +11,7 @@ import {
   type IdentityBaseline,
 } from '../../infra/table-identity';
 import { parseOptions, runCli } from '../shared/cli';
+import { assertWritable, writeFilesAtomically } from '../shared/files';
 
 const USAGE = `Usage: npm run baseline:update
 
@@ -20,35 +20,48 @@ physical name, key schema, indexes and TTL attribute) from a synth, and prints e
 replacement and deploy hazard it accepts. Run it only to accept on purpose what the replacement
 guard or the deploy-hazard check flags, and commit the file with the change.`;
 
-/** `npm run baseline:update`; the baseline logic below runs only after the arguments are accepted. */
-export async function main(argv: string[]): Promise<number> {
-  parseOptions(argv, {}, { usage: USAGE });
+/** The committed baseline, in this repository. */
+const BASELINE_PATH = join(__dirname, '..', '..', IDENTITY_BASELINE_FILE);
+
+/** Every stage's identity, from a synth of the app. */
+async function synthIdentities(): Promise<IdentityBaseline> {
   // Loaded after the arguments are read, so --help and a mistyped flag cost no synth.
   const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/data-app')]);
-
   const app = new App();
   const stacks = addDataStacks(app, { nagReports: false });
   const assembly = app.synth();
-  const current: IdentityBaseline = Object.fromEntries(
-    Object.entries(stacks).map(([stage, stack]) => [
-      stage,
-      stageIdentity(stack, assembly.getStackArtifact(stack.artifactId).template),
-    ]),
+  return Object.fromEntries(
+    Object.entries(stacks).map(([stage, stack]) => [stage, stageIdentity(stack, assembly.getStackArtifact(stack.artifactId).template)]),
   );
-  const file = join(__dirname, '..', '..', IDENTITY_BASELINE_FILE);
+}
+
+/**
+ * `npm run baseline:update`; the baseline logic below runs only after the arguments are accepted,
+ * and the synth only once the baseline's path can be written. The file is replaced whole (a temp
+ * file renamed over it), so an interrupted run leaves the old baseline, never half of the new one.
+ */
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  file: string = BASELINE_PATH,
+  identities: () => Promise<IdentityBaseline> = synthIdentities,
+): Promise<number> {
+  parseOptions(argv, {}, { usage: USAGE });
+  assertWritable(file);
+  const current = await identities();
   // A missing, malformed or older-format baseline is replaced; there is nothing to compare with.
   let previous: IdentityBaseline = {};
   try {
     previous = readIdentityBaseline(file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.log(`Not compared with the previous baseline: ${error.message}`);
+    print(`Not compared with the previous baseline: ${error.message}`);
   }
-  writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
+  writeFilesAtomically([{ path: file, text: `${JSON.stringify(current, null, 2)}\n` }]);
 
-  console.log(`Wrote ${IDENTITY_BASELINE_FILE}.`);
+  print(`Wrote ${IDENTITY_BASELINE_FILE}.`);
   for (const problem of [...replacementProblems(previous, current), ...deployHazards(previous, current)]) {
-    console.log(`Accepted: ${problem}`);
+    print(`Accepted: ${problem}`);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../infra/stage-selection';
 import { PROCESS_OUTPUT, UsageError, parseOptions, runCli, type CliOutput } from '../shared/cli';
-import { appendTextFile, assertAppendable, readTextFile } from '../shared/files';
-import { code, markdownTable } from '../shared/markdown';
+import { STEP_SUMMARY_MAX_BYTES, appendTextFile, assertAppendable, readTextFile, stepSummaryRoom } from '../shared/files';
+import { code, fencedText, markdownTable } from '../shared/markdown';
 import { parseCdkDiff, stripColours } from './parse-cdk-diff';
 
 const USAGE = `Usage: npm run diff-summary -- --input <file> [--exit-code <n>]
@@ -13,15 +13,16 @@ each stack's diff. --exit-code is cdk diff's own exit code; when it is not 0 thi
 const MAX_STACK_CHARS = 60_000;
 /** Lines of a failed diff's output shown in the summary. */
 const FAILURE_LINES = 30;
-/** The whole summary stays under GitHub's 1 MiB per step, whatever the diff's size. */
-const MAX_SUMMARY_CHARS = 900_000;
 /** Rows of the destructive-change table; more are counted, not listed (the job log has them all). */
 const MAX_DESTRUCTIVE_ROWS = 200;
 /** Characters of a failed diff's line shown; a long line is cut. */
 const MAX_LINE_CHARS = 500;
 
-/** The job summary of a pull request's `cdk diff`: replacements and deletions first, then each stack's diff. */
-export function renderDiffSummary(output: string, cdkExitCode: number, diff = parseCdkDiff(output)): string {
+/**
+ * The job summary of a pull request's `cdk diff`: replacements and deletions first, then each
+ * stack's diff, as many as fit in `maxBytes` of UTF-8 (cdk diff's box-drawing characters take 3 each).
+ */
+export function renderDiffSummary(output: string, cdkExitCode: number, diff = parseCdkDiff(output), maxBytes = STEP_SUMMARY_MAX_BYTES): string {
   const out: string[] = ['## cdk diff', ''];
   if (cdkExitCode !== 0) {
     const tail = stripColours(output)
@@ -30,7 +31,7 @@ export function renderDiffSummary(output: string, cdkExitCode: number, diff = pa
       .slice(-FAILURE_LINES)
       .map((line) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line))
       .join('\n');
-    out.push(`❌ **\`cdk diff\` failed (exit ${cdkExitCode})**; the last lines it printed:`, '', '~~~text', tail, '~~~', '');
+    out.push(`❌ **\`cdk diff\` failed (exit ${cdkExitCode})**; the last lines it printed:`, '', ...fencedText(tail), '');
   }
   if (diff.destructive.length > 0) {
     const count = diff.destructive.length;
@@ -54,14 +55,16 @@ export function renderDiffSummary(output: string, cdkExitCode: number, diff = pa
   } else if (cdkExitCode === 0) {
     out.push('✅ No resource would be replaced, deleted or orphaned.', '');
   }
-  let length = out.join('\n').length;
+  // Room kept for the line that says stacks were left out.
+  const room = maxBytes - 300;
+  let length = Buffer.byteLength(out.join('\n'));
   for (const [index, stack] of diff.stacks.entries()) {
     const text = stack.text.length > MAX_STACK_CHARS ? `${stack.text.slice(0, MAX_STACK_CHARS)}\n… (cut; the job log has the whole diff)` : stack.text;
     const section = stack.changed
-      ? [`### ${stack.stack}`, '', '<details open><summary>diff</summary>', '', '~~~text', text, '~~~', '', '</details>', '']
+      ? [`### ${stack.stack}`, '', '<details open><summary>diff</summary>', '', ...fencedText(text), '', '</details>', '']
       : [`### ${stack.stack}: no differences`, ''];
-    length += section.join('\n').length + 1;
-    if (length > MAX_SUMMARY_CHARS) {
+    length += Buffer.byteLength(section.join('\n')) + 1;
+    if (length > room) {
       out.push(`… ${diff.stacks.length - index} more stacks are left out to keep the summary under GitHub's limit; the job log has the whole diff.`, '');
       break;
     }
@@ -91,8 +94,9 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT, e
   if (exitCode === 0 && diff.stacks.length === 0) {
     throw new ConfigError([`--input ${options.input} holds no "Stack <name>" section: not the output of cdk diff.`]);
   }
-  const markdown = renderDiffSummary(text, exitCode, diff);
   if (env.GITHUB_STEP_SUMMARY) assertAppendable(env.GITHUB_STEP_SUMMARY);
+  // What earlier commands of the step wrote to its summary counts against the same 1 MiB.
+  const markdown = renderDiffSummary(text, exitCode, diff, env.GITHUB_STEP_SUMMARY ? stepSummaryRoom(env.GITHUB_STEP_SUMMARY) - 1 : undefined);
   output.stdout(markdown);
   if (env.GITHUB_STEP_SUMMARY) appendTextFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   return exitCode === 0 ? 0 : 1;

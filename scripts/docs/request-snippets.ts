@@ -1,5 +1,6 @@
 import type { AccessRequest, KeyValue } from '../../infra/client/access-requests';
 import packageJson from '../../package.json';
+import { ENDPOINT_ENV } from '../shared/clients';
 
 /** Longest JSON argument kept on one line; longer ones get one entry per line. */
 const MAX_INLINE_JSON = 72;
@@ -30,8 +31,12 @@ function dynamoJsonMap(values: Record<string, KeyValue>): Record<string, unknown
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, toDynamoJson(value)]));
 }
 
-/** Where `npm run local` serves the tables: the AWS CLI needs it as `--endpoint-url` (Debian's CLI 2.9 ignores AWS_ENDPOINT_URL_DYNAMODB). */
-export const LOCAL_ENDPOINT = 'http://127.0.0.1:8000';
+/**
+ * Where `npm run local` serves the tables, as the variable `npm run local -- --keep` prints (its
+ * port may be any, with --port 0): the AWS CLI needs it as `--endpoint-url` (Debian's CLI 2.9
+ * ignores AWS_ENDPOINT_URL_DYNAMODB itself).
+ */
+export const LOCAL_ENDPOINT = `"$${ENDPOINT_ENV}"`;
 
 /**
  * The request as an `aws dynamodb get-item` or `aws dynamodb query` command, one option per line,

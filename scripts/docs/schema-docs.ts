@@ -237,7 +237,7 @@ function exampleSection(input: SchemaDocsInput, schema: TableSchema, pattern: Ac
     paragraph([`${pattern.description} ${pattern.operation} through ${via}.`]),
     '',
     ...clientExample(pattern, example),
-    `AWS CLI (against the local engine; leave out ${code(`--endpoint-url`)} for the deployed ${code(input.exampleStage)} stage):`,
+    `AWS CLI (against the local engine, with the variables ${code('npm run local -- --keep')} prints; leave out ${code(`--endpoint-url`)} for the deployed ${code(input.exampleStage)} stage):`,
     '',
     codeBlock('sh', cliCommand(request, LOCAL_ENDPOINT)),
     '',

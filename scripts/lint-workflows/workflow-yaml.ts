@@ -35,14 +35,22 @@ interface Line {
  * plain and quoted scalars, flow lists of scalars (`[a, b]`), an empty flow mapping (`{}`) and block
  * scalars (`|`, `>`). Anchors, aliases, tags, other flow mappings and multi-line plain scalars stop
  * it with an error naming the line; actionlint, which parses full YAML, runs on the same files.
+ * What it reads, it reads as YAML does (keys with blanks before the colon, escapes in double
+ * quotes, CR line breaks, space-only indentation), so no spelling hides a key from the checks.
  * Scalars stay strings: the checks compare them as written.
  */
 export function readYaml(text: string, file: string): YamlValue {
+  // YAML 1.1 parsers break lines at NEL, LS and PS too, YAML 1.2 parsers do not: a file that has
+  // them cannot be read the one way GitHub reads it.
+  const ambiguous = /[\u0085\u2028\u2029]/.exec(text);
+  if (ambiguous) throw new Error(`${file}:${text.slice(0, ambiguous.index).split(/\r\n|\r|\n/).length}: a NEL, LS or PS character is a line break to some YAML parsers and text to others`);
   const lines: Line[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const indent = raw.length - raw.trimStart().length;
+  // A byte order mark is not content; CR alone ends a line, as CRLF and LF do.
+  text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/).forEach((raw, index) => {
+    // Only spaces indent: a tab or any other character starts the content.
+    const indent = /^ */.exec(raw)![0].length;
     const { content, comment } = splitComment(raw.slice(indent));
-    lines.push({ number: index + 1, indent, text: content.trimEnd(), comment, raw });
+    lines.push({ number: index + 1, indent, text: content.replace(/[ \t]+$/, ''), comment, raw });
   });
   const reader = new Reader(lines, file);
   const value = reader.block(0);
@@ -85,7 +93,8 @@ class Reader {
         entry = { line, text: line.text };
       }
       const { line, text } = entry;
-      const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s'"#][^:]*?):(?:\s+(.*))?$/.exec(text);
+      // A key may be followed by spaces or tabs before its colon (`uses : x` is the key `uses`).
+      const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s'"#][^:]*?)[ \t]*:(?:[ \t]+(.*))?$/.exec(text);
       if (!match) this.fail(line, `expected "key: value", found "${text}"`);
       const key = this.scalar(match[1], line);
       if (key in map) this.fail(line, `duplicate key "${key}"`);
@@ -105,9 +114,9 @@ class Reader {
         break;
       }
       this.index += 1;
-      const rest = line.text.slice(1).trimStart();
+      const rest = line.text.slice(1).replace(/^[ \t]+/, '');
       const itemIndent = line.indent + (line.text.length - rest.length);
-      if (/^[^\s'"#[{|>][^:]*:(\s|$)|^("[^"]*"|'[^']*'):(\s|$)/.test(rest)) {
+      if (/^[^\s'"#[{|>][^:]*:([ \t]|$)|^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:([ \t]|$)/.test(rest)) {
         // `- key: value` opens a mapping whose later keys line up with the first.
         items.push(this.mapping(itemIndent, { line, text: rest }));
       } else {
@@ -164,7 +173,12 @@ class Reader {
   private scalar(text: string, line: Line): string {
     if (text.startsWith('"')) {
       if (!/^"(?:[^"\\]|\\.)*"$/.test(text)) this.fail(line, `unterminated string ${text}`);
-      return JSON.parse(text) as string;
+      return text.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, escape: string) => {
+        if (escape.length > 1) return String.fromCodePoint(parseInt(escape.slice(1), 16));
+        const char = YAML_ESCAPES[escape];
+        if (char === undefined) this.fail(line, `"\\${escape}" is not a YAML escape`);
+        return char;
+      });
     }
     if (text.startsWith("'")) {
       if (!/^'(?:[^']|'')*'$/.test(text)) this.fail(line, `unterminated string ${text}`);
@@ -185,8 +199,15 @@ class Reader {
   }
 }
 
+/** The escapes of a double-quoted YAML scalar (YAML 1.2, 5.7), besides `\\xXX`, `\\uXXXX` and `\\UXXXXXXXX`. */
+const YAML_ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+
+/** `-` followed by a space or a tab, or alone, starts a list item. */
 function isListItem(text: string): boolean {
-  return text === '-' || text.startsWith('- ');
+  return /^-([ \t]|$)/.test(text);
 }
 
 /** Splits a trailing comment off a line, outside quotes: `#` starts one at the line start or after a space. */

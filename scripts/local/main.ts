@@ -8,7 +8,7 @@ import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../../infra/
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { STAGES, physicalTableName } from '../../infra/stages';
 import { parsePort, parseOptions, runCli } from '../shared/cli';
-import { LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from '../shared/clients';
+import { ENDPOINT_ENV, LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from '../shared/clients';
 import { seedDemoData } from './demo-data';
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from '../shared/local-engine';
 import { WRAPPING_KEY_FILE, localWrappingKey } from './local-token-key';
@@ -39,6 +39,16 @@ export interface LocalDependencies {
   readonly startEngine: (options: LocalEngineOptions) => Promise<LocalEngine>;
   /** Time limits of the clients that talk to the engine. */
   readonly limits: NetworkLimits;
+  /** With --keep: resolves, to what stopped it, when the engine is to stop (Ctrl-C or SIGTERM). */
+  readonly untilStopped: () => Promise<string>;
+}
+
+/** Ctrl-C or SIGTERM, whichever comes first. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 /**
@@ -46,7 +56,7 @@ export interface LocalDependencies {
  * run once. Resolves to the exit code.
  */
 export async function main(argv: string[], dependencies: Partial<LocalDependencies> = {}): Promise<number> {
-  const { print = console.log, loadTemplate = synthDevTemplate, startEngine = startLocalEngine, limits = NETWORK_LIMITS } = dependencies;
+  const { print = console.log, loadTemplate = synthDevTemplate, startEngine = startLocalEngine, limits = NETWORK_LIMITS, untilStopped = untilSignal } = dependencies;
   const options = parseOptions(argv, { port: { type: 'string' }, path: { type: 'string' }, keep: { type: 'boolean' } }, { usage: USAGE });
   const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
   const path = options.path;
@@ -64,7 +74,7 @@ export async function main(argv: string[], dependencies: Partial<LocalDependenci
     });
     // Read or made once the engine holds the folder, so a folder it cannot use gets no key file.
     const wrappingKey = localWrappingKey(path);
-    const code = await serve(engine, tables, { path, wrappingKey, keep: options.keep === true, print, limits });
+    const code = await serve(engine, tables, { path, wrappingKey, keep: options.keep === true, print, limits, untilStopped });
     succeeded = true;
     return code;
   } finally {
@@ -83,7 +93,8 @@ async function serve(
     keep,
     print,
     limits,
-  }: { path: string | undefined; wrappingKey: Buffer; keep: boolean; print: (line: string) => void; limits: NetworkLimits },
+    untilStopped,
+  }: Pick<LocalDependencies, 'print' | 'limits' | 'untilStopped'> & { path: string | undefined; wrappingKey: Buffer; keep: boolean },
 ): Promise<number> {
   const { client, doc } = createClients({ region: STAGES[STAGE].region, endpoint: engine.endpoint, local: true, limits });
   try {
@@ -111,10 +122,7 @@ async function serve(
     print('The engine keeps running. For an app on this machine:');
     for (const line of environmentFor(engine.endpoint, wrappingKey)) print(`  export ${line}`);
     print('Press Ctrl-C to stop.');
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    const signal = await untilStopped();
     print(`\n${signal}: stopping the engine${path ? ` (data kept in ${path})` : ''}.`);
     return 0;
   } finally {
@@ -148,7 +156,7 @@ async function synthDevTemplate(): Promise<CfnTemplate> {
 /** The environment an app developer sets to use the local tables, one `NAME=value` a line. */
 function environmentFor(endpoint: string, wrappingKey: Buffer): string[] {
   return [
-    `AWS_ENDPOINT_URL_DYNAMODB=${endpoint}`,
+    `${ENDPOINT_ENV}=${endpoint}`,
     `AWS_REGION=${STAGES[STAGE].region}`,
     // AWS CLI v1 reads only this one.
     `AWS_DEFAULT_REGION=${STAGES[STAGE].region}`,

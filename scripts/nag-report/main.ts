@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
-import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from '../shared/cli';
-import { appendTextFile, assertAppendable, writeFilesAtomically } from '../shared/files';
+import { PROCESS_OUTPUT, parseOptions, printable, runCli, type CliOutput } from '../shared/cli';
+import { appendTextFile, assertAppendable, stepSummaryRoom, writeFilesAtomically } from '../shared/files';
+import { cutToBytes } from '../shared/markdown';
 import { renderMarkdown } from './markdown';
 import { blockingFindings, readReports } from './read-reports';
 import { renderSarif } from './sarif';
@@ -9,9 +10,11 @@ import { createSourceLocator } from './source-locations';
 const USAGE = `Usage: npm run nag-report -- [--dir <dir>] [--markdown <file>] [--sarif <file>]
 
 Reads the cdk-nag JSON reports of the last synth in <dir>, writes a Markdown summary and a SARIF
-log, and appends the Markdown to $GITHUB_STEP_SUMMARY when it is set. Every stack in the folder's
-manifest must have a report of every pack. Exit code: 0 no unsuppressed error, 1 an unsuppressed
-error, 2 a usage error, missing or unreadable reports, or a file that cannot be written.
+log, and appends the Markdown to $GITHUB_STEP_SUMMARY when it is set (cut to fit GitHub's 1 MiB).
+Every stack in the folder's manifest must have a report of every pack the app runs on it
+(AwsSolutions; DataProtection on the data stacks). Exit code: 0 no unsuppressed error, 1 an
+unsuppressed error, 2 a usage error, missing, unreadable or malformed reports, or a file that
+cannot be written.
 
   --dir <dir>        the cloud assembly folder (default cdk.out)
   --markdown <file>  where to write the Markdown (default <dir>/nag-report.md); its folder must exist
@@ -42,12 +45,17 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
     { path: markdownPath, text: markdown },
     { path: sarifPath, text: `${JSON.stringify(sarif, null, 2)}\n` },
   ]);
-  if (io.env.GITHUB_STEP_SUMMARY) appendTextFile(io.env.GITHUB_STEP_SUMMARY, markdown);
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  if (summary) {
+    const note = `… cut here to keep the job summary under GitHub's 1 MiB; the whole report is ${markdownPath} (in CI, the cdk-out artifact).`;
+    appendTextFile(summary, cutToBytes(markdown, stepSummaryRoom(summary), note));
+  }
 
   const stacks = new Set(reports.map((report) => report.stack)).size;
   io.stdout(`Read ${reports.length} nag reports on ${stacks} stacks from ${dir}; wrote ${markdownPath} and ${sarifPath}.`);
   const blocking = blockingFindings(reports);
-  for (const { line } of blocking) io.stderr(`Error ${line.ruleId} at ${line.resourceId}: ${line.ruleInfo}`);
+  // The reports' text is printed so that it cannot act on the terminal or forge a line.
+  for (const { line } of blocking) io.stderr(printable(`Error ${line.ruleId} at ${line.resourceId}: ${line.ruleInfo}`));
   if (blocking.length > 0) {
     io.stderr(`${blocking.length} unsuppressed nag ${blocking.length === 1 ? 'error' : 'errors'}.`);
     return 1;

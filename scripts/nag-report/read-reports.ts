@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../infra/stage-selection';
+import { AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK } from '../../infra/nag/pack-names';
 import { STAGE_NAMES, dataStackName } from '../../infra/stages';
 import { fileError, readTextFile } from '../shared/files';
 
@@ -42,11 +43,22 @@ const REPORT_FILE = /^([^-]+)-(.+)-NagReport\.json$/;
 
 const LINE_FIELDS = ['ruleId', 'resourceId', 'compliance', 'exceptionReason', 'ruleLevel', 'ruleInfo'] as const;
 
+/** What cdk-nag writes in a report line's `compliance` and `ruleLevel`; anything else is not its report. */
+const COMPLIANCE = ['Compliant', 'Non-Compliant', 'Suppressed', 'UNKNOWN'];
+const RULE_LEVELS = ['Error', 'Warning', 'Info'];
+
+/** The packs the app runs on a stack (infra/nag.ts): AwsSolutions on every stack, DataProtection on each data stack too. */
+function expectedPacks(stack: string): string[] {
+  const isDataStack = STAGE_NAMES.some((stage) => dataStackName(stage) === stack);
+  return isDataStack ? [AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK] : [AWS_SOLUTIONS_PACK];
+}
+
 /**
  * Reads every cdk-nag JSON report in a cloud assembly folder, ordered by stage then stack and pack.
  * When the folder has a manifest, reports of stacks the last synth did not produce (left over from
- * an earlier `cdk synth` of more stages) are skipped, and every stack it lists must have a report
- * of every pack: a missing one would let that stack's findings pass unseen.
+ * an earlier `cdk synth` of more stages) are skipped. Every stack (the manifest's, or without one
+ * each stack reported) must have a report of every pack the app runs on it: a missing one would
+ * let that stack's findings pass unseen, even when that pack is missing everywhere.
  */
 export function readReports(dir: string): StackReport[] {
   const files = listFolder(dir).filter((file) => REPORT_FILE.test(file));
@@ -55,13 +67,11 @@ export function readReports(dir: string): StackReport[] {
   if (reports.length === 0) {
     throw new ReportError(`no cdk-nag JSON report in ${dir}; run \`npx cdk synth\` first.`);
   }
-  const packs = [...new Set(reports.map((report) => report.pack))].sort();
-  for (const stack of synthesized ?? []) {
-    const missing = packs.filter((pack) => !reports.some((report) => report.stack === stack && report.pack === pack));
+  for (const stack of synthesized ?? new Set(reports.map((report) => report.stack))) {
+    const missing = expectedPacks(stack).filter((pack) => !reports.some((report) => report.stack === stack && report.pack === pack));
     if (missing.length > 0) {
-      throw new ReportError(
-        `${stack} is in ${join(dir, 'manifest.json')} but has no ${missing.join(' or ')} nag report; run \`npx cdk synth\` again.`,
-      );
+      const where = synthesized ? `is in ${join(dir, 'manifest.json')} but` : `in ${dir}`;
+      throw new ReportError(`${stack} ${where} has no ${missing.join(' or ')} nag report; run \`npx cdk synth\` again.`);
     }
   }
   return reports.sort(
@@ -113,6 +123,16 @@ function readReport(dir: string, file: string): StackReport {
   if (!Array.isArray(lines) || !lines.every(isReportLine)) {
     throw new ReportError(`${join(dir, file)} is not a cdk-nag JSON report (expected {"lines": [...]}).`);
   }
+  // A verdict the report cannot have would be counted as none: neither a finding nor clean.
+  lines.forEach((line, index) => {
+    for (const [field, known] of [['compliance', COMPLIANCE], ['ruleLevel', RULE_LEVELS]] as const) {
+      if (!known.includes(line[field])) {
+        throw new ReportError(
+          `${join(dir, file)}: line ${index + 1} (${line.ruleId} at ${line.resourceId}) has ${field} "${line[field]}", not one of ${known.join(', ')}: not what cdk-nag writes.`,
+        );
+      }
+    }
+  });
   const stage = STAGE_NAMES.find((name) => dataStackName(name) === stack);
   return { pack: pack!, stack, ...(stage && { stage }), lines };
 }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnTemplate } from '../../infra/cfn-template';
 import { dataStackName, type StageName } from '../../infra/stages';
+import { runChild } from './child-process';
 import type { Rehearsal } from './report';
 
 /** One finding of `cfn-lint --format json`. */
@@ -31,24 +31,27 @@ export function isIgnoredFinding(finding: LintFinding, template: CfnTemplate): b
 }
 
 /**
- * Runs cfn-lint over every stage's synthesized template, written into `dir` (the caller removes
- * it, also on Ctrl-C); each must have no finding but the ignored one.
+ * The longest cfn-lint may take over the three templates: it takes 10-20 s on a busy 2-core
+ * machine, and a hung one would keep the rehearsal from exiting.
  */
-export async function lintTemplates(templates: Readonly<Record<StageName, CfnTemplate>>, dir: string): Promise<(rehearsal: Rehearsal) => void> {
+export const CFN_LINT_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs cfn-lint over every stage's synthesized template, written into `dir` (the caller removes
+ * it, also on Ctrl-C); each must have no finding but the ignored one. It is stopped after
+ * `timeoutMs`, or on `signal`.
+ */
+export async function lintTemplates(
+  templates: Readonly<Record<StageName, CfnTemplate>>,
+  dir: string,
+  { timeoutMs = CFN_LINT_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<(rehearsal: Rehearsal) => void> {
   const files = Object.entries(templates).map(([stage, template]) => {
     const file = join(dir, `${dataStackName(stage)}.template.json`);
     writeFileSync(file, JSON.stringify(template, null, 1));
     return { stage: stage as StageName, file, template };
   });
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('cfn-lint', ['--format', 'json', ...files.map(({ file }) => file)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
-    child.on('error', (error) => resolve({ code: null, stdout: '', stderr: error.message }));
-    child.on('close', (status) => resolve({ code: status, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr, stopped } = await runChild('cfn-lint', ['--format', 'json', ...files.map(({ file }) => file)], { timeoutMs, signal });
   let findings: LintFinding[] | undefined;
   try {
     findings = JSON.parse(stdout || '[]') as LintFinding[];
@@ -58,7 +61,7 @@ export async function lintTemplates(templates: Readonly<Record<StageName, CfnTem
   return (rehearsal) => {
     rehearsal.section('cfn-lint over every synthesized template');
     if (findings === undefined || code === null) {
-      rehearsal.check('cfn-lint ran', false, `exit ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+      rehearsal.check('cfn-lint ran', false, stopped ?? `exit ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
       return;
     }
     for (const { stage, file, template } of files) {

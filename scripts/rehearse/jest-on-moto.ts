@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runChild, type ChildResult } from './child-process';
 import { startMoto } from './moto-server';
 import { MOTO_GAPS, type Rehearsal } from './report';
 import { LOCAL_TABLES_ENDPOINT_ENV } from '../shared/local-engine';
@@ -15,6 +15,9 @@ export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; re
   { name: 'three workers refreshing an expired token at once, while a refresh started earlier is still to write', reason: MOTO_GAPS.concurrentConditions },
   { name: 'a refresh while the uninstall webhook is on its way', reason: MOTO_GAPS.concurrentConditions },
 ];
+
+/** The longest the suites may run on moto: 30-40 s on a busy 2-core machine; a hung test would keep the rehearsal from exiting. */
+const SUITES_TIMEOUT_MS = 300_000;
 
 /** The suites that run on the local tables: every test file that imports test/support/local-tables. */
 export function localTableSuites(): string[] {
@@ -31,35 +34,31 @@ export function localTableSuites(): string[] {
  * resolves to a report of Jest's tally and every failed test's name. The tests moto cannot decide
  * are left out and said.
  */
-export async function runSuitesOnMoto(): Promise<(rehearsal: Rehearsal) => void> {
+export async function runSuitesOnMoto(signal?: AbortSignal): Promise<(rehearsal: Rehearsal) => void> {
   const suites = localTableSuites();
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const skip = `^(?!.*(?:${TESTS_MOTO_CANNOT_DECIDE.map(({ name }) => escape(name)).join('|')}))`;
   const moto = await startMoto();
-  let result: { code: number | null; output: string };
+  let result: ChildResult;
   try {
-    result = await new Promise((resolve) => {
-      const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-      const child = spawn(process.execPath, [jest, '--runInBand', '--testNamePattern', skip, ...suites], {
-        cwd: ROOT,
-        env: { ...process.env, [LOCAL_TABLES_ENDPOINT_ENV]: moto.endpoint },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (text += chunk));
-      child.on('close', (status) => resolve({ code: status, output: text }));
+    const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+    result = await runChild(process.execPath, [jest, '--runInBand', '--testNamePattern', skip, ...suites], {
+      timeoutMs: SUITES_TIMEOUT_MS,
+      signal,
+      cwd: ROOT,
+      env: { ...process.env, [LOCAL_TABLES_ENDPOINT_ENV]: moto.endpoint },
     });
   } finally {
     await moto.stop();
   }
-  const { code, output } = result;
-  const lines = output.split('\n');
+  const { code, stopped } = result;
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n');
   return (rehearsal) => {
     rehearsal.section(`The data client's suites with moto as the engine (${suites.join(', ')})`);
     for (const { name, reason } of TESTS_MOTO_CANNOT_DECIDE) rehearsal.notChecked(`Jest on moto: "${name}"`, reason);
-    for (const line of lines.filter((candidate) => /^\s+● .+ › /.test(candidate))) rehearsal.note(line.trim());
+    // Each failed test, top-level ones included, once (Jest names it again in its summary).
+    for (const line of new Set(lines.filter((candidate) => /^\s+● (?!Console$)/.test(candidate)).map((candidate) => candidate.trim()))) rehearsal.note(line);
     const tally = lines.find((line) => line.startsWith('Tests:'))?.trim() ?? 'no tally';
-    rehearsal.check(`Jest on moto: ${tally}`, code === 0, `exit ${code}`);
+    rehearsal.check(`Jest on moto: ${tally}`, code === 0, stopped ?? `exit ${code}`);
   };
 }

@@ -15,6 +15,7 @@ import { runSuitesOnMoto } from './jest-on-moto';
 import { INSTALL_HINT, requireTools, startMoto } from './moto-server';
 import { MOTO_GAPS, Rehearsal } from './report';
 import { rehearseConflicts } from './client-cases';
+import { rehearseDocsCliExamples } from './docs-cli-cases';
 import { rehearseRestore } from './restore-cases';
 import { rehearseTokens } from './token-cases';
 import { rehearseDrift, rehearseStages } from './verify-cases';
@@ -25,8 +26,9 @@ Rehearses the tools against moto, an independent implementation of the AWS APIs,
 free loopback port and stopped at the end (also on failure and Ctrl-C): creates every stage from
 its synthesized template, runs verify on each and after each of nine drifts, restore --execute from each
 source with the data checked, the token store on moto's KMS, and the data client's suites with
-moto as their engine; and cfn-lint over every template. What moto cannot answer is said, not
-asserted. Needs moto_server and cfn-lint: ${INSTALL_HINT}.
+moto as their engine; cfn-lint over every template; and every AWS CLI example of the docs against
+npm run local -- --keep --port 0, with the settings it prints. What moto cannot answer is said, not
+asserted. Needs moto_server, cfn-lint and the AWS CLI: ${INSTALL_HINT}.
 Exit code: 0 every check passed, 1 a check failed, 2 a tool is missing or moto did not start.`;
 
 /** Fixed credentials for moto, which checks none: real ones in the environment are never sent to it. */
@@ -34,18 +36,47 @@ const MOTO_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'rehearsal', AWS_SECRET_ACCESS_KEY
 
 const rank = (stage: StageName) => (STAGES[stage].protectData ? 1_000 : 0) + STAGES[stage].pitrRecoveryPeriodDays;
 
+/** Every stage's template, synthesized in process. */
+function synthEveryStage(): Record<StageName, CfnTemplate> {
+  return Object.fromEntries(STAGE_NAMES.map((stage) => [stage, synthStageTemplate(stage)])) as Record<StageName, CfnTemplate>;
+}
+
 /** `npm run rehearse`: resolves to the exit code. */
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  templatesOf: () => Record<StageName, CfnTemplate> = synthEveryStage,
+): Promise<number> {
   parseOptions(argv, {}, { usage: USAGE });
   requireTools();
   const started = performance.now();
   const rehearsal = new Rehearsal(print);
-  const templates = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, synthStageTemplate(stage)])) as Record<StageName, CfnTemplate>;
+  const templates = templatesOf();
   const scratch = mkdtempSync(join(tmpdir(), 'rehearse-'));
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   process.once('exit', removeScratch);
-  const linted = settled('cfn-lint ran over every template', lintTemplates(templates, scratch));
+  // Stops what runs beside the cases (cfn-lint, the suites) when the rehearsal ends before them.
+  const ending = new AbortController();
+  const linted = settled('cfn-lint ran over every template', lintTemplates(templates, scratch, { signal: ending.signal }));
+  try {
+    return await rehearse(rehearsal, templates, linted, ending, print, started);
+  } finally {
+    ending.abort();
+    await linted;
+    process.off('exit', removeScratch);
+    removeScratch();
+  }
+}
 
+/** The cases against moto, once cfn-lint has started beside them. */
+async function rehearse(
+  rehearsal: Rehearsal,
+  templates: Record<StageName, CfnTemplate>,
+  linted: Promise<Report>,
+  ending: AbortController,
+  print: (line: string) => void,
+  started: number,
+): Promise<number> {
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[name];
   Object.assign(process.env, MOTO_CREDENTIALS);
   const moto = await startMoto();
@@ -66,7 +97,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       for (const stage of STAGE_NAMES) deployed[stage] = await deployStage(templates[stage], clients, dataStackName(stage));
       await rehearseStages(rehearsal, moto.endpoint);
       // The suites run on a server of their own, beside the stage cases.
-      suites = settled('the client suites ran on moto', runSuitesOnMoto());
+      suites = settled('the client suites ran on moto', runSuitesOnMoto(ending.signal));
 
       // The protected stage with the longest PITR window: every setting verify checks is on there to drift from.
       const stage = [...STAGE_NAMES].sort((a, b) => rank(b) - rank(a))[0]!;
@@ -84,10 +115,14 @@ export async function main(argv: string[], print: (line: string) => void = conso
       rehearsal.section(`The data client on ${stage}, where DynamoDB's answers differ from dynalite's`);
       await rehearseConflicts(rehearsal, clients.dynamodb, stage, deployed[stage]);
 
+      rehearsal.section("The docs' AWS CLI examples against npm run local, with the settings it prints");
+      await rehearseDocsCliExamples(rehearsal, templates.dev);
+
       (await suites)(rehearsal);
       (await linted)(rehearsal);
     } finally {
-      // A case that threw leaves the suites running: their own moto stops when they end.
+      // Awaited on success already; after a case that threw, the suites are stopped, their own moto with them.
+      ending.abort();
       await suites;
       clients.dynamodb.destroy();
       clients.kms.destroy();
@@ -97,9 +132,6 @@ export async function main(argv: string[], print: (line: string) => void = conso
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await moto.stop();
-    await linted;
-    process.off('exit', removeScratch);
-    removeScratch();
   }
   return rehearsal.finish((performance.now() - started) / 1000);
 }

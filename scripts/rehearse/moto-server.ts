@@ -4,9 +4,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { ConfigError } from '../../infra/stage-selection';
 
-/** The tools the rehearsal runs, and the one line that installs both. */
-export const REHEARSAL_TOOLS = ['moto_server', 'cfn-lint'] as const;
-export const INSTALL_HINT = 'pip install "moto[server]" cfn-lint';
+/** The tools the rehearsal runs, and the one line that installs them. */
+export const REHEARSAL_TOOLS = ['moto_server', 'cfn-lint', 'aws'] as const;
+export const INSTALL_HINT = 'pip install "moto[server]" cfn-lint awscli';
 
 /** A moto server this process started; `stop` ends it (and is safe to call twice). */
 export interface MotoServer {
@@ -26,10 +26,10 @@ export function onPath(command: string, path = process.env.PATH ?? ''): boolean 
   });
 }
 
-/** Stops with one line naming the install command when moto or cfn-lint is missing. */
+/** Stops with one line naming the install command when a tool is missing. */
 export function requireTools(): void {
   const missing = REHEARSAL_TOOLS.filter((tool) => !onPath(tool));
-  if (missing.length > 0) throw new ConfigError([`${missing.join(' and ')} not found on PATH: ${INSTALL_HINT}`]);
+  if (missing.length > 0) throw new ConfigError([`${missing.join(', ').replace(/, ([^,]*)$/, ' and $1')} not found on PATH: ${INSTALL_HINT}`]);
 }
 
 /** A TCP port free on the loopback interface right now. */

@@ -117,6 +117,13 @@ export async function rehearseRestore(rehearsal: Rehearsal, endpoint: string, dy
       `${restoredItems.length} items`,
     );
     rehearsal.check(`restore ${args[0]}: ${target} has the tags of ${source}`, (await tags(dynamodb, target).catch(() => '')) === sourceTags);
+    // What restore reads to tell its own table from another after a restore call whose answer was lost.
+    const summary = (await dynamodb.send(new DescribeTableCommand({ TableName: target })).catch(() => undefined))?.Table?.RestoreSummary;
+    rehearsal.check(
+      `restore ${args[0]}: ${target}'s RestoreSummary names its source`,
+      kind === 'backup' ? summary?.SourceBackupArn === backupArn : summary?.SourceTableArn?.endsWith(`:table/${source}`) === true,
+      JSON.stringify(summary),
+    );
   }
 
   const existing = `${source}-rehearsal-latest`;

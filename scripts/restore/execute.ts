@@ -2,7 +2,9 @@ import {
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   ResourceNotFoundException,
+  type UpdateTimeToLiveCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -105,12 +107,37 @@ export async function executePlan(
   const { request } = plan;
   const { targetTable: TableName, policy } = request;
   const send = (call: PlannedCall) => dynamodb.send(call.command as Parameters<DynamoDBClient['send']>[0]);
+  // What a failed restore call left, once the target is looked up: nothing, or a table that is not this restore's.
+  let leftByRestore: Exclude<TargetAfterFailure, 'this restore'> = 'absent';
+  const restoreStep = async () => {
+    try {
+      await send(plan.restore);
+    } catch (error) {
+      // The SDK retries a call whose answer was lost; if the first attempt created the table, the
+      // retry is refused (TableAlreadyExistsException) while the restore goes on. So the target says what happened.
+      const target = await targetAfterFailure(dynamodb, plan);
+      if (target !== 'this restore') {
+        leftByRestore = target;
+        throw error;
+      }
+      print(`  ${describeError(error)}; yet ${TableName} exists, restored from ${restoreSource(plan)}: the restore is under way.`);
+    }
+  };
   const steps: Step[] = [
-    { title: `restore into ${TableName} (${plan.restore.api})`, call: plan.restore, run: async () => void (await send(plan.restore)) },
+    { title: `restore into ${TableName} (${plan.restore.api})`, call: plan.restore, run: restoreStep },
     { title: `wait until ${TableName} is ACTIVE`, run: () => waitForActive(dynamodb, request, print, clock) },
-    ...plan.reapply.flatMap((item): Step[] =>
-      item.call ? [{ title: `re-apply ${item.setting} (${item.call.api})`, call: item.call, run: async () => void (await send(item.call!)) }] : [],
-    ),
+    ...plan.reapply.flatMap(({ setting, call }): Step[] => {
+      if (!call) return [];
+      const run = async () => {
+        try {
+          await send(call);
+        } catch (error) {
+          // The other calls are idempotent; a retried UpdateTimeToLive whose first answer was lost is refused as already enabled.
+          if (call.api !== 'UpdateTimeToLive' || !(await ttlAlreadyOn(dynamodb, call.command.input as UpdateTimeToLiveCommandInput))) throw error;
+        }
+      };
+      return [{ title: `re-apply ${setting} (${call.api})`, call, run }];
+    }),
     {
       title: `verify ${TableName}`,
       run: async () => {
@@ -130,8 +157,7 @@ export async function executePlan(
     try {
       await step.run();
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      print(`Error: step ${index + 1} (${step.title}) failed: ${reason}`);
+      print(`Error: step ${index + 1} (${step.title}) failed: ${describeError(error)}`);
       print(done.length === 0 ? 'Done: nothing' : 'Done:');
       for (const title of done) print(`  - ${title}`);
       print('Left:');
@@ -141,7 +167,7 @@ export async function executePlan(
       print(
         done.length > 0
           ? `${TableName} is kept as it is; nothing was deleted. Finish the steps left by hand, or run npm run verify against it to see what differs.`
-          : 'Nothing was changed.',
+          : UNDONE[leftByRestore](TableName, policy.region),
       );
       return 1;
     }
@@ -150,6 +176,55 @@ export async function executePlan(
   print(`Restored ${request.sourceTable} into ${TableName}, with every setting re-applied and verified.`);
   for (const line of adoptionSteps(request)) print(line);
   return 0;
+}
+
+/** The target table after a failed restore call: none, this restore's (its answer was lost), another's, or unknown. */
+type TargetAfterFailure = 'absent' | 'this restore' | 'another table' | 'unknown';
+
+/** The last line after a failed restore call, by what the target then was. */
+const UNDONE: Record<Exclude<TargetAfterFailure, 'this restore'>, (table: string, region: string) => string> = {
+  absent: () => 'Nothing was changed.',
+  'another table': (table) => `${table} exists now but was not restored from this source: something else created it. This run changed nothing.`,
+  unknown: (table, region) =>
+    `Whether ${table} was created is unknown: it could not be looked up. Check with aws dynamodb describe-table --region ${region} --table-name ${table} before anything else; run again with --target ${table}, which stops if it exists.`,
+};
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** What the restore reads from, as DynamoDB's RestoreSummary of the new table names it. */
+function restoreSource(plan: RestorePlan): string {
+  const { source, sourceTable } = plan.request;
+  return source.kind === 'backup' ? `backup ${source.backupArn}` : sourceTable;
+}
+
+/**
+ * Looks the target up after a failed restore call. The read-only checks found no table of that
+ * name just before; one there now whose RestoreSummary names this source is this restore's.
+ */
+async function targetAfterFailure(dynamodb: DynamoDBClient, plan: RestorePlan): Promise<TargetAfterFailure> {
+  const { source, sourceTable, targetTable } = plan.request;
+  let table;
+  try {
+    ({ Table: table } = await dynamodb.send(new DescribeTableCommand({ TableName: targetTable })));
+  } catch (error) {
+    return error instanceof ResourceNotFoundException ? 'absent' : 'unknown';
+  }
+  const summary = table?.RestoreSummary;
+  const fromSource =
+    source.kind === 'backup' ? summary?.SourceBackupArn === source.backupArn : summary?.SourceTableArn?.endsWith(`:table/${sourceTable}`) === true;
+  return fromSource ? 'this restore' : 'another table';
+}
+
+/** Whether the TTL an UpdateTimeToLive asks for is on (or being turned on) already. */
+async function ttlAlreadyOn(dynamodb: DynamoDBClient, { TableName, TimeToLiveSpecification }: UpdateTimeToLiveCommandInput): Promise<boolean> {
+  try {
+    const { TimeToLiveDescription: ttl } = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName }));
+    return ['ENABLED', 'ENABLING'].includes(ttl?.TimeToLiveStatus ?? '') && ttl?.AttributeName === TimeToLiveSpecification?.AttributeName;
+  } catch {
+    return false;
+  }
 }
 
 async function waitForActive(

@@ -1,6 +1,6 @@
 import { STAGE_NAMES } from '../../infra/stages';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { parseOptions, runCli } from '../shared/cli';
+import { parseOptions, printable, runCli } from '../shared/cli';
 import { createClients, createKmsClient } from '../shared/clients';
 import { createCloudFormationClient } from '../shared/stage-key-identity';
 import { adoptionSteps } from './adoption';
@@ -38,11 +38,13 @@ function connect(region: string, endpoint?: string): RestoreClients {
 /** `npm run restore`: resolves to the exit code. */
 export async function main(
   argv: string[],
-  print: (line: string) => void = console.log,
+  printLine: (line: string) => void = console.log,
   now: () => Date = () => new Date(),
   clientsFor: (region: string, endpoint?: string) => RestoreClients = connect,
   clock: Clock = REAL_CLOCK,
 ): Promise<number> {
+  // Lines quote what the endpoint answered (statuses, error messages): none may act on the terminal.
+  const print = (line: string) => printLine(printable(line));
   const options = parseOptions(argv, {
     stage: { type: 'string' },
     table: { type: 'string' },

@@ -32,9 +32,9 @@ export class UsageError extends ConfigError {
 }
 
 /**
- * Parses a command line strictly: unknown options, missing or empty values, and positionals where
- * the command takes none become a {@link UsageError}. With `commandLine`, `--help` or `-h` anywhere
- * before `--` throws {@link HelpRequested} before anything else is looked at.
+ * Parses a command line strictly: unknown options, missing or empty values, an option given twice
+ * and positionals where the command takes none become a {@link UsageError}. With `commandLine`,
+ * `--help` or `-h` anywhere before `--` throws {@link HelpRequested} before anything else is looked at.
  */
 export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[], options: T, commandLine?: CommandLine) {
   const usage = commandLine?.usage;
@@ -44,10 +44,17 @@ export function parseCommandLine<T extends OptionsConfig>(argv: readonly string[
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: commandLine?.positionals === true });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: commandLine?.positionals === true, tokens: true });
   } catch (error) {
     // Printed one line per problem: printConfigError folds Node's several-line messages.
     throw new UsageError((error as Error).message.replace(/(?<![.?])$/, '.'), usage);
+  }
+  // Node's parser keeps the last of two values silently: `--stage dev --stage prod` would act on prod.
+  const given = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (given.has(token.name)) throw new UsageError(`--${token.name} is given more than once; give it once.`, usage);
+    given.add(token.name);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     if ([value].flat().includes('')) throw new UsageError(`--${name} needs a value; it was given an empty one.`, usage);
@@ -79,6 +86,22 @@ export function parseRegion(value: string, flag = '--region'): string {
   return value;
 }
 
+// C0 and C1 controls (escape sequences, line breaks, carriage returns, backspaces) and the Unicode
+// marks that reorder, hide or break text (bidirectional overrides, zero-width characters, line separators).
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * Text from outside the command (an endpoint's answer, a file's content) as it may be printed on
+ * one line: every character that would act on the terminal or forge another line is shown as an
+ * escape (`\x1b`, `\x0a`, `\u202e`) instead.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Where a command's lines go: the terminal, or collectors in a test. */
 export interface CliOutput {
   readonly stdout: (line: string) => void;
@@ -107,12 +130,13 @@ export async function runCommand(
       return 0;
     }
     if (error instanceof ConfigError) {
-      printConfigError(error, output.stderr);
+      // A problem may quote an endpoint's answer or a file: printed so that it cannot forge a line.
+      printConfigError(error, (line) => output.stderr(printable(line)));
       if (error instanceof UsageError && error.usage !== undefined) output.stderr(error.usage.split('\n')[0]!);
       return 2;
     }
     if (isAwsError(error)) {
-      output.stderr(`Error: ${error.name}: ${error.message.split('\n')[0]}`);
+      output.stderr(printable(`Error: ${error.name}: ${error.message.split('\n')[0]}`));
       return 2;
     }
     throw error;

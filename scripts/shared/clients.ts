@@ -11,6 +11,12 @@ import { ConfigError } from '../../infra/stage-selection';
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/**
+ * The variable through which the AWS SDKs take a DynamoDB endpoint: `npm run local -- --keep`
+ * prints it, and the docs' AWS CLI examples name the endpoint with it (whatever port was picked).
+ */
+export const ENDPOINT_ENV = 'AWS_ENDPOINT_URL_DYNAMODB';
+
 /** How long a command waits on an endpoint before giving up (see docs/decisions.md). */
 export interface NetworkLimits {
   /** Milliseconds to establish the TCP connection. */
@@ -90,11 +96,18 @@ export function isUnknownOperation(error: unknown): boolean {
 
 /**
  * The endpoint does not speak the service at all: dynalite answers any other service's request
- * with HTTP 404 and an XML body the JSON client cannot parse.
+ * with HTTP 404 and an XML body the JSON client cannot parse. Its message says so in one line.
  */
+export class ServiceMissingError extends ConfigError {
+  constructor(line: string) {
+    super([line]);
+    this.name = 'ServiceMissingError';
+  }
+}
+
+/** The endpoint lacks the API called, or the whole service (see {@link ServiceMissingError}). */
 export function isServiceMissing(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return isUnknownOperation(error) || (status === 404 && (error as Error).name === 'SyntaxError');
+  return isUnknownOperation(error) || error instanceof ServiceMissingError;
 }
 
 /** A response that broke a limit while its body was read; `line` is the one-line reason. */
@@ -141,12 +154,74 @@ function boundedBody(body: Readable, endpoint: string, service: string, deadline
 }
 
 // Network failures that say the endpoint cannot be reached (Node's codes for the socket).
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+/** What a failed call tells about the endpoint, as the SDK leaves it. */
+interface CallFailure {
+  readonly name?: string;
+  readonly code?: unknown;
+  readonly message?: string;
+  readonly $fault?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/**
+ * A failure that says the endpoint cannot be used, as one line naming it; undefined for a service's
+ * own error (access denied, table not found), which the command handles or reports itself.
+ */
+function endpointFailure(error: unknown, endpoint: string, service: string, limits: NetworkLimits): ConfigError | undefined {
+  if (error instanceof ConfigError || !(error instanceof Error)) return undefined;
+  if (error instanceof ResponseLimitError && error.name !== 'TimeoutError') return new ConfigError([error.line]);
+  const { name, code, message = '', $fault, $metadata } = error as CallFailure;
+  // Before the timeout: the SDK names a connection closed without an answer ("socket hang up") a TimeoutError too.
+  if (code === 'ECONNRESET') {
+    const hint = endpoint.startsWith('http:') ? '; a TLS port is reached with https://' : '';
+    return new ConfigError([`the ${service} endpoint ${endpoint} closed the connection without answering (ECONNRESET)${hint}.`]);
+  }
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return new ConfigError([`cannot reach the ${service} endpoint ${endpoint} (${code}).`]);
+  if (name === 'TimeoutError') {
+    return new ConfigError([
+      `${service} endpoint ${endpoint} did not answer in time (${limits.maxAttempts} attempts, each limited to ${limits.connectionTimeoutMs / 1000} s to connect and ${limits.requestTimeoutMs / 1000} s to answer).`,
+    ]);
+  }
+  // Node's HTTP parser refused the answer: not HTTP at all, or headers over its 16 KiB limit.
+  if (typeof code === 'string' && code.startsWith('HPE_')) {
+    return new ConfigError([`${endpoint} did not answer in HTTP that Node reads (${message.replace(/^Parse Error: /, '')}): not a ${service} endpoint.`]);
+  }
+  // TLS and other socket failures carry Node's code; a service's error carries $fault instead.
+  if (typeof code === 'string' && $fault === undefined) {
+    const tls = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1];
+    const reason = tls ? `its TLS handshake failed (${tls})${tls === 'wrong version number' ? '; a plain HTTP port is reached with http://' : ''}` : message.split('\n')[0];
+    return new ConfigError([`cannot talk to the ${service} endpoint ${endpoint}: ${reason} (${code}).`]);
+  }
+  const status = $metadata?.httpStatusCode;
+  // The SDK could not read the body as the service's JSON (an HTML page, dynalite's XML for another service).
+  if (name === 'SyntaxError' && status !== undefined) {
+    if (status === 404) return new ServiceMissingError(`${endpoint} has no ${service}: it answered HTTP 404 with a body that is not a ${service} answer.`);
+    return new ConfigError([`${endpoint} answered HTTP ${status} with a body that is not a ${service} answer.`]);
+  }
+  // An error body without the service's error type: the SDK calls it "Unknown: UnknownError".
+  if (name === 'Unknown' && $fault !== undefined) {
+    return new ConfigError([`${endpoint} answered HTTP ${status ?? '?'} with an error that names no ${service} error type: not a ${service} answer.`]);
+  }
+  return undefined;
+}
+
+/** Where a redirect points, without the user name, password, query or fragment it may carry. */
+function redirectTarget(location: string | undefined, endpoint: string): string | undefined {
+  try {
+    const url = new URL(location ?? '', endpoint);
+    return location ? `${url.origin}${url.pathname}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Makes a client's network failures one-line {@link ConfigError}s naming the endpoint: no answer
- * within the limits, no connection, or an HTTP server that is not the service (AWS services and
- * dynalite sign every response with `x-amzn-RequestId` or `x-amz-crc32`; a web server does not).
+ * within the limits, no connection, a redirect, an answer that is not HTTP or not the service's (AWS
+ * services and dynalite sign every response with `x-amzn-RequestId` or `x-amz-crc32`; a web server
+ * does not).
  */
 export function guardEndpoint(
   client: { middlewareStack: MiddlewareStack<any, any> },
@@ -160,17 +235,7 @@ export function guardEndpoint(
       try {
         return await next(args);
       } catch (error) {
-        const { name, code } = error as { name?: string; code?: string };
-        if (error instanceof ResponseLimitError && name !== 'TimeoutError') throw new ConfigError([error.line]);
-        if (name === 'TimeoutError') {
-          throw new ConfigError([
-            `${service} endpoint ${endpointOf(context)} did not answer in time (${limits.maxAttempts} attempts, each limited to ${limits.connectionTimeoutMs / 1000} s to connect and ${limits.requestTimeoutMs / 1000} s to answer).`,
-          ]);
-        }
-        if (code !== undefined && UNREACHABLE.has(code)) {
-          throw new ConfigError([`cannot reach the ${service} endpoint ${endpointOf(context)} (${code}).`]);
-        }
-        throw error;
+        throw endpointFailure(error, endpointOf(context), service, limits) ?? error;
       }
     },
     { step: 'initialize', priority: 'high', name: 'oneLineEndpointErrors' },
@@ -182,6 +247,13 @@ export function guardEndpoint(
       const result = await next(args);
       const response = result.response as { statusCode?: number; headers?: Record<string, string>; body?: unknown };
       const headers = response.headers ?? {};
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400) {
+        const target = redirectTarget(headers.location, endpointOf(context));
+        throw new ConfigError([
+          `${endpointOf(context)} answered HTTP ${status}, a redirect${target ? ` to ${target}` : ''}: ${service} requests are not redirected; give the endpoint that answers them.`,
+        ]);
+      }
       if (!('x-amzn-requestid' in headers) && !('x-amz-crc32' in headers)) {
         throw new ConfigError([
           `${endpointOf(context)} answered HTTP ${response.statusCode ?? '?'} without the headers every ${service} response has: not a ${service} endpoint.`,

@@ -61,6 +61,20 @@ export function assertAppendable(path: string): void {
   if (!stats.isFile()) throw new ConfigError([`cannot append to ${path}: it is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
 }
 
+/** GitHub keeps a step's job summary only while its file is at most 1 MiB: past it, the whole summary is dropped. */
+export const STEP_SUMMARY_MAX_BYTES = 1024 * 1024;
+
+/** Bytes that may still be appended to a step's summary file (`$GITHUB_STEP_SUMMARY`), what earlier commands wrote counted. */
+export function stepSummaryRoom(path: string): number {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // Not there yet: the whole step's room is left.
+  }
+  return Math.max(0, STEP_SUMMARY_MAX_BYTES - size);
+}
+
 /** Appends to a file, or fails in one line naming it. */
 export function appendTextFile(path: string, text: string): void {
   try {
@@ -71,30 +85,37 @@ export function appendTextFile(path: string, text: string): void {
 }
 
 /**
+ * Fails in one line unless `path` can be written whole by {@link writeFilesAtomically}: a regular
+ * file or a new one, in an existing folder. A command checks it before its slow work, so a path it
+ * cannot use costs nothing.
+ */
+export function assertWritable(path: string): void {
+  const parent = dirname(path);
+  let isFolder;
+  try {
+    isFolder = statSync(parent).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('write', path, error);
+    isFolder = false;
+  }
+  if (!isFolder) throw new ConfigError([`cannot write ${path}: ${parent} is not an existing folder.`]);
+  // A folder or device in the target's place would fail its rename after the others were in place.
+  let existing;
+  try {
+    existing = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('write', path, error);
+  }
+  if (existing && !existing.isFile()) throw new ConfigError([`cannot write ${path}: it is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
+}
+
+/**
  * Writes every file whole or none of them: each text goes to a temp file beside its target, and
  * only when all are written are they renamed into place. Folders are not created: a missing parent
  * is an error naming it (Node's recursive mkdir never returns for some paths, such as under /proc).
  */
 export function writeFilesAtomically(files: ReadonlyArray<{ readonly path: string; readonly text: string }>): void {
-  for (const { path } of files) {
-    const parent = dirname(path);
-    let isFolder;
-    try {
-      isFolder = statSync(parent).isDirectory();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('write', path, error);
-      isFolder = false;
-    }
-    if (!isFolder) throw new ConfigError([`cannot write ${path}: ${parent} is not an existing folder.`]);
-    // A folder or device in a target's place would fail its rename after the others were in place.
-    let existing;
-    try {
-      existing = statSync(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError('write', path, error);
-    }
-    if (existing && !existing.isFile()) throw new ConfigError([`cannot write ${path}: it is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}.`]);
-  }
+  for (const { path } of files) assertWritable(path);
   const temps: string[] = [];
   try {
     for (const { path, text } of files) {

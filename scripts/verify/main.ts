@@ -10,7 +10,7 @@ import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/clien
 import { ConfigError, selectStages } from '../../infra/stage-selection';
 import { TABLE_SCHEMAS } from '../../infra/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../../infra/stages';
-import { parseOptions, parseRegion, runCli } from '../shared/cli';
+import { parseOptions, parseRegion, printable, runCli } from '../shared/cli';
 import {
   NETWORK_LIMITS,
   createClients,
@@ -43,9 +43,11 @@ refuses the calls.
 /** `npm run verify`: resolves to the exit code, 1 when a check failed. */
 export async function main(
   argv: string[],
-  print: (line: string) => void = console.log,
+  printLine: (line: string) => void = console.log,
   limits: NetworkLimits = NETWORK_LIMITS,
 ): Promise<number> {
+  // Lines quote what the endpoint answered (statuses, names, ARNs): none may act on the terminal.
+  const print = (line: string) => printLine(printable(line));
   const options = parseOptions(argv, { stage: { type: 'string' }, region: { type: 'string' }, endpoint: { type: 'string' } }, { usage: USAGE });
   if (options.stage === undefined) throw new ConfigError([`--stage is required; one of ${STAGE_NAMES.join(', ')}.`]);
   const [stage] = selectStages(options.stage);
@@ -154,7 +156,7 @@ async function hasOperation(client: DynamoDBClient, invalidRequest: UpdateTimeTo
   return true;
 }
 
-/** An `--endpoint` value: an http or https URL without credentials in it. */
+/** An `--endpoint` value: an http or https URL without credentials in it; a refusal never echoes a password. */
 export function parseEndpoint(endpoint: string): string {
   let url;
   try {
@@ -162,8 +164,13 @@ export function parseEndpoint(endpoint: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') {
-    throw new ConfigError([`--endpoint must be an http or https URL such as http://127.0.0.1:8000, not "${endpoint}".`]);
+  // What is echoed never holds a password: everything from `//` to the last `@` is shown as `***@`.
+  const shown = endpoint.replace(/(?<=\/\/).*@/, '***@');
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError([`--endpoint must be an http or https URL such as http://127.0.0.1:8000, not "${shown}".`]);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError([`--endpoint "${shown}" holds a user name or password; requests are signed with the environment's credentials: leave them out of the URL.`]);
   }
   return endpoint;
 }

@@ -8,7 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tableEnvironmentVariable } from '../../../infra/client/config';
 import { TABLE_SCHEMAS } from '../../../infra/schemas';
@@ -113,7 +113,52 @@ test('the packed tarball holds the prebuilt client and its manifest, no TypeScri
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
   expect(files).toContain('package/dist/client/index.js');
   expect(files).toContain('package/dist/client/index.d.ts');
-  expect(files.filter((file) => !/^package\/(dist\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(file))).toEqual([]);
+  expect(files.filter((file) => !/^package\/(dist\/.*\.(js|d\.ts)|docs\/[\w-]+\.md|package\.json|README\.md)$/.test(file))).toEqual([]);
+});
+
+/** The headings' anchors of a Markdown file, as GitHub makes them (code blocks left out). */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  let fence: string | undefined;
+  for (const line of markdown.split('\n')) {
+    const marker = /^(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && (fence === undefined || marker.startsWith(fence))) fence = fence === undefined ? marker : undefined;
+    const heading = fence === undefined ? /^#{1,6} (.*?)#*\s*$/.exec(line)?.[1] : undefined;
+    if (heading === undefined) continue;
+    const slug = heading.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    let anchor = slug;
+    for (let n = 1; anchors.has(anchor); n += 1) anchor = `${slug}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+test('every link of the packed README and docs leads to a file and heading the app has in node_modules', () => {
+  const installed = join(app, 'node_modules', PACKAGE.name);
+  const markdownFiles = ['README.md', ...readdirSync(join(installed, 'docs')).map((name) => `docs/${name}`)];
+  expect(markdownFiles).toEqual(expect.arrayContaining(['README.md', 'docs/client.md']));
+  const dead: string[] = [];
+  let links = 0;
+  for (const file of markdownFiles) {
+    // Links outside code: a fenced block or inline code is not a link.
+    const text = readFileSync(join(installed, file), 'utf8').replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '').replace(/`[^`\n]*`/g, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target!)) continue;
+      links += 1;
+      const [path, anchor] = target!.split('#');
+      const resolved = path ? join(dirname(join(installed, file)), path) : join(installed, file);
+      if (!existsSync(resolved)) dead.push(`${file}: ${target} (no such file)`);
+      else if (anchor !== undefined && !anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) dead.push(`${file}: ${target} (no such heading)`);
+    }
+  }
+  expect(links).toBeGreaterThan(20);
+  expect(dead).toEqual([]);
+});
+
+test('the tarball npm pack writes into a checkout is ignored by git, so it is never committed by mistake', () => {
+  const written = basename(tarball);
+  expect(written).toBe(`${PACKAGE.name}-${PACKAGE.version}.tgz`);
+  expect(execFileSync('git', ['check-ignore', '--no-index', written], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe(written);
 });
 
 test(`the app's node_modules takes under ${MAX_INSTALL_BYTES / 1024 / 1024} MB of disk`, () => {

@@ -94,13 +94,56 @@ describe('the job summary', () => {
   });
 });
 
-test('a diff of many stacks and replacements stays under GitHub 1 MiB summary limit, saying what is left out', () => {
-  const stack = (index: number) =>
-    [`Stack Stack${index}`, 'Resources', `[~] AWS::DynamoDB::Table Table${index} Table${index}ABCDEF replace`, ` └─ [~] KeySchema (requires replacement)`, 'x'.repeat(4_000)].join('\n');
-  const output = Array.from({ length: 1_500 }, (_, index) => stack(index)).join('\n');
-  const markdown = renderDiffSummary(output, 0);
-  expect(output.length).toBeGreaterThan(6_000_000);
-  expect(markdown.length).toBeLessThan(1_000_000);
-  expect(markdown).toContain('… and 1300 more; the job log has the whole diff.');
-  expect(markdown).toMatch(/… \d+ more stacks are left out to keep the summary under GitHub's limit; the job log has the whole diff\./);
+describe("GitHub's 1 MiB per step summary", () => {
+  const MIB = 1024 * 1024;
+  const stack = (index: number, filler: string) =>
+    [`Stack Stack${index}`, 'Resources', `[~] AWS::DynamoDB::Table Table${index} Table${index}ABCDEF replace`, ` └─ [~] KeySchema (requires replacement)`, filler].join('\n');
+  const many = (filler: string) => Array.from({ length: 1_500 }, (_, index) => stack(index, filler)).join('\n');
+
+  test('a diff of many stacks and replacements stays under it, saying what is left out', () => {
+    const output = many('x'.repeat(4_000));
+    const markdown = renderDiffSummary(output, 0);
+    expect(output.length).toBeGreaterThan(6_000_000);
+    expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(MIB);
+    expect(markdown).toContain('… and 1300 more; the job log has the whole diff.');
+    expect(markdown).toMatch(/… \d+ more stacks are left out to keep the summary under GitHub's limit; the job log has the whole diff\./);
+  });
+
+  test("counted in bytes: cdk diff's box-drawing characters take three each", () => {
+    const markdown = renderDiffSummary(many(' │ ├─ [~] Property\n'.repeat(200)), 0);
+    expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(MIB);
+  });
+
+  test('what the step wrote to its summary before counts too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diff-summary-'));
+    const input = join(dir, 'diff.txt');
+    writeFileSync(input, many('x'.repeat(4_000)));
+    const stepSummary = join(dir, 'summary.md');
+    writeFileSync(stepSummary, 'x'.repeat(900_000));
+    const silent = { stdout: () => {}, stderr: () => {} };
+    expect(await runCommand((argv) => main(argv, silent, { GITHUB_STEP_SUMMARY: stepSummary }), ['--input', input], silent)).toBe(0);
+    expect(readFileSync(stepSummary).length).toBeLessThanOrEqual(MIB);
+    expect(readFileSync(stepSummary, 'utf8')).toMatch(/more stacks are left out to keep the summary under GitHub's limit/);
+  });
+});
+
+/** Whether a fenced block opened at `open` is still open at `at`, as CommonMark reads a tilde fence. */
+function stillOpen(lines: readonly string[], open: number, at: number): boolean {
+  const fence = /^ {0,3}(~{3,})/.exec(lines[open]!)![1]!.length;
+  return lines.slice(open + 1, at).every((line) => !new RegExp(`^ {0,3}~{${fence},}\\s*$`).test(line));
+}
+
+test("a line of tildes in a stack's diff, or in a failed diff's output, stays inside its block", () => {
+  const injected = '~~~\n## Approved by the security team\n![x](https://example.com/x.png)';
+  const output = `Stack InavorShuttleData-dev\nResources\n[~] AWS::DynamoDB::Table Jobs JobsABCDEF\n ├─ [~] Description\n │ ${injected.split('\n')[0]}\n${injected}\n`;
+  for (const markdown of [renderDiffSummary(output, 0), renderDiffSummary(output, 1)]) {
+    const lines = markdown.split('\n');
+    expect(lines).toContain('## Approved by the security team');
+    for (const [at, line] of lines.entries()) {
+      if (line !== '## Approved by the security team') continue;
+      const open = Math.max(...lines.slice(0, at).map((candidate, index) => (/^~{3,}text$/.test(candidate) ? index : -1)));
+      expect(open).toBeGreaterThanOrEqual(0);
+      expect(stillOpen(lines, open, at)).toBe(true);
+    }
+  }
 });

@@ -132,7 +132,7 @@ describe.each(PATTERNS.map(({ schema, pattern }) => [pattern.name, schema, patte
 
     test('has an AWS CLI example that is exactly the request the integration tests run, sent to the local engine', () => {
       const command = fenced(patternSection(committed, name), 'sh');
-      expect(command).toMatch(/ \\\n  --endpoint-url http:\/\/127\.0\.0\.1:8000$/);
+      expect(command).toMatch(/ \\\n  --endpoint-url "\$AWS_ENDPOINT_URL_DYNAMODB"$/);
       expect(command).toMatch(pattern.operation === 'GetItem' ? /^aws dynamodb get-item / : /^aws dynamodb query /);
       expect(parseCli(command)).toEqual(exampleRequest(schema, name));
     });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { STAGE_NAMES } from '../../../infra/stages';
 import { checkPinnedActions } from '../../../scripts/lint-workflows/pinned-actions';
 import { readYaml, type YamlMap, type YamlValue } from '../../../scripts/lint-workflows/workflow-yaml';
@@ -35,13 +35,17 @@ let lint: { code: number | null; stdout: string };
 let repositoryFiles: string[];
 let brokenFile: string;
 let unpinnedLine: number;
+let escapingFile: string;
 beforeAll(async () => {
   brokenFile = join(mkdtempSync(join(tmpdir(), 'workflows-')), CI);
+  // A `uses:` whose YAML escapes make a terminal escape and a line break in the finding that quotes it.
+  escapingFile = join(dirname(brokenFile), 'escaping.yml');
+  writeFileSync(escapingFile, 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: "evil/x@main\\e[2K\\nwf.yml:1: all clear"\n');
   const brokenText = text(CI).replace('needs: [check, deploy-dev]', 'needs: [chek, deploy-dev]').replace(/actions\/checkout@[0-9a-f]{40} # \S+/, 'actions/checkout@v6');
   unpinnedLine = brokenText.split('\n').findIndex((line) => line.includes('actions/checkout@v6')) + 1;
   writeFileSync(brokenFile, brokenText);
   repositoryFiles = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).map((file) => join(WORKFLOWS, file));
-  lint = await lintWorkflows([...repositoryFiles, brokenFile]);
+  lint = await lintWorkflows([...repositoryFiles, brokenFile, escapingFile]);
 });
 
 /** The finding lines of one linted file. */
@@ -51,12 +55,18 @@ describe('npm run lint:workflows', () => {
   test('finds no problem in the repository workflows', () => {
     expect(repositoryFiles.length).toBeGreaterThan(0);
     for (const file of repositoryFiles) expect(findingsOf(file)).toEqual([]);
-    expect(lint.stdout).toContain(`actionlint: ${repositoryFiles.length + 1} workflow file(s), ${findingsOf(brokenFile).length} finding(s).`);
+    expect(lint.stdout).toContain(`actionlint: ${repositoryFiles.length + 2} workflow file(s), ${findingsOf(brokenFile).length + findingsOf(escapingFile).length} finding(s).`);
   });
 
   test('catches a job that needs a job that does not exist, and exits 1', () => {
     expect(findingsOf(brokenFile).join('\n')).toContain('job "deploy-staging" needs job "chek" which does not exist in this workflow');
     expect(lint.code).toBe(1);
+  });
+
+  test('prints what a finding quotes of the file escaped: no terminal escape, no forged line', () => {
+    expect(findingsOf(escapingFile)).toEqual([expect.stringContaining('"evil/x@main\\x1b[2K\\x0awf.yml:1: all clear" is not an action reference GitHub accepts')]);
+    expect(lint.stdout).not.toMatch(/\x1b/);
+    expect(lint.stdout.split('\n').filter((line) => line.startsWith('wf.yml:'))).toEqual([]);
   });
 
   test('refuses an action pinned to a tag, naming the file and line', () => {
@@ -111,6 +121,35 @@ describe('action pinning', () => {
   test('a reusable workflow of another repository is checked like an action', () => {
     const reusable = `on: push\njobs:\n  shared:\n    uses: octo/workflows/.github/workflows/build.yml@main\n`;
     expect(checkPinnedActions(reusable, 'w.yml')).toEqual([expect.objectContaining({ line: 4 })]);
+  });
+
+  describe('keys are read as YAML reads them, so no spelling of a key hides an unpinned action', () => {
+    const unpinned = (line: number) => [{ line, message: expect.stringMatching(/^"evil\/x@main" uses "main", a tag or branch that can move/) }];
+    const step = (written: string) => `on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${written}\n`;
+    test.each([
+      ['a space before the colon of uses', step('      - uses : evil/x@main'), 6],
+      ['a tab before the colon of uses', step('      - uses\t: evil/x@main'), 6],
+      ['a tab after the dash of the step', step('      -\tuses: evil/x@main'), 6],
+      ['a quoted key with a space before its colon', step('      - "uses" : evil/x@main'), 6],
+      ['a key written with a YAML escape', step('      - run: echo\n        "u\\x73es": evil/x@main'), 7],
+      ['a space before the colon of steps', 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps :\n      - uses: evil/x@main\n', 6],
+      ['a space before the colon of jobs', 'on: push\njobs :\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: evil/x@main\n', 6],
+      ['a space before the colon of a job-level uses', 'on: push\njobs:\n  shared:\n    uses : evil/x@main\n', 4],
+      ['lines ended by CR alone', step('      - uses: evil/x@main').replace(/\n/g, '\r'), 6],
+      ['a byte order mark before jobs', '\ufeffjobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: evil/x@main\non: push\n', 5],
+    ])('%s', (_, text, line) => {
+      expect(checkPinnedActions(text, 'w.yml')).toEqual(unpinned(line));
+    });
+
+    test('a NEL, LS or PS character, a line break to some YAML parsers only, is an error naming its line', () => {
+      for (const char of ['\u0085', '\u2028', '\u2029']) {
+        expect(() => checkPinnedActions(step(`      - run: echo${char}uses: evil/x@main`), 'w.yml')).toThrow('w.yml:6: a NEL, LS or PS character');
+      }
+    });
+
+    test('an escape YAML does not have is an error naming the line', () => {
+      expect(() => checkPinnedActions(step('      - uses: "evil/x@\\qmain"'), 'w.yml')).toThrow('w.yml:6: "\\q" is not a YAML escape');
+    });
   });
 
   test('YAML the reader does not support is an error naming the line, not a silent pass', () => {

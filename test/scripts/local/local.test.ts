@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TokenCrypto, rawAesKeyring } from '../../../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, TokenStore } from '../../../infra/client/token-store';
-import { tableSchema } from '../../../infra/schemas';
+import { TABLE_SCHEMAS, tableSchema } from '../../../infra/schemas';
 import { STAGES } from '../../../infra/stages';
 import { createClients } from '../../../scripts/shared/clients';
 import { DEMO_SECRETS } from '../../../scripts/local/demo-data';
@@ -13,6 +13,7 @@ import { startLocalEngine } from '../../../scripts/shared/local-engine';
 import { WRAPPING_KEY_FILE } from '../../../scripts/local/local-token-key';
 import { createTables, tablesFromTemplate } from '../../../scripts/shared/template-tables';
 import { main } from '../../../scripts/local/main';
+import { localEngineCliExamples, expandedVariables } from '../../../scripts/rehearse/docs-cli-cases';
 import { devTemplate } from '../../support/dev-template';
 
 async function runLocal(argv: string[]) {
@@ -63,11 +64,9 @@ test('npm run local seeds only ciphertext for sealed attributes; the key kept be
   // A second run reuses the key, so tokens stored by the first still open; --keep hands it to the app.
   const lines: string[] = [];
   const kept = await main(['--port', '0', '--path', dir, '--keep'], {
-    print: (line) => {
-      lines.push(line);
-      if (line === 'Press Ctrl-C to stop.') setImmediate(() => process.emit('SIGINT', 'SIGINT'));
-    },
+    print: (line) => lines.push(line),
     loadTemplate: async () => devTemplate(),
+    untilStopped: async () => 'SIGINT',
   });
   expect(kept).toBe(0);
   expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toEqual(key);
@@ -154,4 +153,21 @@ describe('a persisted --path', () => {
     }
     expect(existsSync(path)).toBe(false);
   });
+});
+
+test('every AWS CLI example of the docs for the local engine names its endpoint with what --keep prints, never a fixed port', async () => {
+  const lines: string[] = [];
+  expect(await main(['--port', '0', '--keep'], { print: (line) => lines.push(line), loadTemplate: async () => devTemplate(), untilStopped: async () => 'SIGINT' })).toBe(0);
+  const printed = lines.flatMap((line) => /^ {2}export (\w+)=/.exec(line)?.[1] ?? []);
+  expect(printed).toContain('AWS_ENDPOINT_URL_DYNAMODB');
+  const examples = localEngineCliExamples();
+  // The guide's example, and one per access pattern in the schema reference.
+  expect(examples.filter(({ file }) => file === 'docs/client.md')).toHaveLength(1);
+  expect(examples.filter(({ file }) => file === 'docs/database-schema.md')).toHaveLength(TABLE_SCHEMAS.reduce((count, schema) => count + schema.accessPatterns.length, 0));
+  for (const { file, line, command } of examples) {
+    const where = `${file}:${line}`;
+    expect({ where, endpoint: /--endpoint-url "\$AWS_ENDPOINT_URL_DYNAMODB"/.test(command) }).toEqual({ where, endpoint: true });
+    expect({ where, unknown: expandedVariables(command).filter((name) => !printed.includes(name)) }).toEqual({ where, unknown: [] });
+    expect({ where, fixed: /https?:\/\/(127\.0\.0\.1|localhost)/.test(command) }).toEqual({ where, fixed: false });
+  }
 });

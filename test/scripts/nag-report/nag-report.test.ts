@@ -188,6 +188,8 @@ describe('on fixture reports', () => {
     ruleInfo: 'The DynamoDB table does not have point-in-time recovery enabled.',
     ...fields,
   });
+  /** An AwsSolutions report with no line: every data stack has one beside its DataProtection report. */
+  const awsSolutions = (stack: string) => ({ [`AwsSolutions--${stack}-NagReport.json`]: { lines: [] } });
   function fixtureDir(files: Record<string, unknown>): string {
     const dir = tempDir('nag-fixture-');
     for (const [name, content] of Object.entries(files)) {
@@ -199,6 +201,7 @@ describe('on fixture reports', () => {
   test('a suppressed error does not fail; its reason is in the Markdown and the SARIF', async () => {
     const reason = 'Restored from a backup in INC-42 | PITR re-enabled by the restore job';
     const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-prod'),
       'DataProtection--InavorShuttleData-prod-NagReport.json': {
         lines: [line({ compliance: 'Suppressed', exceptionReason: reason }), line({ ruleId: 'DataProtection-CMK' })],
       },
@@ -217,6 +220,7 @@ describe('on fixture reports', () => {
 
   test('warnings are listed but do not fail', async () => {
     const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
       'DataProtection--InavorShuttleData-dev-NagReport.json': {
         lines: [line({ ruleId: 'DataProtection-TTL', ruleLevel: 'Warning', compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
       },
@@ -242,16 +246,59 @@ describe('on fixture reports', () => {
   });
 
   test('appends the Markdown to $GITHUB_STEP_SUMMARY when it is set', async () => {
-    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-dev'), 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
     const { markdown } = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
   });
 
+  test("a report too large for a job summary is cut to GitHub's 1 MiB there, saying where the whole one is", async () => {
+    // 6,000 suppressions with a long reason: about 6 MB of Markdown.
+    const reason = `Accepted in review: ${'the table is rebuilt nightly from the source of truth; '.repeat(18)}`;
+    const lines = Array.from({ length: 6_000 }, (_, index) =>
+      line({ ruleId: 'AwsSolutions-IAM5', compliance: 'Suppressed', exceptionReason: reason, resourceId: `InavorShuttleData-dev/Role${index}/Resource` }),
+    );
+    const dir = fixtureDir({ 'AwsSolutions--InavorShuttleData-dev-NagReport.json': { lines }, 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [] } });
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const { code, markdown } = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
+    expect(code).toBe(0);
+    expect(Buffer.byteLength(markdown)).toBeGreaterThan(5 * 1024 * 1024);
+    const appended = readFileSync(summary, 'utf8');
+    expect(Buffer.byteLength(appended)).toBeLessThanOrEqual(1024 * 1024);
+    expect(appended.startsWith(`# earlier step\n${markdown.slice(0, 1_000)}`)).toBe(true);
+    expect(appended).toMatch(/\n… cut here to keep the job summary under GitHub's 1 MiB; the whole report is \S+nag-report\.md \(in CI, the cdk-out artifact\)\.\n$/);
+  });
+
+  test("a finding's text is printed escaped: no terminal escape or line break forges a line", async () => {
+    const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
+      'DataProtection--InavorShuttleData-dev-NagReport.json': {
+        lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource', ruleInfo: 'Bad\u001b[2K\nNo unsuppressed nag error.' })],
+      },
+    });
+    const { code, stderr } = await runReport(dir);
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([
+      'Error DataProtection-PITR at InavorShuttleData-dev/Jobs/Table/Resource: Bad\\x1b[2K\\x0aNo unsuppressed nag error.',
+      '1 unsuppressed nag error.',
+    ]);
+  });
+
+  test('a construct path with a backtick stays one piece of inline code', async () => {
+    const dir = fixtureDir({
+      ...awsSolutions('InavorShuttleData-dev'),
+      'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({ compliance: 'Non-Compliant', ruleLevel: 'Warning', resourceId: 'InavorShuttleData-dev/Odd`Name/Resource' })] },
+    });
+    const { markdown } = await runReport(dir);
+    expect(markdown).toContain('| Warning | DataProtection-PITR | `` InavorShuttleData-dev/Odd`Name/Resource `` |');
+  });
+
   test('reports of stacks missing from the manifest are left over from an earlier synth and are skipped', async () => {
     const dir = fixtureDir({
       'manifest.json': { artifacts: { 'InavorShuttleData-prod': { type: 'aws:cloudformation:stack', properties: {} } } },
+      ...awsSolutions('InavorShuttleData-prod'),
       'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] },
       'DataProtection--InavorShuttleData-dev-NagReport.json': {
         lines: [line({ compliance: 'Non-Compliant', resourceId: 'InavorShuttleData-dev/Jobs/Table/Resource' })],
@@ -286,6 +333,38 @@ describe('on fixture reports', () => {
     });
   });
 
+  test('exits 2 when one pack has no report for any stack of the manifest', async () => {
+    const dir = fixtureDir({
+      'manifest.json': { artifacts: { 'InavorShuttleData-dev': stackArtifact, 'InavorShuttleData-prod': stackArtifact } },
+      ...awsSolutions('InavorShuttleData-dev'),
+      ...awsSolutions('InavorShuttleData-prod'),
+    });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: InavorShuttleData-dev is in ${join(dir, 'manifest.json')} but has no DataProtection nag report; run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test('exits 2 when a data stack has no AwsSolutions report, without a manifest too', async () => {
+    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({})] } });
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: InavorShuttleData-prod in ${dir} has no AwsSolutions nag report; run \`npx cdk synth\` again.`,
+    });
+  });
+
+  test.each([
+    ['compliance', { compliance: 'Passed' }, 'Compliant, Non-Compliant, Suppressed, UNKNOWN'],
+    ['ruleLevel', { compliance: 'Non-Compliant', ruleLevel: 'Critical' }, 'Error, Warning, Info'],
+  ])('exits 2 on a finding whose %s cdk-nag never writes, instead of counting it clean', async (field, fields, known) => {
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-prod'), 'DataProtection--InavorShuttleData-prod-NagReport.json': { lines: [line({}), line(fields)] } });
+    const file = join(dir, 'DataProtection--InavorShuttleData-prod-NagReport.json');
+    expect(await runReport(dir)).toMatchObject({
+      code: 2,
+      stderr: `Error: ${file}: line 2 (DataProtection-PITR at InavorShuttleData-prod/Jobs/Table/Resource) has ${field} "${Object.values(fields).at(-1)}", not one of ${known}: not what cdk-nag writes.`,
+    });
+  });
+
   test.each([
     ['empty', {}],
     ['null', null],
@@ -302,7 +381,7 @@ describe('on fixture reports', () => {
   });
 
   test('an unwritable $GITHUB_STEP_SUMMARY ends in one line naming it, before either report is written', async () => {
-    const dir = fixtureDir({ 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
+    const dir = fixtureDir({ ...awsSolutions('InavorShuttleData-dev'), 'DataProtection--InavorShuttleData-dev-NagReport.json': { lines: [line({})] } });
     const summary = join(dir, 'missing', 'summary.md');
     const result = await runReport(dir, { GITHUB_STEP_SUMMARY: summary });
     expect(result).toMatchObject({ code: 2, stderr: `Error: cannot append to ${summary}: ${join(dir, 'missing')} is not an existing folder.`, markdown: '' });

@@ -1,18 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { CfnTemplate } from '../../../infra/cfn-template';
+import { STAGE_NAMES, type StageName } from '../../../infra/stages';
 import { runCommand } from '../../../scripts/shared/cli';
 import { formatResults, type CheckResult } from '../../../scripts/verify/checks';
 import { main as rehearse } from '../../../scripts/rehearse/main';
-import { isIgnoredFinding } from '../../../scripts/rehearse/cfn-lint';
+import { isIgnoredFinding, lintTemplates } from '../../../scripts/rehearse/cfn-lint';
 import { TESTS_MOTO_CANNOT_DECIDE, localTableSuites } from '../../../scripts/rehearse/jest-on-moto';
 import { onPath } from '../../../scripts/rehearse/moto-server';
 import { MOTO_GAPS, Rehearsal, resultLines } from '../../../scripts/rehearse/report';
+import { stageTemplateJson } from '../../support/cdk-out';
 
 /** The rehearsal itself needs moto (npm run rehearse); these tests check its parts without it. */
 
-test('without moto_server and cfn-lint on PATH, the rehearsal stops in one line saying how to install them', async () => {
+test('without moto_server, cfn-lint and the AWS CLI on PATH, the rehearsal stops in one line saying how to install them', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'no-tools-'));
   const path = process.env.PATH;
   process.env.PATH = empty;
@@ -26,12 +28,74 @@ test('without moto_server and cfn-lint on PATH, the rehearsal stops in one line 
     expect({ code, stdout, stderr }).toEqual({
       code: 2,
       stdout: [],
-      stderr: ['Error: moto_server and cfn-lint not found on PATH: pip install "moto[server]" cfn-lint'],
+      stderr: ['Error: moto_server, cfn-lint and aws not found on PATH: pip install "moto[server]" cfn-lint awscli'],
     });
   } finally {
     process.env.PATH = path;
     rmSync(empty, { recursive: true, force: true });
   }
+});
+
+describe('a tool that hangs, or a moto that exits early, never keeps the rehearsal running', () => {
+  let bin: string;
+  let pidFile: string;
+  const saved = { ...process.env };
+  const templates = () => Object.fromEntries(STAGE_NAMES.map((stage) => [stage, stageTemplateJson(stage)])) as Record<StageName, CfnTemplate>;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(() => {
+    bin = mkdtempSync(join(tmpdir(), 'hung-tools-'));
+    pidFile = join(bin, 'cfn-lint.pid');
+    // A cfn-lint that never ends, and a moto_server that exits once cfn-lint runs.
+    writeFileSync(join(bin, 'cfn-lint'), `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'moto_server'), `#!/bin/sh\nwhile [ ! -s ${pidFile} ]; do sleep 0.05; done\necho 'OSError: [Errno 98] Address already in use' >&2\nexit 1\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}${delimiter}${saved.PATH}`;
+  });
+  afterAll(() => {
+    // Whatever the rehearsal set (its credentials for moto) goes with it.
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  test('moto exiting before it answers ends the run in one line, with cfn-lint stopped', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const output = { stdout: (line: string) => stdout.push(line), stderr: (line: string) => stderr.push(line) };
+    const code = await runCommand((argv) => rehearse(argv, output.stdout, templates), [], output);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      expect({ code, stderr }).toEqual({ code: 2, stderr: ['Error: moto_server exited before answering: OSError: [Errno 98] Address already in use.'] });
+      expect(alive(pid)).toBe(false);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  test('a cfn-lint that does not finish in its time is stopped and reported as a failed check', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'hung-lint-'));
+    rmSync(pidFile, { force: true });
+    try {
+      const started = Date.now();
+      const report = await lintTemplates(templates(), scratch, { timeoutMs: 500 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      if (existsSync(pidFile)) expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+      const lines: string[] = [];
+      const rehearsal = new Rehearsal((line) => lines.push(line));
+      report(rehearsal);
+      expect(lines).toContain('FAIL  cfn-lint ran: it did not finish within 0.5 s and was stopped');
+      expect(rehearsal.finish(1)).toBe(1);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 });
 
 test('a tool is found on PATH only as an executable file', () => {

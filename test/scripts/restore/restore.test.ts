@@ -352,12 +352,77 @@ describe('--execute on Jobs in prod', () => {
     expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual(['RestoreTableToPointInTime']);
   });
 
-  test('a restore call refused by DynamoDB changes nothing and says so', async () => {
+  test('a restore call refused by DynamoDB changes nothing and says so, after finding no table of that name', async () => {
     mockRestore();
+    dynamodb.on(DescribeTableCommand, { TableName: target }).rejects(notFound(target));
     dynamodb.on(RestoreTableToPointInTimeCommand).rejects(Object.assign(new Error('Too many restores'), { name: 'LimitExceededException', $metadata: {} }));
     const { code, lines } = await run(args);
     expect(code).toBe(1);
     expect(lines).toContain('Done: nothing');
     expect(lines.at(-1)).toBe('Nothing was changed.');
+  });
+
+  // The SDK retries a call whose answer was lost; when the first attempt created the table, the retry is refused.
+  const alreadyExists = () => Object.assign(new Error(`Table already exists: ${target}`), { name: 'TableAlreadyExistsException', $metadata: { httpStatusCode: 400 } });
+
+  test('a restore whose answer was lost, retried and refused as already existing, carries on with the table it started', async () => {
+    mockRestore();
+    dynamodb.on(RestoreTableToPointInTimeCommand).rejects(alreadyExists());
+    const { code, lines } = await run(args);
+    expect(code).toBe(0);
+    expect(lines).toContain(`  TableAlreadyExistsException: Table already exists: ${target}; yet ${target} exists, restored from Jobs-prod: the restore is under way.`);
+    expect(lines).toContain(`Restored Jobs-prod into ${target}, with every setting re-applied and verified.`);
+    expect(lines).not.toContain('Nothing was changed.');
+    expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual([
+      'RestoreTableToPointInTime', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'UpdateTable', 'TagResource',
+    ]);
+  });
+
+  test('a refused restore whose target now exists from another source says so, not that nothing changed', async () => {
+    mockRestore();
+    const other = { ...restoredJobs(target, 'CREATING'), RestoreSummary: { SourceTableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Shops-prod`, RestoreDateTime: NOW, RestoreInProgress: true } };
+    dynamodb.on(DescribeTableCommand, { TableName: target }).rejectsOnce(notFound(target)).resolves({ Table: other });
+    dynamodb.on(RestoreTableToPointInTimeCommand).rejects(alreadyExists());
+    const { code, lines } = await run(args);
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toBe(`${target} exists now but was not restored from this source: something else created it. This run changed nothing.`);
+    expect(sentNames().filter((name) => MUTATING.includes(name))).toEqual(['RestoreTableToPointInTime']);
+  });
+
+  test('a restore call that failed where the target cannot be looked up says the outcome is unknown and how to check it', async () => {
+    mockRestore();
+    const timeout = () => Object.assign(new Error('connection timed out'), { name: 'TimeoutError' });
+    dynamodb.on(DescribeTableCommand, { TableName: target }).rejectsOnce(notFound(target)).rejects(timeout());
+    dynamodb.on(RestoreTableToPointInTimeCommand).rejects(timeout());
+    const { code, lines } = await run(args);
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toBe(
+      `Whether ${target} was created is unknown: it could not be looked up. Check with aws dynamodb describe-table --region ${REGION} --table-name ${target} before anything else; run again with --target ${target}, which stops if it exists.`,
+    );
+  });
+
+  test('a TTL re-apply whose answer was lost, retried and refused as already enabled, counts as done when TTL is on', async () => {
+    mockRestore();
+    dynamodb.on(UpdateTimeToLiveCommand).rejects(Object.assign(new Error('TimeToLive is already enabled'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
+    const { code, lines } = await run(args);
+    expect(code).toBe(0);
+    expect(lines).toContain(`Restored Jobs-prod into ${target}, with every setting re-applied and verified.`);
+  });
+
+  test('a TTL re-apply refused while TTL is off still stops the restore there', async () => {
+    mockRestore();
+    dynamodb.on(UpdateTimeToLiveCommand).rejects(Object.assign(new Error('TimeToLive is being changed'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
+    dynamodb.on(DescribeTimeToLiveCommand, { TableName: target }).resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } });
+    const { code, lines } = await run(args);
+    expect(code).toBe(1);
+    expect(lines).toContain('Error: step 3 (re-apply TTL on expiresAt (UpdateTimeToLive)) failed: ValidationException: TimeToLive is being changed');
+  });
+
+  test('what the endpoint answers is printed without terminal escapes or line breaks', async () => {
+    mockRestore();
+    dynamodb.on(TagResourceCommand).rejects(Object.assign(new Error('denied\n[7/7] forged line\u001b[2K'), { name: 'AccessDenied\u001b[31m', $metadata: {} }));
+    const { lines } = await run(args);
+    expect(lines).toContain('Error: step 6 (re-apply tags (TagResource)) failed: AccessDenied\\x1b[31m: denied\\x0a[7/7] forged line\\x1b[2K');
+    expect(lines.filter((line) => /[\u0000-\u001f]/.test(line))).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 // One file: the contract every command keeps is one table with a row per command (CLIS), run by one set of cases.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { IDENTITY_BASELINE_FILE } from '../../../infra/table-identity';
 import { main as bench } from '../../../scripts/bench/main';
 import { main as diffSummary } from '../../../scripts/diff-summary/main';
@@ -20,7 +21,9 @@ import { main as restore } from '../../../scripts/restore/main';
 import { main as sessions } from '../../../scripts/sessions/main';
 import { main as tokenCost } from '../../../scripts/token-cost/main';
 import { main as baselineUpdate } from '../../../scripts/baseline/main';
+import { main as testLifecycle } from '../../../scripts/test-lifecycle/main';
 import { main as verify } from '../../../scripts/verify/main';
+import { startLocalEngine } from '../../../scripts/shared/local-engine';
 import { devTemplate } from '../../support/dev-template';
 
 /**
@@ -48,6 +51,8 @@ interface CliRow {
   readonly footprint: () => unknown;
   /** Command lines with a malformed or empty value, one case each. */
   readonly malformed: readonly string[][];
+  /** For a CLI with options: a command line that would act, with one option given twice. */
+  readonly twice?: () => string[];
   /** Arguments naming a path the CLI cannot use, and that path. */
   readonly badPath?: () => { argv: string[]; path: string };
   /**
@@ -62,6 +67,7 @@ let nagDir: string;
 let hanging: Server;
 let hangingEndpoint: string;
 let connections = 0;
+let jestRuns = 0;
 let plainHttpEndpoint: string;
 const sockets = new Set<Socket>();
 const closers: Array<() => void> = [];
@@ -70,7 +76,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cli-contract-'));
   nagDir = join(scratch, 'cdk.out');
   mkdirSync(nagDir);
-  writeFileSync(join(nagDir, 'DataProtection--InavorShuttleData-dev-NagReport.json'), JSON.stringify({ lines: [] }));
+  for (const pack of ['AwsSolutions', 'DataProtection']) writeFileSync(join(nagDir, `${pack}--InavorShuttleData-dev-NagReport.json`), JSON.stringify({ lines: [] }));
 
   // Accepts connections and never answers.
   hanging = createServer((socket) => {
@@ -105,6 +111,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--port', '0', '--path', join(scratch, 'local-data')],
     footprint: () => existsSync(join(scratch, 'local-data')),
     malformed: [['--port', '1e3']],
+    twice: () => ['--port', '0', '--path', join(scratch, 'local-data'), '--port', '0'],
     badPath: () => ({ argv: ['--port', '0', '--path', '/proc'], path: '/proc' }),
     network: (endpoint) => ({
       argv: ['--port', '0'],
@@ -123,6 +130,8 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output, limits) => verify(argv, output.stdout, limits),
     actingArgs: () => ['--stage', 'dev', '--endpoint', hangingEndpoint],
     footprint: () => connections,
+    // Without the refusal the last would win: prod verified when dev was asked first.
+    twice: () => ['--stage', 'dev', '--stage', 'prod', '--endpoint', hangingEndpoint],
     malformed: [
       ['--stage', 'dev', '--region', ''],
       ['--stage', 'dev', '--region', 'us-east-l'],
@@ -137,6 +146,7 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--dir', nagDir],
     footprint: () => readdirSync(nagDir).sort(),
     malformed: [['--markdown']],
+    twice: () => ['--dir', nagDir, '--sarif', join(scratch, 'a.sarif'), '--sarif', join(scratch, 'b.sarif')],
     badPath: () => ({ argv: ['--dir', nagDir, '--sarif', '/proc/nope/x.sarif'], path: '/proc/nope/x.sarif' }),
   },
   {
@@ -158,6 +168,7 @@ const CLIS: readonly CliRow[] = [
     run: (argv, output) => restore(argv, output.stdout),
     actingArgs: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--target', 'Jobs-prod-contract'],
     footprint: () => connections,
+    twice: () => ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--execute', '--endpoint', hangingEndpoint],
     malformed: [
       ['--stage', 'prod', '--table', 'Jobs', '--to', 'yesterday'],
       ['--stage', 'prod', '--table', 'Jobs', '--latest', '--execute', '--poll-interval', '1e308'],
@@ -202,12 +213,14 @@ const CLIS: readonly CliRow[] = [
     footprint: () => null,
     // Unbounded counts would run for days or fill memory: both are bounded.
     malformed: [['--rounds', '0'], ['--rounds', '51'], ['--ops', '1e12'], ['--ops', '1001']],
+    twice: () => ['--rounds', '1', '--ops', '1', '--rounds', '1'],
   },
   {
     name: 'diff-summary',
     run: (argv, output) => diffSummary(argv, output, { GITHUB_STEP_SUMMARY: join(scratch, 'summary.md') }),
     actingArgs: () => ['--input', join(REPO, 'package.json')],
     footprint: () => existsSync(join(scratch, 'summary.md')),
+    twice: () => ['--input', join(REPO, 'package.json'), '--exit-code', '1', '--exit-code', '0'],
     malformed: [
       ['--input', join(REPO, 'package.json'), '--exit-code', 'one'],
       ['--input', join(REPO, 'package.json'), '--exit-code', '1e3'],
@@ -220,12 +233,23 @@ const CLIS: readonly CliRow[] = [
     actingArgs: () => ['--iterations', '1'],
     // It only measures and prints; acting would print, which the output checks rule out.
     footprint: () => null,
+    twice: () => ['--iterations', '1', '--iterations', '1'],
     malformed: [
       ['--iterations', 'many'],
       // Node's parser words this one over several lines; it is still one.
       ['--iterations', '-1'],
       ['--iterations', '1e12'],
     ],
+  },
+  {
+    name: 'test:lifecycle',
+    // Jest is replaced by a counter: acting would start it.
+    run: (argv) => testLifecycle(argv, async () => (jestRuns += 1) && 0),
+    actingArgs: () => ['--runs', '1'],
+    footprint: () => jestRuns,
+    // Past 100,000 runs the test's time limit would overflow Node's timers and fire at once.
+    malformed: [['--runs', '0'], ['--runs', 'many'], ['--runs=1e3'], ['--runs', '100001'], ['--seed', '-1'], ['--seed', '2147483648']],
+    twice: () => ['--runs', '1', '--runs=5'],
   },
   {
     name: 'lint:workflows',
@@ -279,6 +303,16 @@ describe.each(CLIS)('npm run $name', (cli) => {
       expectUsageError(await run(argv, cli.run), cli.name);
     },
   );
+
+  if (cli.twice) {
+    test('an option given twice is one line and exit 2, and nothing is done', async () => {
+      const before = cli.footprint();
+      const result = await run(cli.twice!(), cli.run);
+      expectUsageError(result, cli.name);
+      expect(result.stderr[0]).toMatch(/^Error: --[a-z-]+ is given more than once; give it once\.$/);
+      expect(cli.footprint()).toEqual(before);
+    });
+  }
 
   if (cli.badPath) {
     test('a path it cannot use is one line naming the path, exit 2, and nothing is written', async () => {
@@ -359,6 +393,134 @@ describe('broken endpoints and bad inputs', () => {
   }
 
   const verifyRun: Run = (argv, output, limits) => verify(argv, output.stdout, limits);
+
+  /** A raw TCP server: `answer` gets each connection and writes what it likes. */
+  async function listenRaw(answer: (socket: Socket) => void): Promise<string> {
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      answer(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => server.close());
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Runs verify once per endpoint in a Node process of its own, as a user does: inside Jest's
+   * sandbox, Node's socket and parser errors come from another realm, and the SDK wraps them
+   * without their codes.
+   */
+  async function verifyAsAProcess(endpoints: readonly string[]): Promise<Array<{ code: number; stderr: string[] }>> {
+    const script = `
+      const { runCommand } = require('./scripts/shared/cli');
+      const { main } = require('./scripts/verify/main');
+      (async () => {
+        const results = [];
+        for (const endpoint of JSON.parse(process.argv[1])) {
+          const stderr = [];
+          const output = { stdout: () => {}, stderr: (line) => stderr.push(line) };
+          const code = await runCommand((argv) => main(argv, output.stdout), ['--stage', 'dev', '--endpoint', endpoint], output);
+          results.push({ code, stderr });
+        }
+        process.stdout.write(JSON.stringify(results));
+      })();`;
+    const env = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR };
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, JSON.stringify(endpoints)], { cwd: REPO, env });
+    return JSON.parse(stdout);
+  }
+
+  describe('an endpoint that answers, but not as the service does, ends verify in one line naming it', () => {
+    const cases: Array<[string, () => Promise<string>, (endpoint: string) => string]> = [
+      [
+        'a redirect, whose target is named without its password or query',
+        () => listen((_, response) => response.writeHead(307, { location: 'https://user:pw@elsewhere.example/kms?token=secret' }).end()),
+        (endpoint) => `${endpoint} answered HTTP 307, a redirect to https://elsewhere.example/kms: KMS requests are not redirected; give the endpoint that answers them.`,
+      ],
+      [
+        "a redirect carrying the service's headers",
+        () => listen((_, response) => response.writeHead(302, { ...SERVICE_HEADERS, location: '/elsewhere' }).end('<html>moved</html>')),
+        (endpoint) => `${endpoint} answered HTTP 302, a redirect to ${endpoint}/elsewhere: KMS requests are not redirected; give the endpoint that answers them.`,
+      ],
+      [
+        'bytes that are not HTTP',
+        () => listenRaw((socket) => socket.end('GARBAGE\r\n\r\n')),
+        (endpoint) => `${endpoint} did not answer in HTTP that Node reads (Expected HTTP/, RTSP/ or ICE/): not a KMS endpoint.`,
+      ],
+      [
+        "headers over Node's limit",
+        () =>
+          listenRaw((socket) => {
+            socket.write('HTTP/1.1 200 OK\r\n');
+            for (let header = 0; header < 400; header += 1) socket.write(`x-filler-${header}: ${'a'.repeat(100)}\r\n`);
+            socket.end('\r\n');
+          }),
+        (endpoint) => `${endpoint} did not answer in HTTP that Node reads (Header overflow): not a KMS endpoint.`,
+      ],
+      [
+        'a connection closed without an answer',
+        () => listenRaw((socket) => socket.once('data', () => socket.resetAndDestroy())),
+        (endpoint) => `the KMS endpoint ${endpoint} closed the connection without answering (ECONNRESET); a TLS port is reached with https://.`,
+      ],
+      [
+        'https:// to a plain HTTP port',
+        async () => (await listen((_, response) => response.end('plain'))).replace('http:', 'https:'),
+        (endpoint) => `cannot talk to the KMS endpoint ${endpoint}: its TLS handshake failed (wrong version number); a plain HTTP port is reached with http:// (EPROTO).`,
+      ],
+      [
+        "an error page carrying the service's headers",
+        () => listen((_, response) => response.writeHead(500, SERVICE_HEADERS).end('<html>Internal error</html>')),
+        (endpoint) => `${endpoint} answered HTTP 500 with a body that is not a KMS answer.`,
+      ],
+      [
+        'an error without an error type',
+        () => listen((_, response) => response.writeHead(400, SERVICE_HEADERS).end('{}')),
+        (endpoint) => `${endpoint} answered HTTP 400 with an error that names no KMS error type: not a KMS answer.`,
+      ],
+      [
+        'an error type and message with terminal escapes and line breaks, printed escaped',
+        () => listen((_, response) => response.writeHead(400, SERVICE_HEADERS).end(JSON.stringify({ __type: 'Denied\u001b[31m', message: 'no\rError: forged\u001b[2K' }))),
+        () => 'Denied\\x1b[31m: no\\x0dError: forged\\x1b[2K',
+      ],
+    ];
+    let endpoints: string[];
+    let results: Array<{ code: number; stderr: string[] }>;
+    beforeAll(async () => {
+      endpoints = await Promise.all(cases.map(([, start]) => start()));
+      results = await verifyAsAProcess(endpoints);
+    }, BOUND_MS);
+
+    test.each(cases.map(([name, , message], index) => [name, message, index] as const))('%s', (_, message, index) => {
+      expect(results[index]).toEqual({ code: 2, stderr: [`Error: ${message(endpoints[index]!)}`] });
+    });
+  });
+
+  test('verify and restore refuse an endpoint with a user name and password without echoing the password', async () => {
+    const endpoint = 'http://admin:hunter2-secret@127.0.0.1:8000';
+    const runs: Array<[string[], Run]> = [
+      [['--stage', 'dev', '--endpoint', endpoint], verifyRun],
+      [['--stage', 'prod', '--table', 'Jobs', '--latest', '--endpoint', endpoint], (argv, output) => restore(argv, output.stdout)],
+      [['--stage', 'dev', '--endpoint', 'ftp://admin:hunter2-secret@127.0.0.1:8000'], verifyRun],
+    ];
+    for (const [argv, runner] of runs) {
+      const { code, stdout, stderr } = await run(argv, runner);
+      expect(code).toBe(2);
+      expect([...stdout, ...stderr].join('\n')).not.toContain('hunter2');
+      expect(stderr).toEqual([expect.stringMatching(/^Error: --endpoint .*"\w+:\/\/\*\*\*@127\.0\.0\.1:8000"/)]);
+    }
+  });
+
+  test('restore against npm run local says that endpoint has no KMS, in one line', async () => {
+    const engine = await startLocalEngine({ port: 0 });
+    closers.push(() => void engine.close());
+    const { code, stdout, stderr } = await run(['--stage', 'dev', '--table', 'Jobs', '--latest', '--endpoint', engine.endpoint], (argv, output) =>
+      restore(argv, output.stdout),
+    );
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: [],
+      stderr: [`Error: ${engine.endpoint} has no KMS: it answered HTTP 404 with a body that is not a KMS answer.`],
+    });
+  });
 
   test('verify against an endpoint that sends its headers and then a byte at a time gives up within its limits', async () => {
     // At most 200 bytes, one every 100 ms: the server ends by itself after 20 s whatever the client does.

@@ -319,6 +319,24 @@ describe('npm run verify against AWS, answered with the recorded prod responses'
       'FAIL alias/inavor-shuttle/prod/data target alias/inavor-shuttle/prod/data cannot be checked against the key the stack created: the stack InavorShuttleData-prod does not exist; expected the key the stack created',
     ]);
   });
+
+  test('strings the endpoint answers are printed escaped: no terminal escape or line break forges a line', async () => {
+    const forged = `ACTIVE\nPASS         Jobs-prod  deletion protection  on\r\u001b[2K\u202e`;
+    const jobs = recorded('Jobs');
+    jobs.DescribeTable.Table.TableStatus = forged as 'ACTIVE';
+    jobs.DescribeTable.Table.GlobalSecondaryIndexes![0]!.IndexName = '\u001b]8;;https://example.com\u0007index\u001b]8;;\u0007';
+    dynamodb.on(DescribeTableCommand, { TableName: 'Jobs-prod' }).resolves(jobs.DescribeTable);
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/inavor-shuttle/prod/data' }).resolves(describeKey());
+    const lines: string[] = [];
+    expect(await main(['--stage', 'prod'], (line) => lines.push(line))).toBe(1);
+    // The heading, one line per check and the tally: nothing split, nothing that acts on the terminal.
+    expect(lines.slice(1, -1).filter((line) => !/^(PASS|FAIL|UNSUPPORTED) +\S+ +\S/.test(line))).toEqual([]);
+    expect(lines.filter((line) => /[\u0000-\u001f\u007f-\u009f\u202e]/.test(line))).toEqual([]);
+    expect(lines.find((line) => / Jobs-prod +table /.test(line))).toMatch(
+      /^FAIL +Jobs-prod +table +ACTIVE\\x0aPASS {9}Jobs-prod  deletion protection  on\\x0d\\x1b\[2K\\u202e; expected ACTIVE$/,
+    );
+    expect(lines.find((line) => / Jobs-prod +indexes /.test(line))).toContain('\\x1b]8;;https://example.com\\x07index\\x1b]8;;\\x07');
+  });
 });
 
 describe('the credentials verify and restore sign with at an --endpoint', () => {
