@@ -12,6 +12,7 @@ import type { ShopTokens, StoredTokens } from '../../infra/client/token-store';
 import { checkInvariants, isInstalled, readTables, WRITES, type ModelState } from './lifecycle-invariants';
 import { FakeShopify } from './lifecycle-shopify';
 import type { LocalTables } from './local-tables';
+import { LOCAL_TABLES_ENDPOINT_ENV } from '../../scripts/shared/local-engine';
 
 /**
  * A model of one shop's life as Shopify and its app library produce it, run against the real
@@ -77,6 +78,12 @@ const LIBRARY_MARGIN = 5 * MINUTE;
 const START = Date.parse('2026-01-05T08:00:00.000Z');
 /** A merchant needs at least this long to click through an install after an uninstall (the store's skew is 10 s). */
 const REINSTALL_AFTER = MINUTE;
+/**
+ * On moto (the rehearsal's shared endpoint) workers run one at a time: moto does not serialize
+ * concurrent conditional writes to one item, so races it would let both win are DynamoDB's to
+ * decide; every order of events is still run there.
+ */
+const MOST_AT_ONCE = process.env[LOCAL_TABLES_ENDPOINT_ENV] ? 1 : Number.POSITIVE_INFINITY;
 
 /** One sequence against the real client: runs the steps and checks the invariants after each. */
 export async function runSequence(local: LocalTables, domain: string, steps: readonly Step[]): Promise<void> {
@@ -177,7 +184,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           clock += step.minutes * MINUTE;
           break;
         case 'fresh': {
-          const results = await Promise.allSettled(Array.from({ length: step.workers }, () => data.tokens.fresh(domain, refreshTokens, freshOptions)));
+          const results = await Promise.allSettled(Array.from({ length: Math.min(step.workers, MOST_AT_ONCE) }, () => data.tokens.fresh(domain, refreshTokens, freshOptions)));
           for (const result of results) {
             if (result.status === 'rejected') {
               // Not installed for the store; no token; or Shopify refused a revoked refresh token (uninstalled, webhook on its way).
@@ -192,7 +199,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
           break;
         }
         case 'load':
-          await Promise.all(Array.from({ length: step.workers }, adminRequest));
+          await Promise.all(Array.from({ length: Math.min(step.workers, MOST_AT_ONCE) }, adminRequest));
           if (shopify.installed) {
             const served = await storage.loadSession(offlineId);
             if (!served?.accessToken || !shopify.validAccess.has(served.accessToken)) throw new Error('after admin requests on an installed shop, the session holds no token Shopify accepts');

@@ -61,7 +61,7 @@ describe('Shopify\'s library beside the lease', () => {
     expect(session!.isActive(undefined, 5 * MINUTE)).toBe(true);
   });
 
-  test('two admin requests at once near expiry make one call to Shopify\'s token endpoint, and both get the new token', async () => {
+  test('two admin requests at once near expiry make one call to the token endpoint, and both get the new token', async () => {
     const shop = newShop();
     await f.storage.storeSession(expiringIn(shop, 5.5));
     const { params, ownRefreshes } = library();
