@@ -7,7 +7,8 @@ const config: Config = {
   resolver: '<rootDir>/test/support/host-module-resolver.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Types are checked once by `tsgo --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).
+  // Types are checked once by TypeScript 7's `tsc --noEmit` in `npm test`; ts-jest only transpiles
+  // (isolatedModules), with the 5.x API it needs (package.json `typescript`).
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // Jest's default of cores - 1 is one worker on the 2-core CI machine; two finish ~4 s sooner,
   // even beside the type-check that `npm test` runs at the same time.

@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 export function buildClient(): string {
   const outDir = join(ROOT, 'node_modules', '.cache', 'inavor-bench', 'dist');
   mkdirSync(outDir, { recursive: true });
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['-p', join(ROOT, 'tsconfig.client.json'), '--outDir', outDir], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.client.json'), '--outDir', outDir], { stdio: 'pipe' });
   return join(outDir, 'client');
 }
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** TypeScript 7's compiler (package.json: typescript-native). */
+const TSC = join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   dependencies: Record<string, string>;
@@ -57,7 +59,7 @@ beforeAll(() => {
   mkdirSync(pkg);
   writeFileSync(join(pkg, 'package.json'), readFileSync(join(ROOT, 'package.json')));
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['-p', join(ROOT, 'tsconfig.client.json'), '--outDir', join(pkg, 'dist')], { stdio: 'pipe' });
+  execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.client.json'), '--outDir', join(pkg, 'dist')], { stdio: 'pipe' });
   // An app that depends on it.
   const app = join(work, 'app');
   mkdirSync(join(app, 'node_modules'), { recursive: true });
@@ -112,7 +114,7 @@ test('an app that installs the package gets no CDK package: aws-cdk-lib, cdk-nag
   }
 });
 
-test('installing the package runs no script, so it never needs a devDependency such as tsgo; packing builds the client', () => {
+test('installing the package runs no script, so it never needs a devDependency such as TypeScript; packing builds the client', () => {
   for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(PACKAGE.scripts).not.toHaveProperty([hook]);
   expect(PACKAGE.scripts.prepack).toBe('npm run build:client');
 });
@@ -130,5 +132,17 @@ export const status: Promise<Job['status'] | undefined> = data.jobs.get('x').the
     join(app, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
   );
-  expect(() => execFileSync(join(ROOT, 'node_modules', '.bin', 'tsgo'), ['-p', join(app, 'tsconfig.json')], { stdio: 'pipe' })).not.toThrow();
+  expect(() => execFileSync(process.execPath, [TSC, '-p', join(app, 'tsconfig.json')], { stdio: 'pipe' })).not.toThrow();
+});
+
+test('the lockfile holds one version of each AWS SDK, Smithy and Encryption SDK package, so the client and the CDK share one SDK', () => {
+  const { packages } = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const versions = new Map<string, Set<string>>();
+  for (const [path, entry] of Object.entries(packages)) {
+    const name = path.split('node_modules/').at(-1)!;
+    if (!/^@(aws-sdk|smithy|aws-crypto)\//.test(name) || entry.version === undefined) continue;
+    versions.set(name, new Set([...(versions.get(name) ?? []), entry.version]));
+  }
+  expect(versions.size).toBeGreaterThan(20);
+  expect([...versions].filter(([, found]) => found.size > 1).map(([name, found]) => `${name}: ${[...found].join(', ')}`)).toEqual([]);
 });

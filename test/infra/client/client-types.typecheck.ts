@@ -1,4 +1,4 @@
-// Checked by the type-check of `npm test` (tsgo), not run by Jest: each `@ts-expect-error` line
+// Checked by the type-check of `npm test` (TypeScript 7), not run by Jest: each `@ts-expect-error` line
 // must fail to compile, so a misspelt name or a wrong type stops the build.
 import { buildAccessRequest } from '../../../infra/client/access-requests';
 import { tableNameExport, tableNamesFromStackOutputs } from '../../../infra/client/config';

@@ -119,7 +119,7 @@ const DOC_BLOCKS: DocBlock[] = ['README.md', ...readdirSync(join(ROOT, 'docs')).
 const where = ({ file, block, line }: DocBlock) => `${file} block ${block} (line ${line})`;
 
 /**
- * Type-checks every block at once with tsgo under the project's strict settings, each as its own
+ * Type-checks every block at once with TypeScript 7's tsc under the project's strict settings, each as its own
  * module: the package's client export resolves to infra/client, `inavor-shuttle-data-infra/infra/*`
  * (for fragments about the stacks) to infra/. Resolves to each block's errors as `file:line:column message`.
  */
@@ -154,8 +154,8 @@ async function typeCheckBlocks(blocks: readonly DocBlock[]): Promise<Map<DocBloc
     const output = await new Promise<string>((resolve) =>
       // Go's collector held off, as in the gate's own check (scripts/test-gate/main.mts).
       execFile(
-        join(ROOT, 'node_modules', '.bin', 'tsgo'),
-        ['-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
+        process.execPath,
+        [join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
         { env: { ...process.env, GOGC: 'off', GOMEMLIMIT: '1GiB' } },
         (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
       ),
@@ -164,7 +164,7 @@ async function typeCheckBlocks(blocks: readonly DocBlock[]): Promise<Map<DocBloc
     for (const text of output.split('\n')) {
       const found = /(?:^|\/)block-(\d+)\.ts\((\d+),(\d+)\): (.*)$/.exec(text);
       if (!found) {
-        // An error tsgo could not place (a bad option, a crash) is every block's.
+        // An error tsc could not place (a bad option, a crash) is every block's.
         if (/error/i.test(text)) for (const list of errors.values()) list.push(text);
         continue;
       }
