@@ -26,13 +26,13 @@ describe('the runtime client stays free of the CDK', () => {
   });
 
   test('outside infra/client, the client reaches only the schema map, its vocabulary and the stage config', () => {
-    const allowed = ['infra/schema-model.ts', 'infra/schemas.ts', 'infra/stages.ts'];
+    const allowed = ['infra/data/schema-model.ts', 'infra/data/schemas.ts', 'infra/data/stages.ts'];
     expect(reached.filter((file) => !file.startsWith('infra/client/') && !allowed.includes(file))).toEqual([]);
   });
 });
 
 describe('the data and the models', () => {
-  const DATA = ['infra/schema-model.ts', 'infra/schemas.ts', 'infra/stages.ts'];
+  const DATA = ['infra/data/schema-model.ts', 'infra/data/schemas.ts', 'infra/data/stages.ts'];
 
   test('the schema map, its vocabulary and the stage config import only each other', () => {
     const outside = DATA.flatMap((file) => importsOf(file).filter((target) => !DATA.includes(target.file ?? '')).map(({ specifier }) => `${file} imports ${specifier}`));

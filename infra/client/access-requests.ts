@@ -1,4 +1,4 @@
-import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../schema-model';
+import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../data/schema-model';
 import { DataClientError, InvalidInputError, type OperationContext } from './errors';
 import { epochSeconds, oldestLive } from './ttl';
 

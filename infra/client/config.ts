@@ -1,5 +1,5 @@
-import { TABLE_SCHEMAS, type TableName } from '../schemas';
-import { STAGE_NAMES, dataStackName, type StageName } from '../stages';
+import { TABLE_SCHEMAS, type TableName } from '../data/schemas';
+import { STAGE_NAMES, dataStackName, type StageName } from '../data/stages';
 
 /** The physical name of every table the client uses. */
 export type TableNames = Readonly<Record<TableName, string>>;

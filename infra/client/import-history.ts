@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { ExpiredRangeError, buildAccessRequest } from './access-requests';
 import { DEFAULT_CURSOR_KEY, decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor';
 import { ConflictError, type OperationContext } from './errors';

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_SCHEMAS } from '../schemas';
+import { TABLE_SCHEMAS } from '../data/schemas';
 import { ClientConfigError, type TableNames } from './config';
 import { ImportHistoryClient } from './import-history';
 import { JobsClient } from './jobs';
@@ -172,4 +172,4 @@ export {
   type TokenGeneration,
   type UninstallOutcome,
 } from './token-store';
-export { TABLE_SCHEMAS, tableSchema } from '../schemas';
+export { TABLE_SCHEMAS, tableSchema } from '../data/schemas';

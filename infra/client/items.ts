@@ -1,6 +1,6 @@
-import type { AttributeType } from '../schema-model';
-import type { TABLE_SCHEMAS, TableName } from '../schemas';
-import type { StageName } from '../stages';
+import type { AttributeType } from '../data/schema-model';
+import type { TABLE_SCHEMAS, TableName } from '../data/schemas';
+import type { StageName } from '../data/stages';
 
 /** The JavaScript type `@aws-sdk/lib-dynamodb` reads and writes for each DynamoDB attribute type. */
 export interface NativeTypes {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { ExpiredRangeError, buildAccessRequest } from './access-requests';
 import { DEFAULT_CURSOR_KEY, decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor';
 import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError, errorCause, type DataClientError, type ErrorCause, type OperationContext } from './errors';

@@ -1,6 +1,6 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DataClientError, inContext, toDataClientError, type ConflictReason, type OperationContext } from './errors';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { send, type RequestCounter } from './send';
 
 /** What the client reports of each operation it ran: names and numbers, never a value of an item. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableSchema, type TableName } from '../schemas';
+import { tableSchema, type TableName } from '../data/schemas';
 import { buildAccessRequest, type KeyValue } from './access-requests';
 import type { TableNames } from './config';
 import { DataClientError, ShopInstalledError, ThrottledError, type OperationContext } from './errors';

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { ConflictError, InvalidInputError, NotFoundError, type OperationContext } from './errors';
 import { runOperation, shopOperation, type OperationObserver, type OperationRun } from './observe';
 import { canonicalShopDomain } from './shop-domain';

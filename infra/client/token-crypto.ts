@@ -2,7 +2,7 @@ import type * as EncryptionSdk from '@aws-crypto/client-node';
 import type { AlgorithmSuiteIdentifier, KeyringNode, KmsKeyringNode, RawAesKeyringNode } from '@aws-crypto/client-node';
 import type * as Kms from '@aws-sdk/client-kms';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { DataClientError, InvalidInputError } from './errors';
 
 /**

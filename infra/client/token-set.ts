@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { tableSchema } from '../schemas';
+import { tableSchema } from '../data/schemas';
 import { InvalidInputError, type OperationContext } from './errors';
 import { REDACTED, Secret } from './secret';
 import type { TokenCrypto } from './token-crypto';

@@ -1,4 +1,4 @@
-import type { TtlSchema } from '../schema-model';
+import type { TtlSchema } from '../data/schema-model';
 
 /** Seconds in a day, the unit retention is declared in. */
 export const SECONDS_PER_DAY = 86_400;

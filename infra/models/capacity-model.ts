@@ -1,5 +1,5 @@
 // One file: the capacity model is one chain of formulas (item bytes, units, write costs, key loads, the worked example), each step built on the one before.
-import type { AttributeType, IndexSchema, TableSchema } from '../schema-model';
+import type { AttributeType, IndexSchema, TableSchema } from '../data/schema-model';
 import { SECONDS_PER_DAY } from '../client/ttl';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 

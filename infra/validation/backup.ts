@@ -1,6 +1,6 @@
 /** A stage's AWS Backup block: rules, the copy to another vault and the vault lock. */
 
-import { BACKUP_SCHEDULES } from '../stages';
+import { BACKUP_SCHEDULES } from '../data/stages';
 import { isPositiveInteger, isReason, isRecord, show, type Report } from './common';
 
 /** AWS Backup's rule-name pattern. */

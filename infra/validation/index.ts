@@ -4,7 +4,7 @@
  * data: the map is edited by hand and the type checker is not the last line of defence.
  */
 
-import { unknownStageMessage } from '../stage-selection';
+import { unknownStageMessage } from '../data/stage-selection';
 import { isRecord } from './common';
 import { validateStages } from './stage-policy';
 import { validateSchemaMap } from './tables';

@@ -1,6 +1,6 @@
 /** A table's attribute list and the keys of the table and its indexes. */
 
-import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from '../schema-model';
+import { ATTRIBUTE_TYPES, KEY_ATTRIBUTE_TYPES } from '../data/schema-model';
 import { checkNameBytes, isRecord, show, type Raw, type Report } from './common';
 
 /** Checks the attribute list and returns each declared name with its type. */

@@ -1,5 +1,5 @@
-import { deployRuleName, securityAlarms, securityRuleName } from '../security-monitoring';
-import { ALARM_PROTOCOLS } from '../stages';
+import { deployRuleName, securityAlarms, securityRuleName } from '../policy/security-monitoring';
+import { ALARM_PROTOCOLS } from '../data/stages';
 import { isRecord, show } from './common';
 
 /** EventBridge's limit on a rule name. */

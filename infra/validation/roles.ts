@@ -1,6 +1,6 @@
 /** A stage's data-access roles and break-glass role: IAM's names, the services they trust. */
 
-import { DATA_ROLE_PURPOSES, TRUSTED_SERVICES, dataRoleName, deployRoleName } from '../stages';
+import { DATA_ROLE_PURPOSES, TRUSTED_SERVICES, dataRoleName, deployRoleName } from '../data/stages';
 import { isReason, isRecord, show } from './common';
 
 /** IAM's characters for a role path and name, plus `*` for the break-glass pattern. */

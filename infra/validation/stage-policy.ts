@@ -1,6 +1,6 @@
 /** The stage config: stage names and the stack and export names made from them, regions, PITR, data protection and tags. */
 
-import { dataExportName, dataStackName, tableOutputIds } from '../stages';
+import { dataExportName, dataStackName, tableOutputIds } from '../data/stages';
 import { isRecord, show, type Report } from './common';
 import { validateBackup } from './backup';
 import { checkMonitoring, securityRuleNameProblems } from './monitoring';

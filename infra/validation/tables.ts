@@ -1,6 +1,6 @@
 /** The schema map: each table's names, attributes, keys, indexes, TTL and redaction, and names unique across the map. */
 
-import { physicalTableName } from '../stages';
+import { physicalTableName } from '../data/stages';
 import { NAME_PATTERN, NAME_RULE, checkName, isRecord, keyNames, show, type Raw, type Report } from './common';
 import { MAX_INDEXES, MAX_PROJECTED_ATTRIBUTES, checkHotKeyProne, checkProjection, checkSecretsOffIndex } from './indexes';
 import { checkAttributes, checkKeys } from './keys-attributes';

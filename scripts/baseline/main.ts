@@ -1,7 +1,7 @@
 // Rewrites the committed table-identity baseline from a synth of every stage. Run it only when a
 // table replacement or a deploy hazard is intended; it prints the ones being accepted.
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/stage-selection';
+import { ConfigError } from '../../infra/data/stage-selection';
 import {
   IDENTITY_BASELINE_FILE,
   deployHazards,
@@ -9,7 +9,7 @@ import {
   replacementProblems,
   stageIdentity,
   type IdentityBaseline,
-} from '../../infra/table-identity';
+} from '../../infra/policy/table-identity';
 import { parseOptions, runCli } from '../shared/cli';
 import { assertWritable, writeFilesAtomically } from '../shared/files';
 
@@ -26,7 +26,7 @@ const BASELINE_PATH = join(__dirname, '..', '..', IDENTITY_BASELINE_FILE);
 /** Every stage's identity, from a synth of the app. */
 async function synthIdentities(): Promise<IdentityBaseline> {
   // Loaded after the arguments are read, so --help and a mistyped flag cost no synth.
-  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/data-app')]);
+  const [{ App }, { addDataStacks }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/cdk/data-app')]);
   const app = new App();
   const stacks = addDataStacks(app, { nagReports: false });
   const assembly = app.synth();

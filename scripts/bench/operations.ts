@@ -7,8 +7,8 @@ import type { DataClientWithShops } from '../../infra/client';
 import type { JobsClient, NewJob } from '../../infra/client/jobs';
 import { sealedSessionStorage } from '../../infra/client/shopify';
 import { expiresAt } from '../../infra/client/ttl';
-import { tableSchema } from '../../infra/schemas';
-import { physicalTableName } from '../../infra/stages';
+import { tableSchema } from '../../infra/data/schemas';
+import { physicalTableName } from '../../infra/data/stages';
 import type { Operation } from './paired';
 
 export const JOBS_TABLE = physicalTableName('Jobs', 'dev');

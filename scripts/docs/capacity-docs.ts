@@ -1,4 +1,4 @@
-import type { TableSchema } from '../../infra/schema-model';
+import type { TableSchema } from '../../infra/data/schema-model';
 import type { CapacityAssumptions } from '../../infra/models/capacity-assumptions';
 import {
   INDEX_ENTRY_OVERHEAD_BYTES,

@@ -1,4 +1,4 @@
-import type { KeyAttribute, TableSchema } from '../../infra/schema-model';
+import type { KeyAttribute, TableSchema } from '../../infra/data/schema-model';
 
 function nodeId(...parts: string[]): string {
   return parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');

@@ -1,4 +1,4 @@
-import { ADMIN_PATHS } from '../../infra/admin-paths';
+import { ADMIN_PATHS } from '../../infra/policy/admin-paths';
 import {
   IAM_EVENTS_REGION,
   SECURITY_ALARMS,
@@ -11,8 +11,8 @@ import {
   securityRunbookAnchor,
   stageHasAlarm,
   type SecurityAlarmSpec,
-} from '../../infra/security-monitoring';
-import type { StagePolicy } from '../../infra/stages';
+} from '../../infra/policy/security-monitoring';
+import type { StagePolicy } from '../../infra/data/stages';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 
 /** The stages and their policies, by name. */

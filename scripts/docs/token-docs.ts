@@ -2,7 +2,7 @@ import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { PROFILE_CONDITIONS } from '../../infra/client/shops';
 import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
 import { GRANT_SKEW_MS, LIFECYCLE_CONDITIONS, SHOPIFY_NON_EXPIRING_CUTOVER, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
-import { sealedAttributeNames, type TableSchema } from '../../infra/schema-model';
+import { sealedAttributeNames, type TableSchema } from '../../infra/data/schema-model';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 
 /**

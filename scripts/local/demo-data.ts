@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ACCESS_EXAMPLES } from '../../infra/access-examples';
-import { tableSchema, type TableName } from '../../infra/schemas';
-import { physicalTableName } from '../../infra/stages';
+import { ACCESS_EXAMPLES } from '../../infra/policy/access-examples';
+import { tableSchema, type TableName } from '../../infra/data/schemas';
+import { physicalTableName } from '../../infra/data/stages';
 import type { TokenCrypto } from '../../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens } from '../../infra/client/token-set';
 import { epochSeconds, expiresAt } from '../../infra/client/ttl';

@@ -1,19 +1,19 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../infra/access-examples';
+import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../infra/policy/access-examples';
 import { tableEnvironmentVariable } from '../../infra/client/config';
-import { ConfigError } from '../../infra/stage-selection';
+import { ConfigError } from '../../infra/data/stage-selection';
 import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { STAGES, physicalTableName } from '../../infra/stages';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
+import { STAGES, physicalTableName } from '../../infra/data/stages';
 import { parsePort, parseOptions, runCli } from '../shared/cli';
 import { ENDPOINT_ENV, LOCAL_CREDENTIALS, NETWORK_LIMITS, createClients, type NetworkLimits } from '../shared/clients';
 import { seedDemoData } from './demo-data';
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from '../shared/local-engine';
 import { WRAPPING_KEY_FILE, localWrappingKey } from './local-token-key';
 import { describeRequest, runExample } from './run-patterns';
-import type { CfnTemplate } from '../../infra/cfn-template';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
 import { createTables, tablesFromTemplate, type CreatedTable, type TemplateTable } from '../shared/template-tables';
 import { checkKeysAndIndexes } from '../verify/checks';
 

@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ACCESS_EXAMPLES, type AccessPatternName } from '../../infra/access-examples';
-import type { TableSchema } from '../../infra/schema-model';
+import { ACCESS_EXAMPLES, type AccessPatternName } from '../../infra/policy/access-examples';
+import type { TableSchema } from '../../infra/data/schema-model';
 import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/client/access-requests';
-import { tableSchema, type TableName } from '../../infra/schemas';
-import { physicalTableName } from '../../infra/stages';
+import { tableSchema, type TableName } from '../../infra/data/schemas';
+import { physicalTableName } from '../../infra/data/stages';
 
 /** What running one access pattern returned. */
 export interface PatternRun {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/stage-selection';
-import { AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK } from '../../infra/nag/pack-names';
-import { STAGE_NAMES, dataStackName } from '../../infra/stages';
+import { ConfigError } from '../../infra/data/stage-selection';
+import { AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK } from '../../infra/cdk/nag/pack-names';
+import { STAGE_NAMES, dataStackName } from '../../infra/data/stages';
 import { fileError, readTextFile } from '../shared/files';
 
 /** One line of a cdk-nag JSON report: one rule's verdict on one resource. */
@@ -47,7 +47,7 @@ const LINE_FIELDS = ['ruleId', 'resourceId', 'compliance', 'exceptionReason', 'r
 const COMPLIANCE = ['Compliant', 'Non-Compliant', 'Suppressed', 'UNKNOWN'];
 const RULE_LEVELS = ['Error', 'Warning', 'Info'];
 
-/** The packs the app runs on a stack (infra/nag.ts): AwsSolutions on every stack, DataProtection on each data stack too. */
+/** The packs the app runs on a stack (infra/cdk/nag/nag.ts): AwsSolutions on every stack, DataProtection on each data stack too. */
 function expectedPacks(stack: string): string[] {
   const isDataStack = STAGE_NAMES.some((stage) => dataStackName(stage) === stack);
   return isDataStack ? [AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK] : [AWS_SOLUTIONS_PACK];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 
 /** Where in this repository a resource is declared. */
 export interface SourceLocation {
@@ -10,8 +10,8 @@ export interface SourceLocation {
   readonly line: number;
 }
 
-const SCHEMA_MAP = 'infra/schemas.ts';
-const DATA_STACK = 'infra/stacks/data-stack.ts';
+const SCHEMA_MAP = 'infra/data/schemas.ts';
+const DATA_STACK = 'infra/cdk/stacks/data-stack.ts';
 
 /**
  * Maps a construct path to the source line a reader should fix: a table's entry in the schema

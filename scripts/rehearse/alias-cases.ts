@@ -1,5 +1,5 @@
 import { CreateKeyCommand, UpdateAliasCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { stageKeyAlias, type StageName } from '../../infra/stages';
+import { stageKeyAlias, type StageName } from '../../infra/data/stages';
 import { main as restore } from '../restore/main';
 import type { DeployedStage } from './deploy-stage';
 import { runMain, type Rehearsal } from './report';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CfnTemplate } from '../../infra/cfn-template';
-import { dataStackName, type StageName } from '../../infra/stages';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
+import { dataStackName, type StageName } from '../../infra/data/stages';
 import { runChild } from './child-process';
 import type { Rehearsal } from './report';
 

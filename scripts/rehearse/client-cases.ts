@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, createDataClient, tableNamesFromStackOutputs } from '../../infra/client';
-import type { StageName } from '../../infra/stages';
+import type { StageName } from '../../infra/data/stages';
 import type { DeployedStage } from './deploy-stage';
 import type { Rehearsal } from './report';
 

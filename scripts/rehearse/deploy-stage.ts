@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateStackCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CreateAliasCommand, CreateKeyCommand, EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { CfnTemplate } from '../../infra/cfn-template';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
 import { createTables, tablesFromTemplate } from '../shared/template-tables';
 
 /** What a stage looks like once created: its stack outputs, as CloudFormation would report them. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CfnTemplate } from '../../infra/cfn-template';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
 import { main as local } from '../local/main';
 import { runChild } from './child-process';
 import type { Rehearsal } from './report';

@@ -7,9 +7,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { KeyAttribute, TableSchema } from '../../infra/schema-model';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { physicalTableName, type StageName } from '../../infra/stages';
+import type { KeyAttribute, TableSchema } from '../../infra/data/schema-model';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
+import { physicalTableName, type StageName } from '../../infra/data/stages';
 import { main as restore } from '../restore/main';
 import { MOTO_GAPS, resultLines, runMain, type Rehearsal } from './report';
 

@@ -4,8 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { SealError, TokenCrypto, createDataClient, kmsKeyring, tableNamesFromStackOutputs } from '../../infra/client';
 import { SEALED_ATTRIBUTES, type OpenedTokens, type SealedAttribute, type ShopTokens } from '../../infra/client/token-store';
-import { tableSchema } from '../../infra/schemas';
-import type { StageName } from '../../infra/stages';
+import { tableSchema } from '../../infra/data/schemas';
+import type { StageName } from '../../infra/data/stages';
 import type { DeployedStage } from './deploy-stage';
 import { MOTO_GAPS, type Rehearsal } from './report';
 

@@ -6,10 +6,10 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, UpdateAliasCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { CfnTemplate } from '../../infra/cfn-template';
-import type { TableSchema } from '../../infra/schema-model';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias, type StageName } from '../../infra/stages';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
+import type { TableSchema } from '../../infra/data/schema-model';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
+import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias, type StageName } from '../../infra/data/stages';
 import { tablesFromTemplate } from '../shared/template-tables';
 import { main as verify } from '../verify/main';
 import type { DeployedStage } from './deploy-stage';

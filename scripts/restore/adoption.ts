@@ -1,4 +1,4 @@
-import { dataStackName } from '../../infra/stages';
+import { dataStackName } from '../../infra/data/stages';
 import type { RestoreRequest } from './request';
 
 /**

@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ConfigError } from '../../infra/stage-selection';
+import { ConfigError } from '../../infra/data/stage-selection';
 import { checkTable, formatResults } from '../verify/checks';
 import { observeTable } from '../verify/main';
 import { requireStackKey } from '../shared/stage-key-identity';
 import { adoptionSteps } from './adoption';
 import { cliCommand, type PlannedCall, type RestorePlan, type Resolved } from './plan';
-import { stageKeyAlias } from '../../infra/stages';
+import { stageKeyAlias } from '../../infra/data/stages';
 import type { RestoreRequest } from './request';
 
 /** The clients a restore uses; KMS to find the stage key by its alias, CloudFormation to check the alias against the stack. */

@@ -1,5 +1,5 @@
-import { STAGE_NAMES } from '../../infra/stages';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
+import { STAGE_NAMES } from '../../infra/data/stages';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 import { parseOptions, printable, runCli } from '../shared/cli';
 import { createClients, createKmsClient } from '../shared/clients';
 import { createCloudFormationClient } from '../shared/stage-key-identity';

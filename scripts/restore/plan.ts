@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   type SSESpecification,
 } from '@aws-sdk/client-dynamodb';
-import { stageKeyAlias } from '../../infra/stages';
+import { stageKeyAlias } from '../../infra/data/stages';
 import type { RestoreRequest } from './request';
 
 /** What the read-only checks found before the plan is made. */

@@ -1,7 +1,7 @@
-import type { TableSchema } from '../../infra/schema-model';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { ConfigError, selectStages } from '../../infra/stage-selection';
-import { STAGES, physicalTableName, type StageName, type StagePolicy } from '../../infra/stages';
+import type { TableSchema } from '../../infra/data/schema-model';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
+import { ConfigError, selectStages } from '../../infra/data/stage-selection';
+import { STAGES, physicalTableName, type StageName, type StagePolicy } from '../../infra/data/stages';
 
 /** Where the restored data comes from. */
 export type RestoreSource =

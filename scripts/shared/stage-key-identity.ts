@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ConfigError } from '../../infra/stage-selection';
-import { dataStackName, stageKeyAlias } from '../../infra/stages';
+import { ConfigError } from '../../infra/data/stage-selection';
+import { dataStackName, stageKeyAlias } from '../../infra/data/stages';
 import { NETWORK_LIMITS, clientConfig, guardEndpoint, isServiceMissing, type ClientTarget } from './clients';
 
 /** The stack output that names the stage's data key, which the stack created. */

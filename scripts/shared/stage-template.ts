@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { addDataStacks } from '../../infra/data-app';
-import { dataStackName, type StageName } from '../../infra/stages';
-import type { CfnTemplate } from '../../infra/cfn-template';
+import { addDataStacks } from '../../infra/cdk/data-app';
+import { dataStackName, type StageName } from '../../infra/data/stages';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
 
 /**
  * Synthesizes one stage's data stack in process and returns its template: the same template

@@ -10,7 +10,7 @@ import {
   type Projection,
   type ProvisionedThroughput,
 } from '@aws-sdk/client-dynamodb';
-import { tableResources, type CfnTemplate } from '../../infra/cfn-template';
+import { tableResources, type CfnTemplate } from '../../infra/policy/cfn-template';
 import { isUnknownOperation } from './clients';
 
 

@@ -7,8 +7,8 @@ import type {
   TableDescription,
   TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
-import type { IndexSchema, KeyAttribute, TableSchema } from '../../infra/schema-model';
-import { physicalTableName, stageKeyAlias, type StagePolicy } from '../../infra/stages';
+import type { IndexSchema, KeyAttribute, TableSchema } from '../../infra/data/schema-model';
+import { physicalTableName, stageKeyAlias, type StagePolicy } from '../../infra/data/stages';
 import { aliasDistrust, type StackKey } from '../shared/stage-key-identity';
 
 /** The verdict of one check. */

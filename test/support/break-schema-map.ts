@@ -1,6 +1,6 @@
 // Loaded before the real app entry by test/infra/app.test.ts: edits the schema map in
-// memory the way a careless change to infra/schemas.ts would, so the test sees what `cdk synth` shows.
-import { TABLE_SCHEMAS } from '../../infra/schemas';
+// memory the way a careless change to infra/data/schemas.ts would, so the test sees what `cdk synth` shows.
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 
 interface EditableTable {
   name: string;

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, type SynthesisMessage } from 'aws-cdk-lib/cx-api';
-import type { CfnTemplate } from '../../infra/cfn-template';
-import { STAGE_NAMES, dataStackName, type StageName } from '../../infra/stages';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
+import { STAGE_NAMES, dataStackName, type StageName } from '../../infra/data/stages';
 
 /** Environment variable through which the global setup hands its cloud assembly to the suites. */
 export const CDK_OUT_ENV = 'TEST_CDK_OUT';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { addDataStacks } from '../../infra/data-app';
+import { addDataStacks } from '../../infra/cdk/data-app';
 import { CDK_OUT_ENV, TEST_TMP_ENV } from './cdk-out';
 
 /**

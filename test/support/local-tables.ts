@@ -1,8 +1,8 @@
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../infra/client/config';
-import { TABLE_SCHEMAS } from '../../infra/schemas';
-import { physicalTableName } from '../../infra/stages';
+import { TABLE_SCHEMAS } from '../../infra/data/schemas';
+import { physicalTableName } from '../../infra/data/stages';
 import { createClients } from '../../scripts/shared/clients';
 import { LOCAL_TABLES_ENDPOINT_ENV, startLocalEngine, type LocalEngine } from '../../scripts/shared/local-engine';
 import { createTables, tablesFromTemplate } from '../../scripts/shared/template-tables';

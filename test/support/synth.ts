@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addDataStacks } from '../../infra/data-app';
-import type { DataStack } from '../../infra/stacks/data-stack';
-import { STAGE_NAMES, type StageName } from '../../infra/stages';
+import { addDataStacks } from '../../infra/cdk/data-app';
+import type { DataStack } from '../../infra/cdk/stacks/data-stack';
+import { STAGE_NAMES, type StageName } from '../../infra/data/stages';
 
 /** Every stage's data stack in one app, synthesized once, with its template. */
 export interface SynthesizedStages {

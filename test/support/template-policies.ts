@@ -1,4 +1,4 @@
-import type { CfnTemplate } from '../../infra/cfn-template';
+import type { CfnTemplate } from '../../infra/policy/cfn-template';
 import type { PolicyDocument } from './iam-policy';
 
 /** Attributes AWS generates when it creates a resource, by resource type. */

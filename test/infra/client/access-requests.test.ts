@@ -1,7 +1,7 @@
 import { ExpiredRangeError, buildAccessRequest } from '../../../infra/client/access-requests';
 import { InvalidInputError } from '../../../infra/client/errors';
 import { oldestLive } from '../../../infra/client/ttl';
-import { tableSchema } from '../../../infra/schemas';
+import { tableSchema } from '../../../infra/data/schemas';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 

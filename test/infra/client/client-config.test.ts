@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DataClientError, ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../../../infra/client';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 
 const ENV = { SHOPS_TABLE: 'Shops-dev', JOBS_TABLE: 'Jobs-dev', IMPORT_HISTORY_TABLE: 'ImportHistory-dev' };

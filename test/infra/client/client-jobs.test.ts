@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidCursorError } from '../../../infra/client/cursor';
 import { ConflictError, DataClientError, IllegalTransitionError, InvalidInputError, NotFoundError, ThrottledError } from '../../../infra/client/errors';
 import { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type JobStatus, type NewJob } from '../../../infra/client/jobs';
-import { tableSchema } from '../../../infra/schemas';
+import { tableSchema } from '../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 
 /** Ids the job client's ULID generator hands out next, before real ones: a way to force a clash. */

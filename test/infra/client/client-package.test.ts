@@ -17,7 +17,7 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
 const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
 /** First-party modules the client may load, relative to the build output. */
-const CLIENT_MODULES = ['client/', 'schema-model.js', 'schemas.js', 'stages.js'];
+const CLIENT_MODULES = ['client/', 'data/schema-model.js', 'data/schemas.js', 'data/stages.js'];
 
 let work: string;
 let loaded: string[];

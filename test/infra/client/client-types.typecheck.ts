@@ -4,7 +4,7 @@ import { buildAccessRequest } from '../../../infra/client/access-requests';
 import { tableNameExport, tableNamesFromStackOutputs } from '../../../infra/client/config';
 import type { IndexEntry, Item, ItemKey } from '../../../infra/client/items';
 import type { JobsClient, JobSummary } from '../../../infra/client/jobs';
-import { tableSchema } from '../../../infra/schemas';
+import { tableSchema } from '../../../infra/data/schemas';
 
 // Item types follow the attributes' DynamoDB types in the map.
 export const job: Item<'Jobs'> = { jobId: '01K', isDryRun: true, totalProducts: 3, createdAt: '2026-11-25T00:00:00.000Z' };

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, Quer
 import { mockClient } from 'aws-sdk-client-mock';
 import { ShopInstalledError, ThrottledError } from '../../../infra/client/errors';
 import { redactShop } from '../../../infra/client/redact';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 
 const REDACTED = 'redact-me.myshopify.com';

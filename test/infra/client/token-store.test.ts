@@ -8,7 +8,7 @@ import { REDACTED, Secret } from '../../../infra/client/secret';
 import { ShopsClient, type ShopProfile } from '../../../infra/client/shops';
 import { TokenCrypto, SealError, rawAesKeyring } from '../../../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES, TOKEN_SET_ATTRIBUTES, TokenStore, type SealedAttribute, type ShopTokens } from '../../../infra/client/token-store';
-import { tableSchema } from '../../../infra/schemas';
+import { tableSchema } from '../../../infra/data/schemas';
 import { findSecrets } from '../../support/secret-scan';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 

@@ -1,4 +1,4 @@
-import { tableSchema } from '../../../infra/schemas';
+import { tableSchema } from '../../../infra/data/schemas';
 import { epochSeconds, expiresAt, oldestLive } from '../../../infra/client/ttl';
 
 const CREATED = new Date('2026-11-25T12:00:00.000Z');

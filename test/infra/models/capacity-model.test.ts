@@ -5,8 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JobsClient } from '../../../infra/client/jobs';
-import type { IndexSchema, TableSchema } from '../../../infra/schema-model';
-import { tableSchema, TABLE_SCHEMAS } from '../../../infra/schemas';
+import type { IndexSchema, TableSchema } from '../../../infra/data/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../../../infra/models/capacity-assumptions';
 import { DEFAULT_VALUE_BYTES, itemBytes, leaseCost, lifecycleKeyLoads, workedExample, writeCost, writeUnits } from '../../../infra/models/capacity-model';
 

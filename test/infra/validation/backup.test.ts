@@ -1,4 +1,4 @@
-import { STAGES } from '../../../infra/stages';
+import { STAGES } from '../../../infra/data/stages';
 import { validateStages } from '../../../infra/validation';
 
 // The stage config as plain mutable data, so a test can break it in ways the types forbid.

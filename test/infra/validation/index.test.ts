@@ -1,5 +1,5 @@
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
-import { STAGES, STAGE_NAMES } from '../../../infra/stages';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
+import { STAGES, STAGE_NAMES } from '../../../infra/data/stages';
 import { validateDataConfig, validateSchemaMap, validateStages } from '../../../infra/validation';
 import { problemsAfter } from '../../support/data-config-problems';
 

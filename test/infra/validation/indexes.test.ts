@@ -1,4 +1,4 @@
-import { tableSchema, TABLE_SCHEMAS } from '../../../infra/schemas';
+import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { type Loose, at, index, problemsAfter } from '../../support/data-config-problems';
 
 test('two indexes with the same name are rejected', () => {

@@ -1,5 +1,5 @@
-import type { TableSchema } from '../../../infra/schema-model';
-import { tableSchema, TABLE_SCHEMAS } from '../../../infra/schemas';
+import type { TableSchema } from '../../../infra/data/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { type Loose, at, problemsAfter } from '../../support/data-config-problems';
 
 describe('key types', () => {

@@ -1,5 +1,5 @@
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
-import { STAGES } from '../../../infra/stages';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
+import { STAGES } from '../../../infra/data/stages';
 import { validateDataConfig } from '../../../infra/validation';
 
 describe('the monitoring policy and hot-key marks are validated', () => {

@@ -1,4 +1,4 @@
-import { STAGES } from '../../../infra/stages';
+import { STAGES } from '../../../infra/data/stages';
 import { validateStages } from '../../../infra/validation';
 import { problemsAfter } from '../../support/data-config-problems';
 

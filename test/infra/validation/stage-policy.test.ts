@@ -1,5 +1,5 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { STAGE_NAMES } from '../../../infra/stages';
+import { STAGE_NAMES } from '../../../infra/data/stages';
 import { AWS_REGIONS } from '../../../infra/validation';
 import { type Loose, problemsAfter } from '../../support/data-config-problems';
 

@@ -1,4 +1,4 @@
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { type Loose, at, problemsAfter, projectedCount } from '../../support/data-config-problems';
 
 describe("names follow DynamoDB's rule (3-255 characters of a-z, A-Z, 0-9, _ . -)", () => {

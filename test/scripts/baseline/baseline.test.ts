@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDENTITY_BASELINE_FILE, type IdentityBaseline } from '../../../infra/table-identity';
+import { IDENTITY_BASELINE_FILE, type IdentityBaseline } from '../../../infra/policy/table-identity';
 import { main } from '../../../scripts/baseline/main';
 import { runCommand } from '../../../scripts/shared/cli';
 

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
-import { EXAMPLE_NOW } from '../../../infra/access-examples';
+import { EXAMPLE_NOW } from '../../../infra/policy/access-examples';
 import { tableEnvironmentVariable } from '../../../infra/client/config';
 import { LOCAL_CREDENTIALS } from '../../../scripts/shared/clients';
 import { seedDemoData } from '../../../scripts/local/demo-data';
 import { CLIENT_MODULE } from '../../../scripts/docs/request-snippets';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 
 const DOCS = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'database-schema.md'), 'utf8');

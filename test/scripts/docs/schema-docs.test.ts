@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCESS_EXAMPLES } from '../../../infra/access-examples';
+import { ACCESS_EXAMPLES } from '../../../infra/policy/access-examples';
 import { buildAccessRequest, type AccessRequest } from '../../../infra/client/access-requests';
-import type { AccessPatternSchema, AttributeSchema, IndexSchema, TableSchema } from '../../../infra/schema-model';
+import type { AccessPatternSchema, AttributeSchema, IndexSchema, TableSchema } from '../../../infra/data/schema-model';
 import { TOKEN_CONDITIONS } from '../../../infra/client/token-store';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../../../scripts/docs/schema-docs';
 import { cliCommand } from '../../../scripts/docs/request-snippets';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName } from '../../../infra/stages';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName } from '../../../infra/data/stages';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { loadSecurityDocsInput, renderSecurityDocs, tokenReaders, type TokenPrincipal } from '../../../scripts/docs/security-docs';
 import { stageTemplateJson } from '../../support/cdk-out';
 import { evaluate, type PolicyDocument } from '../../support/iam-policy';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { STAGE_NAMES } from '../../../infra/stages';
+import { STAGE_NAMES } from '../../../infra/data/stages';
 import { checkPinnedActions } from '../../../scripts/lint-workflows/pinned-actions';
 import { readYaml, type YamlMap, type YamlValue } from '../../../scripts/lint-workflows/workflow-yaml';
 
@@ -163,11 +163,11 @@ describe('promotion from main', () => {
     return { stage, id: entry?.[0], job: map(entry?.[1]) };
   });
 
-  test('every stage of infra/stages.ts has a deploy job', () => {
+  test('every stage of infra/data/stages.ts has a deploy job', () => {
     expect(deployJobs.filter(({ id }) => id === undefined).map(({ stage }) => stage)).toEqual([]);
   });
 
-  test('each deploy job needs the gate and the stage before it, in the order of infra/stages.ts', () => {
+  test('each deploy job needs the gate and the stage before it, in the order of infra/data/stages.ts', () => {
     deployJobs.forEach(({ job }, index) => {
       const needs = job.needs as string[];
       expect(needs).toContain(GATE);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../../infra/access-examples';
+import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../../infra/policy/access-examples';
 import { TokenCrypto, rawAesKeyring } from '../../../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES } from '../../../infra/client/token-store';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { createClients } from '../../../scripts/shared/clients';
 import { seedDemoData } from '../../../scripts/local/demo-data';
 import { startLocalEngine, type LocalEngine } from '../../../scripts/shared/local-engine';

@@ -149,7 +149,7 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
     expect(markdown).toContain('| Error | DataProtection-CMK | `InavorShuttleData-staging/Shops/Table/Resource` |');
   });
 
-  test('the SARIF is valid and places each table finding on its entry in infra/schemas.ts', async () => {
+  test('the SARIF is valid and places each table finding on its entry in infra/data/schemas.ts', async () => {
     const { sarif } = await runReport(brokenDir);
     expect(sarif).toBeValidSarifLog();
     const results = sarif.runs[0]!.results!.filter((result) => !result.suppressions?.length);
@@ -160,20 +160,20 @@ describe('PITR off and an AWS-owned key on every table of every stage', () => {
       for (const result of tableResults) {
         expect(result.level).toBe('error');
         expect(result.locations![0]!.physicalLocation).toEqual({
-          artifactLocation: { uri: 'infra/schemas.ts', uriBaseId: '%SRCROOT%' },
-          region: { startLine: lineStartingWith('infra/schemas.ts', `name: '${table}',`) },
+          artifactLocation: { uri: 'infra/data/schemas.ts', uriBaseId: '%SRCROOT%' },
+          region: { startLine: lineStartingWith('infra/data/schemas.ts', `name: '${table}',`) },
         });
       }
     }
   });
 
-  test('the SARIF places the key finding where infra/stacks/data-stack.ts creates the key', async () => {
+  test('the SARIF places the key finding where infra/cdk/stacks/data-stack.ts creates the key', async () => {
     const { sarif } = await runReport(brokenDir);
     const keyResults = sarif.runs[0]!.results!.filter((result) => result.ruleId === 'DataProtection-KeyRotation');
     expect(keyResults).toHaveLength(1);
     expect(keyResults[0]!.locations![0]!.physicalLocation!).toEqual({
-      artifactLocation: { uri: 'infra/stacks/data-stack.ts', uriBaseId: '%SRCROOT%' },
-      region: { startLine: lineStartingWith('infra/stacks/data-stack.ts', "this.encryptionKey = new StageKey(this, 'DataKey'") },
+      artifactLocation: { uri: 'infra/cdk/stacks/data-stack.ts', uriBaseId: '%SRCROOT%' },
+      region: { startLine: lineStartingWith('infra/cdk/stacks/data-stack.ts', "this.encryptionKey = new StageKey(this, 'DataKey'") },
     });
   });
 });
@@ -241,7 +241,7 @@ describe('on fixture reports', () => {
     expect(code).toBe(1);
     expect(markdown).toContain('| — | Elsewhere | AwsSolutions | 0 | 1 | 0 | 0 |');
     expect(sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.region).toEqual({
-      startLine: lineStartingWith('infra/stacks/data-stack.ts', 'export class DataStack'),
+      startLine: lineStartingWith('infra/cdk/stacks/data-stack.ts', 'export class DataStack'),
     });
   });
 

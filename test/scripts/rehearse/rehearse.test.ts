@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { CfnTemplate } from '../../../infra/cfn-template';
-import { STAGE_NAMES, type StageName } from '../../../infra/stages';
+import type { CfnTemplate } from '../../../infra/policy/cfn-template';
+import { STAGE_NAMES, type StageName } from '../../../infra/data/stages';
 import { runCommand } from '../../../scripts/shared/cli';
 import { formatResults, type CheckResult } from '../../../scripts/verify/checks';
 import { main as rehearse } from '../../../scripts/rehearse/main';

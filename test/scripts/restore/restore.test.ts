@@ -17,10 +17,10 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { TableSchema } from '../../../infra/schema-model';
-import { TABLE_SCHEMAS } from '../../../infra/schemas';
-import { ConfigError } from '../../../infra/stage-selection';
-import { STAGES, STAGE_NAMES, physicalTableName } from '../../../infra/stages';
+import type { TableSchema } from '../../../infra/data/schema-model';
+import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
+import { ConfigError } from '../../../infra/data/stage-selection';
+import { STAGES, STAGE_NAMES, physicalTableName } from '../../../infra/data/stages';
 import { main } from '../../../scripts/restore/main';
 import { recordedProd } from '../../fixtures/verify/recorded';
 
@@ -31,10 +31,10 @@ const cloudformation = mockClient(CloudFormationClient);
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const STAMP = '20261128T120000Z';
 const ACCOUNT = '123456789012';
-/** prod's region, as infra/stages.ts sets it, and a region that is not it. */
+/** prod's region, as infra/data/stages.ts sets it, and a region that is not it. */
 const REGION: string = STAGES.prod.region;
 const OTHER_REGION = REGION === 'eu-west-1' ? 'us-east-1' : 'eu-west-1';
-/** prod's tags, which a restore re-applies, as infra/stages.ts sets them. */
+/** prod's tags, which a restore re-applies, as infra/data/stages.ts sets them. */
 const PROD_TAGS = Object.entries(STAGES.prod.tags).map(([Key, Value]) => ({ Key, Value }));
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`;
 const DAY = 24 * 60 * 60 * 1000;

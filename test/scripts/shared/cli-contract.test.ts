@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { IDENTITY_BASELINE_FILE } from '../../../infra/table-identity';
+import { IDENTITY_BASELINE_FILE } from '../../../infra/policy/table-identity';
 import { main as bench } from '../../../scripts/bench/main';
 import { main as diffSummary } from '../../../scripts/diff-summary/main';
 import { main as docs } from '../../../scripts/docs/main';

@@ -2,8 +2,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createClients } from '../../../scripts/shared/clients';
 import { startLocalEngine, type LocalEngine } from '../../../scripts/shared/local-engine';
 import { createTables, tablesFromTemplate, type TemplateTable } from '../../../scripts/shared/template-tables';
-import type { IndexSchema, TableSchema } from '../../../infra/schema-model';
-import { tableSchema, TABLE_SCHEMAS } from '../../../infra/schemas';
+import type { IndexSchema, TableSchema } from '../../../infra/data/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import tableTemplate from '../../fixtures/table-template.json';
 import { devTemplate } from '../../support/dev-template';
 

@@ -5,9 +5,9 @@ import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToL
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient, type DescribeKeyCommandOutput } from '@aws-sdk/client-kms';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { TableSchema } from '../../../infra/schema-model';
-import { tableSchema, TABLE_SCHEMAS } from '../../../infra/schemas';
-import { STAGES } from '../../../infra/stages';
+import type { TableSchema } from '../../../infra/data/schema-model';
+import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
+import { STAGES } from '../../../infra/data/stages';
 import { createClients } from '../../../scripts/shared/clients';
 import { startLocalEngine, type LocalEngine } from '../../../scripts/shared/local-engine';
 import { createTables, tablesFromTemplate, type TemplateTable } from '../../../scripts/shared/template-tables';
