@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { ControlTowerChecks } from './control-tower';
 import { addDataStacks } from './data-app';
-import { runReportingConfigErrors } from '../data/stage-selection';
+import { runReportingConfigErrors } from '../data/config-error';
 
 runReportingConfigErrors(() => {
   const app = new App();

@@ -3,7 +3,7 @@ import { applyNag } from './nag/nag';
 import type { TableSchema } from '../data/schema-model';
 import { TABLE_SCHEMAS } from '../data/schemas';
 import { DataStack } from './stacks/data-stack';
-import { ConfigError } from '../data/stage-selection';
+import { ConfigError } from '../data/config-error';
 import { STAGES, STAGE_NAMES, dataStackName, type StageName } from '../data/stages';
 import { validateDataConfig } from '../validation';
 

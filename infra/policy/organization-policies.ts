@@ -7,7 +7,8 @@
  * aws-cdk-lib); `npm run docs` writes each stage's as JSON under docs/service-control-policies/.
  */
 
-import { ROLE_CHANGE_ACTIONS, tokenRolePurposes } from './table-access';
+import { ROLE_CHANGE_ACTIONS } from './break-glass';
+import { tokenRolePurposes } from './data-roles';
 import { DATA_ROLE_PURPOSES, dataRoleName, deployRoleName, stageResourceName, type StagePolicy } from '../data/stages';
 
 /** A statement of a service control policy: SCPs name no principal; conditions say whom a Deny spares. */

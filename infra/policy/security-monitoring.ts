@@ -5,15 +5,7 @@
  * aws-cdk-lib).
  */
 
-import {
-  KEY_ALIAS_ACTIONS,
-  KEY_DESTRUCTIVE_ACTIONS,
-  KEY_GRANT_REVOCATION_ACTIONS,
-  KEY_POLICY_ACTIONS,
-  ROLE_CHANGE_ACTIONS,
-  VAULT_DESTRUCTIVE_ACTIONS,
-  VAULT_POLICY_ACTIONS,
-} from './table-access';
+import { KEY_ALIAS_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, KEY_POLICY_ACTIONS, ROLE_CHANGE_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from './break-glass';
 import { deployRoleName, stageResourceName, type StagePolicy } from '../data/stages';
 
 /** Where an EventBridge security alarm's events come from. */

@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import { tableResources, type CfnTemplate } from './cfn-template';
-import { ConfigError } from '../data/stage-selection';
+import { ConfigError } from '../data/config-error';
 import { isRecord } from '../validation';
 
 /** The committed baseline, relative to the repository root. */

@@ -1,7 +1,7 @@
 // Rewrites the committed table-identity baseline from a synth of every stage. Run it only when a
 // table replacement or a deploy hazard is intended; it prints the ones being accepted.
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import {
   IDENTITY_BASELINE_FILE,
   deployHazards,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createDataClient } from '../../infra/client';
 import { JobsClient } from '../../infra/client/jobs';
 import { TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { parseOptions, runCli } from '../shared/cli';
 import { createClients } from '../shared/clients';
 import { startLocalEngine } from '../shared/local-engine';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { PROCESS_OUTPUT, UsageError, parseOptions, runCli, type CliOutput } from '../shared/cli';
 import { STEP_SUMMARY_MAX_BYTES, appendTextFile, assertAppendable, readTextFile, stepSummaryRoom } from '../shared/files';
 import { code, fencedText, markdownTable } from '../shared/markdown';

@@ -1,13 +1,5 @@
-import {
-  DATA_ROLES,
-  KEY_ALIAS_ACTIONS,
-  KEY_DESTRUCTIVE_ACTIONS,
-  KEY_GRANT_REVOCATION_ACTIONS,
-  KEY_POLICY_ACTIONS,
-  VAULT_DESTRUCTIVE_ACTIONS,
-  VAULT_POLICY_ACTIONS,
-  type DataRoleSpec,
-} from '../../infra/policy/table-access';
+import { KEY_ALIAS_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, KEY_POLICY_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../../infra/policy/break-glass';
+import { DATA_ROLES, type DataRoleSpec } from '../../infra/policy/data-roles';
 import { DATA_ROLE_PURPOSES, STAGES, TRUSTED_SERVICES, dataRoleName, deployRoleName, type DataRolePurpose, type StagePolicy } from '../../infra/data/stages';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 import { adminPathsSection, alarmsSection } from './security-alarm-docs';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 
 /** The file, inside a `--path` data directory, that holds the wrapping key of the tokens stored there. */
 export const WRAPPING_KEY_FILE = 'token-wrapping-key';

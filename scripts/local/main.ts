@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessPatternName } from '../../infra/policy/access-examples';
 import { tableEnvironmentVariable } from '../../infra/client/config';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
 import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 import { STAGES, physicalTableName } from '../../infra/data/stages';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { AWS_SOLUTIONS_PACK, DATA_PROTECTION_PACK } from '../../infra/cdk/nag/pack-names';
 import { STAGE_NAMES, dataStackName } from '../../infra/data/stages';
 import { fileError, readTextFile } from '../shared/files';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 
 /** The tools the rehearsal runs, and the one line that installs them. */
 export const REHEARSAL_TOOLS = ['moto_server', 'cfn-lint', 'aws'] as const;

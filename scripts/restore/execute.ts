@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { checkTable, formatResults } from '../verify/checks';
 import { observeTable } from '../verify/main';
 import { requireStackKey } from '../shared/stage-key-identity';

@@ -1,6 +1,7 @@
 import type { TableSchema } from '../../infra/data/schema-model';
 import { TABLE_SCHEMAS } from '../../infra/data/schemas';
-import { ConfigError, selectStages } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
+import { selectStages } from '../../infra/data/stage-selection';
 import { STAGES, physicalTableName, type StageName, type StagePolicy } from '../../infra/data/stages';
 
 /** Where the restored data comes from. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DataClientError } from '../../infra/client/errors';
 import { migrateSessions, type SealedSessionStorage } from '../../infra/client/shopify';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { parseOptions, runCli } from '../shared/cli';
 
 const USAGE = `Usage: npm run sessions -- --storage <module> [--execute] [--after <id>]

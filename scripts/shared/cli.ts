@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, printConfigError } from '../../infra/data/stage-selection';
+import { ConfigError, printConfigError } from '../../infra/data/config-error';
 import { AWS_REGIONS } from '../../infra/validation';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;

@@ -3,7 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Readable, Transform } from 'node:stream';
 import type { MiddlewareStack } from '@smithy/types';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 
 /**
  * Credentials for a local engine: dynalite checks that requests are signed, not by whom, and

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 
 /** A file operation that failed, as one line naming the path: `cannot write x.sarif: EACCES: permission denied`. */
 export function fileError(action: string, path: string, error: unknown): ConfigError {

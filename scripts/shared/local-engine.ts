@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { LOCAL_CREDENTIALS } from './clients';
 
 /** A running dynalite server. */

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { dataStackName, stageKeyAlias } from '../../infra/data/stages';
 import { NETWORK_LIMITS, clientConfig, guardEndpoint, isServiceMissing, type ClientTarget } from './clients';
 

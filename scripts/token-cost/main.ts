@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AlgorithmSuiteIdentifier, CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ConfigError } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { TOKEN_ALGORITHM_SUITE, TokenCrypto, kmsKeyring, rawAesKeyring } from '../../infra/client/token-crypto';
 import { SEALED_ATTRIBUTES } from '../../infra/client/token-store';
 import { parseOptions, runCli } from '../shared/cli';

@@ -7,7 +7,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { ConfigError, selectStages } from '../../infra/data/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
+import { selectStages } from '../../infra/data/stage-selection';
 import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 import { STAGES, STAGE_NAMES, physicalTableName, stageKeyAlias } from '../../infra/data/stages';
 import { parseOptions, parseRegion, printable, runCli } from '../shared/cli';

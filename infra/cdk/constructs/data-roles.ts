@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DATA_ROLES } from '../../policy/table-access';
+import { DATA_ROLES } from '../../policy/data-roles';
 import { DATA_ROLE_PURPOSES, TRUSTED_SERVICES, dataRoleName, type DataRolePurpose, type TrustedService } from '../../data/stages';
 
 /** Props of {@link DataRoles}. */

@@ -2,7 +2,7 @@ import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { denyStatement, type Custodians } from '../custodians';
-import { KEY_ALIAS_ACTIONS, KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, KEY_POLICY_ACTIONS } from '../../policy/table-access';
+import { KEY_ALIAS_ACTIONS, KEY_DATA_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, KEY_POLICY_ACTIONS } from '../../policy/break-glass';
 
 /** Props of {@link StageKey}. */
 export interface StageKeyProps {

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { denyStatement, type Custodians } from '../custodians';
-import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../../policy/table-access';
+import { VAULT_DESTRUCTIVE_ACTIONS, VAULT_POLICY_ACTIONS } from '../../policy/break-glass';
 import { stageKeyAliasPrefix, stageResourceName, type BackupPolicy, type BackupSchedule } from '../../data/stages';
 import { StageKey } from './stage-key';
 

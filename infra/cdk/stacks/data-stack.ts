@@ -10,19 +10,8 @@ import { StageKey } from '../constructs/stage-key';
 import { TableBackups } from '../constructs/table-backups';
 import { TableMonitoring } from '../constructs/table-monitoring';
 import { stackCustodians, type Custodians } from '../custodians';
-import {
-  DATA_ROLES,
-  TOKEN_CONTEXT_KEYS,
-  TOKEN_KEY_ACTIONS,
-  dataAccessGrant,
-  groupedStatements,
-  redactionGrant,
-  type DataAccess,
-  type GrantTarget,
-  type DataRoleSpec,
-  type TableGrant,
-  type TokenAccessLevel,
-} from '../../policy/table-access';
+import { DATA_ROLES, type DataRoleSpec } from '../../policy/data-roles';
+import { TOKEN_CONTEXT_KEYS, TOKEN_KEY_ACTIONS, dataAccessGrant, groupedStatements, redactionGrant, type DataAccess, type GrantTarget, type TableGrant, type TokenAccessLevel } from '../../policy/table-access';
 import { sealedAttributeNames, type TableSchema } from '../../data/schema-model';
 import {
   DATA_ROLE_PURPOSES,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../../../infra/cdk/data-app';
-import { ConfigError } from '../../../infra/data/stage-selection';
+import { ConfigError } from '../../../infra/data/config-error';
 
 /** What `process.exit(code)` does in these tests: it stops the entry where the real exit would. */
 class Exit extends Error {

@@ -1,12 +1,5 @@
-import {
-  DATA_ROLES,
-  KEY_ALIAS_ACTIONS,
-  KEY_DESTRUCTIVE_ACTIONS,
-  KEY_GRANT_REVOCATION_ACTIONS,
-  VAULT_DESTRUCTIVE_ACTIONS,
-  tokenRolePurposes,
-  type DataRoleSpec,
-} from '../../../infra/policy/table-access';
+import { KEY_ALIAS_ACTIONS, KEY_DESTRUCTIVE_ACTIONS, KEY_GRANT_REVOCATION_ACTIONS, VAULT_DESTRUCTIVE_ACTIONS } from '../../../infra/policy/break-glass';
+import { DATA_ROLES, tokenRolePurposes, type DataRoleSpec } from '../../../infra/policy/data-roles';
 import { sealedAttributeNames } from '../../../infra/data/schema-model';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { DATA_ROLE_PURPOSES, STAGES, STAGE_NAMES, dataRoleName, deployRoleName, physicalTableName, type StageName } from '../../../infra/data/stages';

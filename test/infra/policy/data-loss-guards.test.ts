@@ -8,7 +8,7 @@ import { addDataStacks } from '../../../infra/cdk/data-app';
 import type { TableSchema } from '../../../infra/data/schema-model';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import type { CfnTemplate } from '../../../infra/policy/cfn-template';
-import { ConfigError } from '../../../infra/data/stage-selection';
+import { ConfigError } from '../../../infra/data/config-error';
 import { STAGES as STAGE_POLICIES, STAGE_NAMES, dataStackName, type StageName } from '../../../infra/data/stages';
 import {
   IDENTITY_BASELINE_FILE,

@@ -19,7 +19,7 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { TableSchema } from '../../../infra/data/schema-model';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
-import { ConfigError } from '../../../infra/data/stage-selection';
+import { ConfigError } from '../../../infra/data/config-error';
 import { STAGES, STAGE_NAMES, physicalTableName } from '../../../infra/data/stages';
 import { main } from '../../../scripts/restore/main';
 import { recordedProd } from '../../fixtures/verify/recorded';
