@@ -6,15 +6,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_SCHEMAS } from '../data/schemas';
-import { ClientConfigError, type TableNames } from './config';
+import { ClientConfigError, type TableNames } from './core/config';
 import { ImportHistoryClient } from './import-history';
 import { JobsClient } from './jobs';
-import { runOperation, shopOperation, type OperationObserver } from './observe';
-import { InvalidInputError } from './errors';
+import { runOperation, shopOperation, type OperationObserver } from './core/observe';
+import { InvalidInputError } from './core/errors';
 import { DEFAULT_RETRY, redactShop, retryPolicy, type RedactionCounts, type RetryPolicy } from './redact';
-import { ShopsClient } from './shops';
-import { TokenCrypto } from './token-crypto';
-import { TokenStore } from './token-store';
+import { ShopsClient, TokenCrypto, TokenStore } from './shops';
 
 /** Options of {@link createDataClient}. */
 export interface DataClientOptions {
@@ -107,7 +105,7 @@ export function createDataClient(options: DataClientOptions & { readonly tokenCr
   const data: DataClient = {
     jobs,
     importHistory: new ImportHistoryClient({ ...shared, table: tables.ImportHistory }),
-    redactShop: (domain) => runOperation(observe, shopOperation(tables.Shops, 'redactShop', domain), (run) => redactShop(doc, tables, domain, redactionRetry, run)),
+    redactShop: (domain) => runOperation(observe, shopOperation(tables.Shops, 'redactShop', domain), (run) => redactShop({ doc, tables, domain, retry: redactionRetry }, run)),
     doc,
     tables,
   };
@@ -130,9 +128,10 @@ function inConfig<T>(build: () => T): T {
   }
 }
 
-export { buildAccessRequest, type AccessRequest, type GetItemRequest, type QueryRequest } from './access-requests';
-export { ClientConfigError, tableEnvironmentVariable, tableNameExport, tableNamesFromEnvironment, tableNamesFromStackOutputs, type TableNames } from './config';
-export { DEFAULT_CURSOR_KEY, type Page } from './cursor';
+export { buildAccessRequest, patternKeys, type AccessRequest, type AccessRequestParams, type GetItemRequest, type KeyValue, type QueryRequest } from './core/access-requests';
+export { epochSeconds, expiresAt } from './core/ttl';
+export { ClientConfigError, tableEnvironmentVariable, tableNameExport, tableNamesFromEnvironment, tableNamesFromStackOutputs, type TableNames } from './core/config';
+export { DEFAULT_CURSOR_KEY, type Page } from './core/cursor';
 export {
   ConflictError,
   DataClientError,
@@ -147,29 +146,49 @@ export {
   StaleGrantError,
   ThrottledError,
   type ErrorCause,
-} from './errors';
-export type { OperationEvent, OperationObserver } from './observe';
-export { canonicalShopDomain } from './shop-domain';
+} from './core/errors';
+export type { OperationEvent, OperationObserver } from './core/observe';
+export { canonicalShopDomain } from './core/shop-domain';
 export { ImportHistoryClient, SLOTS_PER_MILLISECOND, importFinishedAt, importTimestamp, type ImportHistoryItem, type ImportHistoryListOptions, type ImportHistoryWrite, type ImportRecord } from './import-history';
-export type { AccessPatternName, IndexEntry, Item, ItemKey, StageName, TableName } from './items';
+export type { AccessPatternName, IndexEntry, Item, ItemKey, StageName, TableName } from './core/items';
 export { JOB_STATUSES, JOB_TRANSITIONS, JobsClient, type Job, type JobRef, type JobStatus, type JobSummary, type LapsedJob, type NewJob, type NextStatus, type PageOptions } from './jobs';
 export { DEFAULT_RETRY, redactShop, type RedactionCounts, type RetryPolicy } from './redact';
-export { BILLING_STATUSES, PROFILE_CONDITIONS, ShopsClient, type BillingStatus, type ProfileUpdateOptions, type Shop, type ShopProfile, type ShopProfileChanges, type ShopProfileFields } from './shops';
-export { LOCAL_WRAPPING_KEY_ENV, SealError, TokenCrypto, kmsKeyring, rawAesKeyring } from './token-crypto';
-export { Secret } from './secret';
 export {
+  BILLING_STATUSES,
   GRANT_SKEW_MS,
+  LIFECYCLE_CONDITIONS,
+  LOCAL_WRAPPING_KEY_ENV,
+  PROFILE_CONDITIONS,
   SEALED_ATTRIBUTES,
+  SEAL_CONTEXT_KEYS,
   SHOPIFY_NON_EXPIRING_CUTOVER,
+  SealError,
+  Secret,
+  ShopsClient,
+  TOKEN_ALGORITHM_SUITE,
+  TOKEN_CONDITIONS,
+  TOKEN_SET_ATTRIBUTES,
+  TokenCrypto,
   TokenStore,
+  kmsKeyring,
+  rawAesKeyring,
+  sealTokenSet,
+  type BillingStatus,
   type FreshOptions,
   type GrantOutcome,
   type InvalidateOutcome,
   type OpenedTokens,
+  type ProfileUpdateOptions,
   type RefreshTokens,
+  type SealContext,
+  type SealedAttribute,
+  type Shop,
+  type ShopProfile,
+  type ShopProfileChanges,
+  type ShopProfileFields,
   type ShopTokens,
   type StoredTokens,
   type TokenGeneration,
   type UninstallOutcome,
-} from './token-store';
+} from './shops';
 export { TABLE_SCHEMAS, tableSchema } from '../data/schemas';

@@ -77,6 +77,9 @@ export interface IndexSchema {
   readonly hotKeyProne?: HotKeyProneSchema;
 }
 
+/** Seconds in a day, the unit retention is declared in. */
+export const SECONDS_PER_DAY = 86_400;
+
 /** Time to live: DynamoDB deletes an item some time after the epoch-seconds value in `attribute`. */
 export interface TtlSchema {
   /** Number attribute holding the expiry time in epoch seconds. */

@@ -1,7 +1,4 @@
-import type { ImportHistoryClient } from '../client/import-history';
-import type { JobsClient } from '../client/jobs';
-import type { ShopsClient } from '../client/shops';
-import type { TokenStore } from '../client/token-store';
+import type { ImportHistoryClient, JobsClient, ShopsClient, TokenStore } from '../client';
 import type { TABLE_SCHEMAS, TableName } from '../data/schemas';
 
 type SchemaOf<T extends TableName> = Extract<(typeof TABLE_SCHEMAS)[number], { name: T }>;

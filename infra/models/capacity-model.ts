@@ -1,6 +1,6 @@
 // One file: the capacity model is one chain of formulas (item bytes, units, write costs, key loads, the worked example), each step built on the one before.
 import type { AttributeType, IndexSchema, TableSchema } from '../data/schema-model';
-import { SECONDS_PER_DAY } from '../client/ttl';
+import { SECONDS_PER_DAY } from '../data/schema-model';
 import type { CapacityAssumptions, WriteKind } from './capacity-assumptions';
 
 /** One write unit covers up to 1 KB of an item or index entry. */

@@ -1,4 +1,4 @@
-import type { AccessRequestParams } from '../client/access-requests';
+import type { AccessRequestParams } from '../client';
 import { TABLE_SCHEMAS, type TableName } from '../data/schemas';
 
 /** Name of an access pattern declared in the schema map. */

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDataClient } from '../../infra/client';
-import { JobsClient } from '../../infra/client/jobs';
-import { TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
+import { createDataClient, JobsClient, rawAesKeyring, TokenCrypto } from '../../infra/client';
 import { ConfigError } from '../../infra/data/config-error';
 import { parseOptions, runCli } from '../shared/cli';
 import { createClients } from '../shared/clients';

@@ -3,10 +3,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { Session } from '@shopify/shopify-api';
 import { MemorySessionStorage } from '@shopify/shopify-app-session-storage-memory';
 import { ulid } from 'ulid';
-import type { DataClientWithShops } from '../../infra/client';
-import type { JobsClient, NewJob } from '../../infra/client/jobs';
+import { expiresAt, type DataClientWithShops, type JobsClient, type NewJob } from '../../infra/client';
 import { sealedSessionStorage } from '../../infra/client/shopify';
-import { expiresAt } from '../../infra/client/ttl';
 import { tableSchema } from '../../infra/data/schemas';
 import { physicalTableName } from '../../infra/data/stages';
 import type { Operation } from './paired';

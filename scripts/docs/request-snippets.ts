@@ -1,4 +1,4 @@
-import type { AccessRequest, KeyValue } from '../../infra/client/access-requests';
+import type { AccessRequest, KeyValue } from '../../infra/client';
 import packageJson from '../../package.json';
 import { ENDPOINT_ENV } from '../shared/clients';
 

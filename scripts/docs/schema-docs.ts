@@ -2,7 +2,7 @@
 import { App, CfnDeletionPolicy, CfnOutput } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCESS_EXAMPLES, EXAMPLE_NOW, type AccessExample, type AccessPatternName } from '../../infra/policy/access-examples';
-import { buildAccessRequest, patternKeys } from '../../infra/client/access-requests';
+import { buildAccessRequest, importFinishedAt, patternKeys } from '../../infra/client';
 import { addDataStacks } from '../../infra/cdk/data-app';
 import { dataAccessGrant, levelsOf, redactionGrant, visibility, type TableGrant, type Visibility } from '../../infra/policy/table-access';
 import type { AccessPatternSchema, AttributeSchema, KeyAttribute, TableSchema } from '../../infra/data/schema-model';
@@ -12,7 +12,6 @@ import { STAGES, STAGE_NAMES, physicalTableName, type StagePolicy } from '../../
 import { CAPACITY_ASSUMPTIONS, type CapacityAssumptions } from '../../infra/models/capacity-assumptions';
 import { capacitySection } from './capacity-docs';
 import { code, codeBlock, markdownTable, paragraph } from '../shared/markdown';
-import { importFinishedAt } from '../../infra/client/import-history';
 import { LOCAL_ENDPOINT, cliCommand, clientSnippet, sdkSnippet, tsString } from './request-snippets';
 import { schemaDiagram } from './schema-diagram';
 import { tokenSection } from './token-docs';
@@ -168,7 +167,7 @@ function ttlSection(schema: TableSchema): string[] {
     paragraph([
       `Items expire **${ttl.retentionDays} days** after ${code(ttl.countedFrom)}: writers set ${code(ttl.attribute)}`,
       `(Number, epoch **seconds**) to ${code(ttl.countedFrom)} + ${ttl.retentionDays} days`,
-      `(${code('expiresAt')} in ${code('infra/client/ttl.ts')}). DynamoDB deletes expired items in the background,`,
+      `(${code('expiresAt')} in ${code('infra/client/core/ttl.ts')}). DynamoDB deletes expired items in the background,`,
       'usually within a few days of expiry, so an expired item can still be read until then. Reads exclude them',
       'without paying for them:',
     ]),

@@ -1,7 +1,5 @@
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
-import { PROFILE_CONDITIONS } from '../../infra/client/shops';
-import { SEAL_CONTEXT_KEYS, TOKEN_ALGORITHM_SUITE } from '../../infra/client/token-crypto';
-import { GRANT_SKEW_MS, LIFECYCLE_CONDITIONS, SHOPIFY_NON_EXPIRING_CUTOVER, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
+import { GRANT_SKEW_MS, LIFECYCLE_CONDITIONS, PROFILE_CONDITIONS, SEAL_CONTEXT_KEYS, SHOPIFY_NON_EXPIRING_CUTOVER, TOKEN_ALGORITHM_SUITE, TOKEN_CONDITIONS, TOKEN_SET_ATTRIBUTES } from '../../infra/client';
 import { sealedAttributeNames, type TableSchema } from '../../infra/data/schema-model';
 import { code, markdownTable, paragraph } from '../shared/markdown';
 
@@ -29,7 +27,7 @@ export function tokenSection(schema: TableSchema): string[] {
       'the token key\'s policy lets only the roles it names decrypt, so an IAM Allow of `kms:Decrypt` on `*` is not enough.',
       `An online session's access token (a user's) is sealed the same way with a fourth key, ${code(SEAL_CONTEXT_KEYS[3])}: the`,
       'session id, and kept by the app\'s session storage, never here.',
-      `The secrets are written and read only through the token store (${code('infra/client/token-store.ts')});`,
+      `The secrets are written and read only through the token store (${code('infra/client/shops/tokens/')});`,
       `${code('shops.get')} never returns them.`,
     ]),
     '',

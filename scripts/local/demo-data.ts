@@ -3,9 +3,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { ACCESS_EXAMPLES } from '../../infra/policy/access-examples';
 import { tableSchema, type TableName } from '../../infra/data/schemas';
 import { physicalTableName } from '../../infra/data/stages';
-import type { TokenCrypto } from '../../infra/client/token-crypto';
-import { SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens } from '../../infra/client/token-set';
-import { epochSeconds, expiresAt } from '../../infra/client/ttl';
+import { epochSeconds, expiresAt, SEALED_ATTRIBUTES, sealTokenSet, type ShopTokens, type TokenCrypto } from '../../infra/client';
 
 /** An item as the application writes it. */
 export type DemoItem = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ACCESS_EXAMPLES, type AccessPatternName } from '../../infra/policy/access-examples';
 import type { TableSchema } from '../../infra/data/schema-model';
-import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/client/access-requests';
+import { buildAccessRequest, type AccessRequest, type AccessRequestParams } from '../../infra/client';
 import { tableSchema, type TableName } from '../../infra/data/schemas';
 import { physicalTableName } from '../../infra/data/stages';
 

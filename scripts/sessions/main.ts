@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DataClientError } from '../../infra/client/errors';
+import { DataClientError } from '../../infra/client';
 import { migrateSessions, type SealedSessionStorage } from '../../infra/client/shopify';
 import { ConfigError } from '../../infra/data/config-error';
 import { parseOptions, runCli } from '../shared/cli';

@@ -3,8 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { AlgorithmSuiteIdentifier, CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError } from '../../infra/data/config-error';
-import { TOKEN_ALGORITHM_SUITE, TokenCrypto, kmsKeyring, rawAesKeyring } from '../../infra/client/token-crypto';
-import { SEALED_ATTRIBUTES } from '../../infra/client/token-store';
+import { kmsKeyring, rawAesKeyring, SEALED_ATTRIBUTES, TOKEN_ALGORITHM_SUITE, TokenCrypto } from '../../infra/client';
 import { parseOptions, runCli } from '../shared/cli';
 
 const MAX_ITERATIONS = 100_000;

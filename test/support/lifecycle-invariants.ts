@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Session } from '@shopify/shopify-api';
 import type { MemorySessionStorage } from '@shopify/shopify-app-session-storage-memory';
-import { TOKEN_SET_ATTRIBUTES } from '../../infra/client/token-store';
+import { randomBytes } from 'node:crypto';
+import { TOKEN_SET_ATTRIBUTES, TokenCrypto, rawAesKeyring } from '../../infra/client';
 import type { FakeShopify } from './lifecycle-shopify';
-import { modelCrypto } from './lifecycle-model';
 import type { LocalTables } from './local-tables';
 
 /** What the model knows between steps. */
@@ -82,6 +82,13 @@ async function jobsOf(local: LocalTables, domain: string): Promise<Set<string>> 
     }),
   );
   return new Set(Items.map((job) => job.jobId as string));
+}
+
+let sharedCrypto: TokenCrypto | undefined;
+/** One raw AES key for every sequence of a run. */
+export function modelCrypto(): TokenCrypto {
+  sharedCrypto ??= new TokenCrypto(rawAesKeyring(randomBytes(32)));
+  return sharedCrypto;
 }
 
 /** Plaintexts by ciphertext: most checks see the ciphertext the previous one opened. */

@@ -3,13 +3,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Session } from '@shopify/shopify-api';
 import { MemorySessionStorage } from '@shopify/shopify-app-session-storage-memory';
 import fc from 'fast-check';
-import { createDataClient } from '../../infra/client';
-import { ConflictError, NoTokenError, NotFoundError, RefreshFailedError, ShopInstalledError, StaleGrantError } from '../../infra/client/errors';
+import { ConflictError, createDataClient, NotFoundError, NoTokenError, RefreshFailedError, ShopInstalledError, StaleGrantError, type ShopTokens, type StoredTokens } from '../../infra/client';
 import { sealedSessionStorage } from '../../infra/client/shopify';
-import { tokensOf } from '../../infra/client/shopify/sessions';
-import { TokenCrypto, rawAesKeyring } from '../../infra/client/token-crypto';
-import type { ShopTokens, StoredTokens } from '../../infra/client/token-store';
-import { checkInvariants, isInstalled, readTables, WRITES, type ModelState } from './lifecycle-invariants';
+import { checkInvariants, isInstalled, modelCrypto, readTables, WRITES, type ModelState } from './lifecycle-invariants';
 import { FakeShopify } from './lifecycle-shopify';
 import type { LocalTables } from './local-tables';
 import { LOCAL_TABLES_ENDPOINT_ENV } from '../../scripts/shared/local-engine';
@@ -95,7 +91,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
   const inner = new MemorySessionStorage();
   const storage = sealedSessionStorage({ inner, data, refresh: shopify.refresh });
   const offlineId = `offline_${domain}`;
-  const refreshTokens = async (token: { reveal(): string }): Promise<ShopTokens> => tokensOf((await shopify.refresh({ refreshToken: token.reveal() })).session, { table: 'model', operation: 'refresh', key: {} });
+  const refreshTokens = async (token: { reveal(): string }): Promise<ShopTokens> => sessionTokens((await shopify.refresh({ refreshToken: token.reveal() })).session);
   /** The jobs of the app's current install. */
   let liveJobs: string[] = [];
   let inFlight: { readonly read: StoredTokens; readonly next: ShopTokens } | undefined;
@@ -109,7 +105,7 @@ export async function runSequence(local: LocalTables, domain: string, steps: rea
     shopify.installed = true;
     shopify.install += 1;
     const session = shopify.grant();
-    if (via === 'oauth') await data.shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, tokensOf(session, { table: 'model', operation: 'install', key: {} }), new Date(clock));
+    if (via === 'oauth') await data.shops.install({ domain, name: 'Model Shop', plan: 'pro', billingStatus: 'active' }, sessionTokens(session), new Date(clock));
     else await storage.storeSession(session);
     state.redacted = false;
     state.newestUninstallDelivered = false;
@@ -276,9 +272,11 @@ function expectError<E extends Error>(expected: new (...args: never[]) => E) {
   };
 }
 
-let sharedCrypto: TokenCrypto | undefined;
-/** One raw AES key for every sequence of a run. */
-export function modelCrypto(): TokenCrypto {
-  sharedCrypto ??= new TokenCrypto(rawAesKeyring(randomBytes(32)));
-  return sharedCrypto;
+/** The token set of a session the fake Shopify issued, as the token store takes it. */
+function sessionTokens(session: Session): ShopTokens {
+  return {
+    ...(session.accessToken && { accessToken: session.accessToken, ...(session.expires && { accessTokenExpiresAt: session.expires }) }),
+    ...(session.refreshToken && { refreshToken: session.refreshToken, ...(session.refreshTokenExpires && { refreshTokenExpiresAt: session.refreshTokenExpires }) }),
+    ...(session.scope !== undefined && { scopes: session.scope }),
+  };
 }

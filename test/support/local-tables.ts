@@ -1,6 +1,6 @@
 import { DeleteTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableNames } from '../../infra/client/config';
+import type { TableNames } from '../../infra/client';
 import { TABLE_SCHEMAS } from '../../infra/data/schemas';
 import { physicalTableName } from '../../infra/data/stages';
 import { createClients } from '../../scripts/shared/clients';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Session } from '@shopify/shopify-api';
-import { createDataClient, type DataClientWithShops } from '../../infra/client';
+import { createDataClient, rawAesKeyring, TokenCrypto, type DataClientWithShops, type SealContext } from '../../infra/client';
 import { sealedSessionStorage, type SealedSessionStorage } from '../../infra/client/shopify';
-import { TokenCrypto, rawAesKeyring, type SealContext } from '../../infra/client/token-crypto';
 import type { InnerStorage } from './session-inners';
 import type { LocalTables } from './local-tables';
 

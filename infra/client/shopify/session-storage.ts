@@ -1,12 +1,11 @@
 // One file: the five calls of Shopify's SessionStorage and the webhook helpers share one rule: an offline session's tokens live only in the Shops table, an online session's only sealed.
 import type { Session } from '@shopify/shopify-api';
 import type { SessionStorage } from '@shopify/shopify-app-session-storage';
-import { DataClientError, InvalidInputError, NoTokenError, NotFoundError, RefreshFailedError, StaleGrantError, type OperationContext } from '../errors';
+import { DataClientError, InvalidInputError, NoTokenError, NotFoundError, RefreshFailedError, StaleGrantError, type OperationContext } from '../core/errors';
 import type { DataClientWithShops } from '../index';
 import type { RedactionCounts } from '../redact';
-import { Secret } from '../secret';
-import { canonicalShopDomain } from '../shop-domain';
-import type { RefreshTokens, TokenGeneration, UninstallOutcome } from '../token-store';
+import { canonicalShopDomain } from '../core/shop-domain';
+import { Secret, type RefreshTokens, type TokenGeneration, type UninstallOutcome } from '../shops';
 import { SEALED_TOKEN_PREFIX, copySession, holdsPlaintext, offlineSession, offlineSessionId, shopOfOfflineId, tokensOf, withoutTokens } from './sessions';
 
 /**

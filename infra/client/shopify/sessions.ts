@@ -1,6 +1,6 @@
 import { Session } from '@shopify/shopify-api';
-import { InvalidInputError, type OperationContext } from '../errors';
-import type { OpenedTokens, SealedAttribute, ShopTokens } from '../token-set';
+import { InvalidInputError, type OperationContext } from '../core/errors';
+import type { OpenedTokens, SealedAttribute, ShopTokens } from '../shops';
 
 /**
  * How an online session's sealed access token is written in the app's session storage: this

@@ -1,9 +1,8 @@
-import { ClientConfigError, tableNamesFromEnvironment, tableNamesFromStackOutputs } from '../../../infra/client/config';
+import { ClientConfigError, createDataClient, DataClientError, rawAesKeyring, ShopsClient, tableNamesFromEnvironment, tableNamesFromStackOutputs, TokenCrypto, TokenStore, type OperationEvent } from '../../../infra/client';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DataClientError, ShopsClient, TokenCrypto, TokenStore, createDataClient, rawAesKeyring, type OperationEvent } from '../../../infra/client';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';
 

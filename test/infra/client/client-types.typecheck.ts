@@ -1,9 +1,6 @@
 // Checked by the type-check of `npm test` (TypeScript 7), not run by Jest: each `@ts-expect-error` line
 // must fail to compile, so a misspelt name or a wrong type stops the build.
-import { buildAccessRequest } from '../../../infra/client/access-requests';
-import { tableNameExport, tableNamesFromStackOutputs } from '../../../infra/client/config';
-import type { IndexEntry, Item, ItemKey } from '../../../infra/client/items';
-import type { JobsClient, JobSummary } from '../../../infra/client/jobs';
+import { buildAccessRequest, tableNameExport, tableNamesFromStackOutputs, type IndexEntry, type Item, type ItemKey, type JobsClient, type JobSummary } from '../../../infra/client';
 import { tableSchema } from '../../../infra/data/schemas';
 
 // Item types follow the attributes' DynamoDB types in the map.

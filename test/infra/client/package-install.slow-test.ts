@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { tableEnvironmentVariable } from '../../../infra/client/config';
+import { tableEnvironmentVariable } from '../../../infra/client';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { LOCAL_CREDENTIALS } from '../../../scripts/shared/clients';
 import { startLocalTables, type LocalTables } from '../../support/local-tables';

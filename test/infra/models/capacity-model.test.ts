@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { TokenCrypto, rawAesKeyring } from '../../../infra/client/token-crypto';
-import { TokenStore } from '../../../infra/client/token-store';
+import { JobsClient, rawAesKeyring, TokenCrypto, TokenStore } from '../../../infra/client';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { JobsClient } from '../../../infra/client/jobs';
 import type { IndexSchema, TableSchema } from '../../../infra/data/schema-model';
 import { tableSchema, TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { CAPACITY_ASSUMPTIONS, type ClientOperation } from '../../../infra/models/capacity-assumptions';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_WRAPPING_KEY_ENV, TokenCrypto, rawAesKeyring } from '../../../infra/client/token-crypto';
+import { LOCAL_WRAPPING_KEY_ENV, rawAesKeyring, tableEnvironmentVariable, TokenCrypto } from '../../../infra/client';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { EXAMPLE_NOW } from '../../../infra/policy/access-examples';
-import { tableEnvironmentVariable } from '../../../infra/client/config';
 import { LOCAL_CREDENTIALS } from '../../../scripts/shared/clients';
 import { seedDemoData } from '../../../scripts/local/demo-data';
 import { CLIENT_MODULE } from '../../../scripts/docs/request-snippets';

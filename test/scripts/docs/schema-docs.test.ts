@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_EXAMPLES } from '../../../infra/policy/access-examples';
-import { buildAccessRequest, type AccessRequest } from '../../../infra/client/access-requests';
+import { buildAccessRequest, TOKEN_CONDITIONS, type AccessRequest } from '../../../infra/client';
 import type { AccessPatternSchema, AttributeSchema, IndexSchema, TableSchema } from '../../../infra/data/schema-model';
-import { TOKEN_CONDITIONS } from '../../../infra/client/token-store';
 import { TABLE_SCHEMAS } from '../../../infra/data/schemas';
 import { loadSchemaDocsInput, renderSchemaDocs, type SchemaDocsInput } from '../../../scripts/docs/schema-docs';
 import { cliCommand } from '../../../scripts/docs/request-snippets';

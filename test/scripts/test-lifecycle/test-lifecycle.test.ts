@@ -15,17 +15,17 @@ async function jestGets(argv: string[]) {
 
 test('runs the lifecycle suite alone with the sequences and seed given, as --runs N or --runs=N', async () => {
   expect(await jestGets(['--runs=5', '--seed', '7'])).toEqual({
-    args: ['test/infra/client/token-lifecycle.test.ts', '--testTimeout=120000'],
+    args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=120000'],
     runs: '5',
     seed: '7',
   });
   expect(await jestGets(['--runs', '5000'])).toEqual({
-    args: ['test/infra/client/token-lifecycle.test.ts', '--testTimeout=5000000'],
+    args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=5000000'],
     runs: '5000',
     seed: undefined,
   });
 });
 
 test("without options it runs the gate's default", async () => {
-  expect(await jestGets([])).toEqual({ args: ['test/infra/client/token-lifecycle.test.ts', '--testTimeout=120000'], runs: undefined, seed: undefined });
+  expect(await jestGets([])).toEqual({ args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=120000'], runs: undefined, seed: undefined });
 });

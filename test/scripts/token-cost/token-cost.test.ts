@@ -1,4 +1,4 @@
-import { SEALED_ATTRIBUTES } from '../../../infra/client/token-store';
+import { SEALED_ATTRIBUTES } from '../../../infra/client';
 import { main } from '../../../scripts/token-cost/main';
 
 test('npm run token-cost times sealing and counts one KMS request per value sealed or opened', async () => {
