@@ -82,13 +82,20 @@ function parseStatus(status: string, number: number): { relations: DecisionRecor
   return { relations };
 }
 
-/** The record in one file, or the problems of its name and header. */
-function parseRecord(file: RecordFile, today: string): DecisionRecord | string[] {
+/** What the links are checked on: the record's number and file and its status's relations. */
+type Linked = Pick<DecisionRecord, 'number' | 'file' | 'relations'>;
+
+/**
+ * One file read: the problems of its name and header, its links when its status could be read (so
+ * they are checked even while its date is wrong), and the record when nothing is wrong.
+ */
+function parseRecord(file: RecordFile, today: string): { problems: string[]; linked?: Linked; record?: DecisionRecord } {
   const where = `${SHOWN_DIR}/${file.name}`;
   const name = RECORD_NAME.exec(file.name);
-  if (!name) return [`${where} is not a record's name: NNNN-title-in-kebab-case.md, NNNN the next number.`];
+  if (!name) return { problems: [`${where} is not a record's name: NNNN-title-in-kebab-case.md, NNNN the next number.`] };
   const number = Number(name[1]);
-  const [heading, blank, statusLine, dateLine, afterHeader, ...body] = file.text.split('\n');
+  // A checkout may give the file Windows line ends or a byte order mark.
+  const [heading, blank, statusLine, dateLine, afterHeader, ...body] = file.text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const problems: string[] = [];
   const title = new RegExp(`^# ${name[1]}\\. (\\S.*)$`).exec(heading ?? '')?.[1];
   if (title === undefined) problems.push(`${where} must start with "# ${name[1]}. <title>", the number of its file name.`);
@@ -102,8 +109,10 @@ function parseRecord(file: RecordFile, today: string): DecisionRecord | string[]
   if (day && (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date)) problems.push(`${where}: ${date} is not a date.`);
   else if (date !== undefined && date > today) problems.push(`${where}: its date ${date} is later than today (${today}); write the day the decision was made.`);
   if (headerWellFormed && !body.some((line) => line.trim() !== '')) problems.push(`${where} has no text after its header: say what was decided and why.`);
-  if (problems.length > 0 || !parsed || 'problem' in parsed) return problems;
-  return { number, file: file.name, title: title!, status: status!, date: date!, relations: parsed.relations };
+  if (!parsed || 'problem' in parsed) return { problems };
+  const linked = { number, file: file.name, relations: parsed.relations };
+  if (problems.length > 0) return { problems, linked };
+  return { problems, linked, record: { ...linked, title: title!, status: status!, date: date! } };
 }
 
 /**
@@ -116,8 +125,9 @@ export function checkDecisionRecords(files: readonly RecordFile[], now: Date = n
   // A day's grace: a record written where the day has already begun is not refused.
   const today = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
   const parsed = files.map((file) => parseRecord(file, today));
-  const problems = parsed.filter((result): result is string[] => Array.isArray(result)).flat();
-  const records = parsed.filter((result): result is DecisionRecord => !Array.isArray(result)).sort((a, b) => a.number - b.number);
+  const problems = parsed.flatMap((result) => result.problems);
+  const records = parsed.flatMap((result) => (result.record ? [result.record] : [])).sort((a, b) => a.number - b.number);
+  const linked = parsed.flatMap((result) => (result.linked ? [result.linked] : [])).sort((a, b) => a.number - b.number);
   const numbered = new Map<number, string[]>();
   for (const file of files) {
     const number = RECORD_NAME.exec(file.name)?.[1];
@@ -126,12 +136,19 @@ export function checkDecisionRecords(files: readonly RecordFile[], now: Date = n
   for (const [number, names] of numbered) {
     if (names.length > 1) problems.push(`${pad(number)} is the number of ${names.length} records (${names.sort().join(', ')}): give each its own.`);
   }
+  if (numbered.has(0)) problems.push(`${numbered.get(0)!.map((name) => `${SHOWN_DIR}/${name}`).join(', ')}: the numbers run from 0001.`);
+  // Each gap once, as a range: a record numbered 9000 by mistake is one line, not thousands.
   const highest = Math.max(0, ...numbered.keys());
   for (let number = 1; number <= highest; number += 1) {
-    if (!numbered.has(number)) problems.push(`there is no record ${pad(number)}: the numbers run from 0001 without a gap.`);
+    if (numbered.has(number)) continue;
+    let last = number;
+    while (!numbered.has(last + 1)) last += 1;
+    const missing = last === number ? `is no record ${pad(number)}` : `are no records ${pad(number)} to ${pad(last)}`;
+    problems.push(`there ${missing}: the numbers run from 0001 without a gap.`);
+    number = last;
   }
-  const byFile = new Map(records.map((record) => [record.file, record]));
-  for (const record of records) {
+  const byFile = new Map(linked.map((record) => [record.file, record]));
+  for (const record of linked) {
     const where = `${SHOWN_DIR}/${record.file}`;
     for (const relation of record.relations) {
       if (!files.some((file) => file.name === relation.file)) {

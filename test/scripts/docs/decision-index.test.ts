@@ -55,8 +55,9 @@ const VALID = [
 const replace = (number: number, file: RecordFile) => VALID.map((each, index) => (index + 1 === number ? file : each));
 const problemsOf = (files: readonly RecordFile[]) => checkDecisionRecords(files, NOW).problems;
 
-test('three records that link each other both ways have no problem', () => {
+test('three records that link each other both ways have no problem, also with Windows line ends and a byte order mark', () => {
   expect(problemsOf(VALID)).toEqual([]);
+  expect(problemsOf(VALID.map(({ name, text }) => ({ name, text: `\uFEFF${text.replace(/\n/g, '\r\n')}` })))).toEqual([]);
   expect(checkDecisionRecords(VALID, NOW).records.map(({ number, date }) => [number, date])).toEqual([
     [1, '2026-12-07'],
     [2, '2026-12-07'],
@@ -116,6 +117,12 @@ describe('a broken record is one line naming the file and what is wrong', () => 
       ['there is no record 0004: the numbers run from 0001 without a gap.'],
     ],
     [
+      'numbers skipped up to a record numbered far ahead, as one range',
+      [...VALID, record(9000, 'accepted')],
+      ['there are no records 0004 to 8999: the numbers run from 0001 without a gap.'],
+    ],
+    ['a record numbered 0000', [record(0, 'accepted'), ...VALID], ['docs/decisions/0000-decision-0.md: the numbers run from 0001.']],
+    [
       'a link to a record that does not exist',
       replace(2, record(2, 'superseded by [0009](0009-decision-9.md)')),
       [
@@ -127,6 +134,14 @@ describe('a broken record is one line naming the file and what is wrong', () => 
       'a superseded record the later one does not answer',
       replace(3, record(3, 'accepted; amends [0001](0001-decision-1.md)')),
       ['docs/decisions/0002-decision-2.md: its status says "superseded by 0003", but the status of docs/decisions/0003-decision-3.md does not answer "supersedes [0002](0002-decision-2.md)".'],
+    ],
+    [
+      'an unanswered link beside a wrong date, reported together',
+      replace(3, record(3, 'accepted; amends [0001](0001-decision-1.md)', { date: '2026-02-30' })),
+      [
+        'docs/decisions/0003-decision-3.md: 2026-02-30 is not a date.',
+        'docs/decisions/0002-decision-2.md: its status says "superseded by 0003", but the status of docs/decisions/0003-decision-3.md does not answer "supersedes [0002](0002-decision-2.md)".',
+      ],
     ],
     [
       'an amendment the earlier record does not answer',
