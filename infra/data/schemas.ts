@@ -6,7 +6,7 @@ import type { TableSchema } from './schema-model';
  *
  * Sessions are not here: the app's own session storage (Prisma) keeps each Shopify session's
  * fields but its tokens; an offline session's tokens are in Shops, sealed, and an online one's stay
- * sealed in the app's row (the client's `./shopify` entry; see docs/decisions.md).
+ * sealed in the app's row (the client's `./shopify` entry; see docs/decisions/0001-sessions-prisma-keeps-their-fields-the-shops-table.md).
  */
 export const TABLE_SCHEMAS = [
   {

@@ -376,7 +376,7 @@ export function renderSchemaDocs(input: SchemaDocsInput): string {
       'The DynamoDB tables of the Inavor Shuttle data layer. This file is generated from the schema map',
       '(`infra/data/schemas.ts`), the stage config (`infra/data/stages.ts`) and the capacity assumptions',
       '(`infra/models/capacity-assumptions.ts`) by `npm run docs`; `npm test` fails when it',
-      'is out of date. Shopify sessions are not stored here: see [decisions](decisions.md).',
+      'is out of date. Shopify sessions are not stored here: see [decision 0001](decisions/0001-sessions-prisma-keeps-their-fields-the-shops-table.md).',
     ]),
     '',
     ...sections.map((section) => `- [${section}](#${anchor(section)})`),

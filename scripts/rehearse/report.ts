@@ -2,7 +2,7 @@ import { runCommand, type CliOutput } from '../shared/cli';
 
 /**
  * What moto (5.2) does not implement as AWS does, so the rehearsal reports it as not checked
- * instead of asserting it; docs/decisions.md keeps the same list.
+ * instead of asserting it; docs/decisions/0062-rehearsal-on-moto.md keeps the same list.
  */
 export const MOTO_GAPS = {
   restoreOverrides:
@@ -51,7 +51,7 @@ export class Rehearsal {
     this.section('Summary');
     this.print(`${this.passed} passed, ${this.failures.length} failed in ${seconds.toFixed(1)} s.`);
     if (this.unchecked.size > 0) {
-      this.print('Not checked, because moto cannot answer it (docs/decisions.md, "Rehearsal on moto"):');
+      this.print('Not checked, because moto cannot answer it (docs/decisions/0062-rehearsal-on-moto.md):');
       for (const reason of MOTO_GAPS_ORDER.filter((gap) => this.unchecked.has(gap))) this.print(`  - ${reason}`);
     }
     for (const failure of this.failures) this.print(`FAILED: ${failure}`);

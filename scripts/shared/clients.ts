@@ -17,7 +17,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  */
 export const ENDPOINT_ENV = 'AWS_ENDPOINT_URL_DYNAMODB';
 
-/** How long a command waits on an endpoint before giving up (see docs/decisions.md). */
+/** How long a command waits on an endpoint before giving up (see the decision records 0039 and 0063 in docs/decisions/). */
 export interface NetworkLimits {
   /** Milliseconds to establish the TCP connection. */
   readonly connectionTimeoutMs: number;

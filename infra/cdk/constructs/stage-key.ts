@@ -42,7 +42,7 @@ export interface StageKeyProps {
  * through IAM) plus the Deny that AWS Control Tower's CT.KMS.PR.3 asks for, so that only AWS
  * services create grants on it, and Denies that keep everyone but the custodians from disabling
  * or deleting the key, revoking its grants, moving or deleting its alias, or replacing its policy
- * (see docs/decisions.md).
+ * (see the decision records 0020, 0067 and 0084 in docs/decisions/).
  */
 export class StageKey extends kms.Key {
   /** The key's alias. */

@@ -45,7 +45,7 @@ const UNINSTALLED_AT = 'uninstalledAt';
  * item (redacted already) has its leftovers deleted the same way; a repeated request deletes
  * nothing and returns zeros. Run it again if it threw: the Shops item goes last, so a retry still
  * finds the shop uninstalled. Other shops' items are never read. PITR history and backups still
- * hold the data until their retention ends (see docs/decisions.md).
+ * hold the data until their retention ends (see docs/decisions/0045-shop-redaction-and-what-it-cannot-reach.md).
  */
 export async function redactShop(options: RedactShopOptions, run?: OperationRun): Promise<RedactionCounts> {
   const { doc, tables, domain, retry = DEFAULT_RETRY } = check.options(options, { table: 'Shops', operation: 'redactShop' }, 'options', true, ['doc', 'tables', 'domain', 'retry']) as RedactShopOptions;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addDataStacks } from '../../../infra/cdk/data-app';
@@ -108,8 +108,9 @@ describe('feature flags in cdk.json', () => {
     expect(unconfigured).toEqual([]);
   });
 
-  test('every flag kept off its recommended value is named in docs/decisions.md with its reason', () => {
-    const decisions = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'decisions.md'), 'utf8');
+  test('every flag kept off its recommended value is named in a record of docs/decisions/ with its reason', () => {
+    const folder = join(__dirname, '..', '..', '..', 'docs', 'decisions');
+    const decisions = readdirSync(folder).filter((name) => /^\d{4}-.*\.md$/.test(name)).map((name) => readFileSync(join(folder, name), 'utf8')).join('\n');
     const kept = Object.entries(context).filter(([name, value]) => name in FLAGS && !same(value, FLAGS[name]!.recommendedValue));
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.map(([name]) => name).filter((name) => !decisions.includes(`\`${name}\``))).toEqual([]);

@@ -29,7 +29,7 @@ export const SEAL_CONTEXT_KEYS = ['table', 'shop', 'attribute', 'session'] as co
 /**
  * Committing and unsigned: a signature only helps when those who may decrypt are trusted less than
  * those who encrypt, and here both are the token roles; it would add ~200 bytes to every ciphertext
- * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions.md). The value of
+ * and an ECDSA P-384 sign or verify to every write and read (see docs/decisions/0025-shopify-tokens-sealed-field-by-field-with-the-aws.md). The value of
  * `ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY`, written out so that loading this module
  * does not load the Encryption SDK (a test compares it with the SDK's).
  */
