@@ -52,12 +52,13 @@ export class ConflictError extends DataClientError {}
 
 /** A status change the job state machine does not allow from the item's current status. */
 export class IllegalTransitionError extends DataClientError {
-  constructor(
-    context: OperationContext,
-    public readonly from: string | undefined,
-    public readonly to: string,
-  ) {
+  public readonly from: string | undefined;
+  public readonly to: string;
+
+  constructor(context: OperationContext, from: string | undefined, to: string) {
     super(context, `cannot move from ${from ?? '(no status)'} to ${to}`);
+    this.from = from;
+    this.to = to;
   }
 }
 
@@ -66,24 +67,24 @@ export class IllegalTransitionError extends DataClientError {
  * must be. The value itself is never quoted (it may be a secret, or 2 KB of noise).
  */
 export class InvalidInputError extends DataClientError {
-  constructor(
-    context: OperationContext,
-    public readonly field: string,
-    /** What the field must be. */
-    public readonly reason: string,
-  ) {
+  public readonly field: string;
+  /** What the field must be. */
+  public readonly reason: string;
+
+  constructor(context: OperationContext, field: string, reason: string) {
     super(context, `${field} ${reason}`);
+    this.field = field;
+    this.reason = reason;
   }
 }
 
 /** DynamoDB kept throttling the request after the SDK's retries. */
 export class ThrottledError extends DataClientError {
-  constructor(
-    context: OperationContext,
-    public readonly attempts: number,
-    failure?: ErrorCause,
-  ) {
+  public readonly attempts: number;
+
+  constructor(context: OperationContext, attempts: number, failure?: ErrorCause) {
     super(context, `throttled after ${attempts} attempts; retry later or check the table's throttle alarms`, failure);
+    this.attempts = attempts;
   }
 }
 

@@ -7,8 +7,11 @@ import { ConfigError } from '../../../infra/data/config-error';
 
 /** What `process.exit(code)` does in these tests: it stops the entry where the real exit would. */
 class Exit extends Error {
-  constructor(readonly code: number | string | null | undefined) {
+  readonly code: number | string | null | undefined;
+
+  constructor(code: number | string | null | undefined) {
     super(`process.exit(${String(code)})`);
+    this.code = code;
   }
 }
 

@@ -62,7 +62,11 @@ export class SealError extends DataClientError {}
  * SDK does not (it returns whatever context the message carries).
  */
 export class TokenCrypto {
-  constructor(private readonly keyring: KeyringNode) {}
+  private readonly keyring: KeyringNode;
+
+  constructor(keyring: KeyringNode) {
+    this.keyring = keyring;
+  }
 
   /** Encrypts `plaintext` under a fresh data key, bound to `context`. */
   async seal(context: SealContext, plaintext: string): Promise<Uint8Array> {
