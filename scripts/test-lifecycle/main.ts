@@ -5,7 +5,7 @@ import { parseOptions, runCli } from '../shared/cli';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** The suite it runs; the gate runs it too, with its default runs and seed. */
-const SUITE = 'test/infra/client/shops/token-lifecycle.test.ts';
+const SUITE = 'test/infra/client/shops/tokens/token-lifecycle.test.ts';
 /** Bounded so the test's time limit (a second per sequence) stays far below what Node's timers hold (2^31 - 1 ms). */
 const MAX_RUNS = 100_000;
 const MAX_SEED = 2 ** 31 - 1;
