@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../infra/stage-selection';
+import { ConfigError } from '../../infra/data/config-error';
 import { fileError, readTextFile } from '../shared/files';
 import { codeBlock, markdownTable } from '../shared/markdown';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../../infra/stage-selection';
+import { ConfigError } from '../../../infra/data/config-error';
 import {
   DECISIONS_DIR,
   DECISION_INDEX,
