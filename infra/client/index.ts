@@ -181,6 +181,7 @@ export {
   type ProfileUpdateOptions,
   type RefreshTokens,
   type SealContext,
+  type SealTokenSetOptions,
   type SealedAttribute,
   type Shop,
   type ShopProfile,

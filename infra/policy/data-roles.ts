@@ -45,3 +45,9 @@ export const DATA_ROLES = {
 export function tokenRolePurposes(): DataRolePurpose[] {
   return DATA_ROLE_PURPOSES.filter((purpose) => (DATA_ROLES[purpose] as DataRoleSpec).tokens !== undefined);
 }
+
+/** The tables of `schemas` no data role reads or writes: deployed, but nothing of the app could use them. */
+export function tablesNoRoleUses(schemas: readonly { readonly name: string }[]): string[] {
+  const granted = new Set(DATA_ROLE_PURPOSES.flatMap((purpose) => Object.keys((DATA_ROLES[purpose] as DataRoleSpec).data ?? {})));
+  return schemas.map(({ name }) => name).filter((name) => !granted.has(name));
+}

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { tableResources, type CfnTemplate } from './cfn-template';
 import { ConfigError } from '../data/config-error';
-import { isRecord } from '../validation';
+import { isRecord } from '../data/raw';
 
 /** The committed baseline, relative to the repository root. */
 export const IDENTITY_BASELINE_FILE = 'test/baselines/table-identity.json';

@@ -1,4 +1,7 @@
 /** What every check of the map and the stage config uses: the value shapes and DynamoDB's naming rules. */
+import { isRecord, type Raw } from '../data/raw';
+
+export { isRecord, type Raw };
 
 /** DynamoDB's rule for table and index names. */
 export const NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -6,8 +9,6 @@ export const NAME_RULE = "DynamoDB's naming rule: 3-255 characters of a-z, A-Z, 
 
 /** DynamoDB's (and CloudFormation's) limit on the UTF-8 length of key, projected and TTL attribute names. */
 const MAX_INDEXED_NAME_BYTES = 255;
-
-export type Raw = Record<string, unknown>;
 
 export type Report = (field: string, message: string) => void;
 
@@ -25,11 +26,6 @@ export function keyNames(owner: Raw): string[] {
   return [owner.partitionKey, owner.sortKey].flatMap((key) =>
     isRecord(key) && typeof key.name === 'string' ? [key.name] : [],
   );
-}
-
-/** True for a plain object (not null, not a list). */
-export function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function show(value: unknown): string {

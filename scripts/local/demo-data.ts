@@ -208,7 +208,7 @@ async function demoItems(stage: string, crypto: TokenCrypto): Promise<Readonly<R
   // Batch-written rather than installed, so that seeding a persisted engine again overwrites them.
   const table = physicalTableName('Shops', stage);
   const shopItems = await Promise.all(
-    shops.map(async ({ item, tokens }) => (tokens ? { ...item, ...(await sealTokenSet(crypto, table, item.domain as string, tokens, 1)) } : item)),
+    shops.map(async ({ item, tokens }) => (tokens ? { ...item, ...(await sealTokenSet({ crypto, table, shop: item.domain as string, tokens })) } : item)),
   );
   return { Shops: shopItems, Jobs: jobs, ImportHistory: importHistory };
 }

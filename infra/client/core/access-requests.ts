@@ -1,6 +1,7 @@
 import type { AccessPatternSchema, KeyAttribute, TableSchema } from '../../data/schema-model';
-import { DataClientError, InvalidInputError, type OperationContext } from './errors';
+import { DataClientError, type OperationContext } from './errors';
 import { epochSeconds, oldestLive } from './ttl';
+import * as check from './validate';
 
 /** A key attribute value: a string for S keys, a number for N keys. */
 export type KeyValue = string | number;
@@ -71,7 +72,7 @@ function findPattern(schema: TableSchema, name: string, TableName: string): Acce
   const pattern = schema.accessPatterns.find((candidate) => candidate.name === name);
   if (!pattern) {
     const known = schema.accessPatterns.map((candidate) => candidate.name).join(', ');
-    throw new InvalidInputError({ table: TableName, operation: 'buildAccessRequest', key: {} }, 'patternName', `must be an access pattern of ${schema.name}: ${known}`);
+    check.refuse({ table: TableName, operation: 'buildAccessRequest' }, 'patternName', `must be an access pattern of ${schema.name}: ${known}`);
   }
   return pattern;
 }
@@ -109,7 +110,7 @@ function buildRequest(schema: TableSchema, patternName: string, TableName: strin
   if (pattern.operation === 'GetItem') {
     const Key: Record<string, KeyValue> = { [partitionKey.name]: params.partitionKey };
     if (sortKey) {
-      if (params.sortKey === undefined) throw new InvalidInputError(context, 'sortKey', `must be given: ${schema.name} has the sort key ${sortKey.name}`);
+      if (params.sortKey === undefined) check.refuse(context, 'sortKey', `must be given: ${schema.name} has the sort key ${sortKey.name}`);
       Key[sortKey.name] = params.sortKey;
     }
     return { operation: 'GetItem', input: { TableName, Key } };

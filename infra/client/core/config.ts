@@ -1,11 +1,15 @@
 import { TABLE_SCHEMAS, type TableName } from '../../data/schemas';
 import { STAGE_NAMES, dataStackName, type StageName } from '../../data/stages';
+import { ERRORS_GUIDE } from './errors';
 
 /** The physical name of every table the client uses. */
 export type TableNames = Readonly<Record<TableName, string>>;
 
 /** A configuration value the client needs is missing or malformed; the message names it. */
 export class ClientConfigError extends Error {
+  /** The section of the client's guide that says what to do. */
+  public readonly help = `${ERRORS_GUIDE}#clientconfigerror`;
+
   constructor(message: string) {
     super(message);
     this.name = 'ClientConfigError';

@@ -26,17 +26,25 @@ export interface ErrorCause {
   readonly requestId?: string;
 }
 
+/** Where the client's guide says what to do about each error: its section of "Errors and what to do about them". */
+export const ERRORS_GUIDE = 'docs/client.md';
+
 /** Base class of every data-client error. */
 export class DataClientError extends Error {
+  /** The anchor of the guide's section on errors of this class; a subclass of the client's own inherits its parent's. */
+  static readonly section: string = 'any-other-failure';
   public readonly table: string;
   public readonly operation: string;
   public readonly key: ErrorKey;
   /** The failed request's error, by name and code only; absent when the client itself refused. */
   public readonly failure?: ErrorCause;
+  /** The section of the client's guide that says what to do, e.g. `docs/client.md#conflicterror`. */
+  public readonly help: string;
 
   constructor(context: OperationContext, reason: string, failure?: ErrorCause) {
     super(`${context.operation} on ${context.table} ${formatKey(context.key)}: ${reason}`);
     this.name = new.target.name;
+    this.help = `${ERRORS_GUIDE}#${(new.target as typeof DataClientError).section}`;
     this.table = context.table;
     this.operation = context.operation;
     this.key = context.key;
@@ -45,13 +53,18 @@ export class DataClientError extends Error {
 }
 
 /** The item does not exist (or has expired and only awaits TTL deletion). */
-export class NotFoundError extends DataClientError {}
+export class NotFoundError extends DataClientError {
+  static override readonly section: string = 'notfounderror';
+}
 
 /** A conditional write lost: another writer changed the item first. Re-read and decide again. */
-export class ConflictError extends DataClientError {}
+export class ConflictError extends DataClientError {
+  static override readonly section: string = 'conflicterror';
+}
 
 /** A status change the job state machine does not allow from the item's current status. */
 export class IllegalTransitionError extends DataClientError {
+  static override readonly section: string = 'illegaltransitionerror';
   public readonly from: string | undefined;
   public readonly to: string;
 
@@ -67,6 +80,7 @@ export class IllegalTransitionError extends DataClientError {
  * must be. The value itself is never quoted (it may be a secret, or 2 KB of noise).
  */
 export class InvalidInputError extends DataClientError {
+  static override readonly section: string = 'invalidinputerror';
   public readonly field: string;
   /** What the field must be. */
   public readonly reason: string;
@@ -80,6 +94,7 @@ export class InvalidInputError extends DataClientError {
 
 /** DynamoDB kept throttling the request after the SDK's retries. */
 export class ThrottledError extends DataClientError {
+  static override readonly section: string = 'throttlederror';
   public readonly attempts: number;
 
   constructor(context: OperationContext, attempts: number, failure?: ErrorCause) {
@@ -90,6 +105,7 @@ export class ThrottledError extends DataClientError {
 
 /** A cursor this read did not hand out (corrupt, edited, or from another read): refused before any request. */
 export class InvalidCursorError extends InvalidInputError {
+  static override readonly section: string = 'invalidcursorerror';
   constructor(context: OperationContext, reason: string) {
     super(context, 'cursor', `is refused: ${reason}; pass back the cursor of the previous page unchanged`);
   }
@@ -111,10 +127,14 @@ function formatKey(key: ErrorKey): string {
  * `shop/redact` for a shop that is installed (it re-installed since the uninstall the request
  * follows): nothing of it was deleted. Acknowledge the webhook; the live install's data stays.
  */
-export class ShopInstalledError extends DataClientError {}
+export class ShopInstalledError extends DataClientError {
+  static override readonly section: string = 'shopinstallederror';
+}
 
 /** Another worker held the shop's refresh lease for longer than the caller would wait. Retry later. */
-export class RefreshBusyError extends DataClientError {}
+export class RefreshBusyError extends DataClientError {
+  static override readonly section: string = 'refreshbusyerror';
+}
 
 /**
  * The app's refresh function failed, did not answer within the lease, or returned an access token
@@ -123,6 +143,7 @@ export class RefreshBusyError extends DataClientError {}
  * token for good, the merchant must open the app (a token exchange grants anew).
  */
 export class RefreshFailedError extends DataClientError {
+  static override readonly section: string = 'refreshfailederror';
   constructor(context: OperationContext, cause: unknown, reason?: string) {
     super(context, `the refresh function ${reason ?? `failed with ${cause instanceof Error ? cause.name : typeof cause}`}; the stored tokens are unchanged`);
     Object.defineProperty(this, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
@@ -135,7 +156,9 @@ export class RefreshFailedError extends DataClientError {
  * refresh token to get another. Nothing is marked uninstalled. The app must obtain a new grant
  * (token exchange or OAuth, which Shopify's library does when the session has no token) and store it.
  */
-export class NoTokenError extends DataClientError {}
+export class NoTokenError extends DataClientError {
+  static override readonly section: string = 'notokenerror';
+}
 
 /**
  * A grant stored for an uninstalled shop was obtained no later than its uninstall (within the
@@ -143,4 +166,6 @@ export class NoTokenError extends DataClientError {}
  * stored and the shop stays uninstalled. If the merchant is re-installing this very moment,
  * retry in a few seconds.
  */
-export class StaleGrantError extends DataClientError {}
+export class StaleGrantError extends DataClientError {
+  static override readonly section: string = 'stalegranterror';
+}

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableSchema, type TableName } from '../../data/schemas';
-import { buildAccessRequest } from '../core/access-requests';
+import { TABLE_SCHEMAS, tableSchema } from '../../data/schemas';
+import type { TableSchema } from '../../data/schema-model';
+import { buildAccessRequest, type KeyValue } from '../core/access-requests';
 import type { TableNames } from '../core/config';
 import { DataClientError, ShopInstalledError, ThrottledError, type OperationContext } from '../core/errors';
 import { lastKeyOf } from '../import-history';
@@ -14,8 +15,23 @@ import { DEFAULT_RETRY, retryPolicy, type RetryPolicy } from './retry';
 /** BatchWriteItem's limit of requests per call. */
 const BATCH_SIZE = 25;
 
-/** Items deleted per table. */
-export type RedactionCounts = Record<TableName, number>;
+/** The tables that hold a shop's items, as the map's `redaction` says. */
+type RedactedTable = Extract<(typeof TABLE_SCHEMAS)[number], { redaction: object }>['name'];
+/** The tables whose shop items are found through an access pattern; the Shops item goes by its key, last. */
+type QueriedTable = Extract<(typeof TABLE_SCHEMAS)[number], { redaction: { by: 'accessPattern' } }>['name'];
+
+/** Items deleted per table that holds a shop's items. */
+export type RedactionCounts = Record<RedactedTable, number>;
+
+/**
+ * Per table found through an access pattern: the pattern's last sort-key value of an item written
+ * before `until`, so items a re-install writes during the redaction stay. A table given
+ * `redaction` by access pattern in the map fails the type-check until it has its bound here.
+ */
+const WRITTEN_BEFORE = {
+  Jobs: (until) => until.toISOString(),
+  ImportHistory: (until) => lastKeyOf(until),
+} as const satisfies Record<QueriedTable, (until: Date) => KeyValue>;
 
 /** What {@link redactShop} deletes and with what. */
 export interface RedactShopOptions {
@@ -76,27 +92,16 @@ export async function redactShop(options: RedactShopOptions, run?: OperationRun)
   const { Item } = await read();
   const uninstalledAt = Item?.[UNINSTALLED_AT] as string | undefined;
   if (Item && uninstalledAt === undefined) throw new ShopInstalledError(where, 'the shop is installed; nothing was redacted');
-  const jobs = tableSchema('Jobs');
-  const history = tableSchema('ImportHistory');
-  const counts = {
-    Jobs: await deleteQueried(doc, run, tables.Jobs, policy, shop, [jobs.partitionKey.name], (startKey) =>
-      buildAccessRequest(jobs, 'jobsByShop', tables.Jobs, { partitionKey: shop, range: { to: until.toISOString() }, ...(startKey && { startKey }) }).input,
-    ),
-    ImportHistory: await deleteQueried(
-      doc,
-      run,
-      tables.ImportHistory,
-      policy,
-      shop,
-      [history.partitionKey.name, history.sortKey.name],
-      (startKey) =>
-        buildAccessRequest(history, 'importHistoryByShop', tables.ImportHistory, {
-          partitionKey: shop,
-          range: { to: lastKeyOf(until) },
-          ...(startKey && { startKey }),
-        }).input,
-    ),
-  };
+  const counts = {} as Record<QueriedTable, number>;
+  for (const schema of TABLE_SCHEMAS as readonly TableSchema[]) {
+    if (schema.redaction?.by !== 'accessPattern') continue;
+    const table = schema.name as QueriedTable;
+    const { accessPattern } = schema.redaction;
+    const keyNames = [schema.partitionKey.name, ...(schema.sortKey ? [schema.sortKey.name] : [])];
+    counts[table] = await deleteQueried(doc, run, tables[table], policy, shop, keyNames, (startKey) =>
+      buildAccessRequest(schema, accessPattern, tables[table], { partitionKey: shop, range: { to: WRITTEN_BEFORE[table](until) }, ...(startKey && { startKey }) }).input,
+    );
+  }
   if (!Item) return { Shops: 0, ...counts };
   const deleted = await run
     .send(

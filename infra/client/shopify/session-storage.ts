@@ -1,12 +1,13 @@
 // One file: the five calls of Shopify's SessionStorage and the webhook helpers share one rule: an offline session's tokens live only in the Shops table, an online session's only sealed.
 import type { Session } from '@shopify/shopify-api';
 import type { SessionStorage } from '@shopify/shopify-app-session-storage';
-import { DataClientError, InvalidInputError, NoTokenError, NotFoundError, RefreshFailedError, StaleGrantError, type OperationContext } from '../core/errors';
+import { DataClientError, NoTokenError, NotFoundError, RefreshFailedError, StaleGrantError, type OperationContext } from '../core/errors';
 import type { DataClientWithShops } from '../index';
 import type { RedactionCounts } from '../redact';
 import { canonicalShopDomain } from '../core/shop-domain';
 import { Secret, type RefreshTokens, type TokenGeneration, type UninstallOutcome } from '../shops';
 import { SEALED_TOKEN_PREFIX, copySession, holdsPlaintext, offlineSession, offlineSessionId, shopOfOfflineId, tokensOf, withoutTokens } from './sessions';
+import * as check from '../core/validate';
 
 /**
  * Shopify's library refreshes an offline token itself when it loads one due within 5 minutes
@@ -110,15 +111,15 @@ class SealedStorage implements SealedSessionStorage {
 
   constructor(options: SealedSessionStorageOptions) {
     const where = { table: 'sessions', operation: 'sealedSessionStorage', key: {} };
-    if (typeof options !== 'object' || options === null) throw new InvalidInputError(where, 'options', 'must be { inner, data, refresh }');
+    if (typeof options !== 'object' || options === null) check.refuse(where, 'options', 'must be { inner, data, refresh }');
     const methods = ['storeSession', 'loadSession', 'deleteSession', 'deleteSessions', 'findSessionsByShop'] as const;
     if (methods.some((method) => typeof (options.inner as Partial<SessionStorage> | undefined)?.[method] !== 'function')) {
-      throw new InvalidInputError(where, 'inner', `must be a Shopify SessionStorage (${methods.join(', ')})`);
+      check.refuse(where, 'inner', `must be a Shopify SessionStorage (${methods.join(', ')})`);
     }
     if (typeof options.data?.tokens?.fresh !== 'function' || typeof options.data?.shops?.uninstall !== 'function') {
-      throw new InvalidInputError(where, 'data', 'must be the data client with shops: createDataClient({ tables, tokenCrypto })');
+      check.refuse(where, 'data', 'must be the data client with shops: createDataClient({ tables, tokenCrypto })');
     }
-    if (typeof options.refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function: ({ shop, refreshToken }) => shopify.api.auth.refreshToken({ shop, refreshToken })');
+    if (typeof options.refresh !== 'function') check.refuse(where, 'refresh', 'must be a function: ({ shop, refreshToken }) => shopify.api.auth.refreshToken({ shop, refreshToken })');
     this.inner = options.inner;
     this.data = options.data;
     this.refresh = options.refresh;
@@ -134,7 +135,7 @@ class SealedStorage implements SealedSessionStorage {
       const sealed = token === undefined ? undefined : await this.sealOnline(shop, session, token);
       return this.inner.storeSession(copySession(session, { accessToken: sealed }));
     }
-    if (session.id !== offlineSessionId(session.shop)) throw new InvalidInputError(where, 'session.id', 'of an offline session must be "offline_<shop>", as Shopify\'s library makes it');
+    if (session.id !== offlineSessionId(session.shop)) check.refuse(where, 'session.id', 'of an offline session must be "offline_<shop>", as Shopify\'s library makes it');
     const tokens = tokensOf(session, where);
     if (tokens.accessToken !== undefined) {
       const granted = await this.data.tokens.grant(shop, tokens);
@@ -158,7 +159,7 @@ class SealedStorage implements SealedSessionStorage {
   }
 
   async deleteSessions(ids: string[]): Promise<boolean> {
-    if (!Array.isArray(ids)) throw new InvalidInputError({ ...this.where('deleteSessions') }, 'ids', 'must be a list of session ids');
+    if (!Array.isArray(ids)) check.refuse({ ...this.where('deleteSessions') }, 'ids', 'must be a list of session ids');
     await this.discardOffline(ids);
     return this.inner.deleteSessions(ids);
   }
@@ -262,7 +263,7 @@ class SealedStorage implements SealedSessionStorage {
   private async discardOffline(ids: readonly string[]): Promise<void> {
     const where = this.where('deleteSession');
     for (const id of ids) {
-      if (typeof id !== 'string') throw new InvalidInputError(where, 'id', 'must be a session id');
+      if (typeof id !== 'string') check.refuse(where, 'id', 'must be a session id');
       const shop = shopOfOfflineId(id);
       if (shop === undefined) continue;
       const domain = canonicalShopDomain(shop, where, 'id');
@@ -284,7 +285,7 @@ class SealedStorage implements SealedSessionStorage {
 
   private shopOf(session: Session, operation: string): string {
     if (typeof session !== 'object' || session === null || typeof session.id !== 'string' || session.id.length === 0) {
-      throw new InvalidInputError(this.where(operation), 'session', 'must be a Session of @shopify/shopify-api with an id');
+      check.refuse(this.where(operation), 'session', 'must be a Session of @shopify/shopify-api with an id');
     }
     return canonicalShopDomain(session.shop, this.where(operation), 'session.shop');
   }

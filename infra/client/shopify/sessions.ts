@@ -1,6 +1,7 @@
 import { Session } from '@shopify/shopify-api';
-import { InvalidInputError, type OperationContext } from '../core/errors';
+import { type OperationContext } from '../core/errors';
 import type { OpenedTokens, SealedAttribute, ShopTokens } from '../shops';
+import * as check from '../core/validate';
 
 /**
  * How an online session's sealed access token is written in the app's session storage: this
@@ -48,12 +49,12 @@ export function holdsPlaintext(session: Session): boolean {
 export function tokensOf(session: Session, where: OperationContext): ShopTokens {
   const date = (value: unknown, field: string): Date | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInputError(where, `session.${field}`, 'must be a valid Date when given');
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) check.refuse(where, `session.${field}`, 'must be a valid Date when given');
     return value;
   };
   const text = (value: unknown, field: string): string | undefined => {
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw new InvalidInputError(where, `session.${field}`, 'must be text when given');
+    if (typeof value !== 'string') check.refuse(where, `session.${field}`, 'must be text when given');
     return value;
   };
   const accessToken = text(session.accessToken, 'accessToken');

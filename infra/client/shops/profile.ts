@@ -1,5 +1,5 @@
 import { tableSchema } from '../../data/schemas';
-import { InvalidInputError, type OperationContext } from '../core/errors';
+import { type OperationContext } from '../core/errors';
 import * as check from '../core/validate';
 import { DOMAIN, INSTALLED_AT, INSTALL_ID, LEASE_ATTRIBUTES, SEALED_ATTRIBUTES, UNINSTALLED_AT, scopeList, storedScope } from './tokens/token-set';
 
@@ -108,13 +108,13 @@ export function shopOf(item: Readonly<Record<string, unknown>>): Shop {
 export function checkProfile(where: OperationContext, fields: Readonly<Record<string, unknown>>, whole: boolean): Record<string, unknown> {
   const field = whole ? (name: string) => `profile.${name}` : (name: string) => `changes.${name}`;
   const refused = Object.keys(fields).find((name) => !(PROFILE_FIELDS as readonly string[]).includes(name));
-  if (refused !== undefined) throw new InvalidInputError(where, field(refused), 'is not a profile field: grants write the install, uninstall and token fields themselves');
+  if (refused !== undefined) check.refuse(where, field(refused), 'is not a profile field: grants write the install, uninstall and token fields themselves');
   const ctx = { table: where.table, operation: where.operation };
   const checked: Record<string, unknown> = {};
   for (const name of PROFILE_FIELDS) {
     const value = fields[name];
     if (value === undefined) {
-      if (whole && name !== 'settings') throw new InvalidInputError(where, field(name), 'is required');
+      if (whole && name !== 'settings') check.refuse(where, field(name), 'is required');
       continue;
     }
     if (name === 'name') checked.name = check.text(value, ctx, field(name), MAX_NAME);

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, InvalidInputError, NotFoundError, type OperationContext } from '../core/errors';
+import { ConflictError, NotFoundError, type OperationContext } from '../core/errors';
 import { runOperation, shopOperation, type OperationObserver, type OperationRun } from '../core/observe';
 import { canonicalShopDomain } from '../core/shop-domain';
 import * as check from '../core/validate';
@@ -86,7 +86,7 @@ export class ShopsClient {
       const shop = canonicalShopDomain(domain, run.context, 'domain');
       const where = this.where(run, shop);
       const set = checkProfile(where, check.options(changes, run.context, 'changes', true), false);
-      if (Object.keys(set).length === 0) throw new InvalidInputError(where, 'changes', `must change at least one of ${PROFILE_FIELDS.join(', ')}`);
+      if (Object.keys(set).length === 0) check.refuse(where, 'changes', `must change at least one of ${PROFILE_FIELDS.join(', ')}`);
       const given = check.options(options, run.context, 'options', false, ['installId', 'eventAt']);
       const installId = given.installId === undefined ? undefined : check.matching(given.installId, /^[0-9A-HJKMNP-TV-Z]{26}$/, run.context, 'options.installId', 'the install id shops.get returned (a ULID)');
       const eventAt = given.eventAt === undefined ? undefined : this.tokens.context.eventTime(run, given.eventAt, 'options.eventAt');

@@ -253,4 +253,21 @@ describe('the data client guide (docs/client.md)', () => {
     expect(methods.length).toBeGreaterThan(0);
     expect(methods.filter((name) => !guide.includes(`${prefix}.${name}`))).toEqual([]);
   });
+
+  test("every error the package exports names, as its help, a section of the guide that says what to do", () => {
+    const client = require('../../../infra/client') as Record<string, unknown>;
+    // GitHub's anchor of a heading: lower case, spaces as hyphens, other punctuation dropped.
+    const anchors = new Set([...guide.matchAll(/^#{2,4} (.+)$/gm)].map(([, title]) => title!.toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-')));
+    const errors = Object.entries(client).filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error);
+    expect(errors.map(([name]) => name)).toEqual(expect.arrayContaining(['DataClientError', 'ConflictError', 'InvalidInputError', 'SealError', 'ClientConfigError']));
+    const helps = errors.map(([name, value]) => {
+      const ErrorClass = value as new (context: object, ...rest: unknown[]) => { help: string };
+      const help = new ErrorClass({ table: 'Jobs-dev', operation: 'docs.check', key: {} }, 'reason', 'reason').help;
+      return [name, help, help.startsWith('docs/client.md#') && anchors.has(help.slice('docs/client.md#'.length))] as const;
+    });
+    expect(helps.filter(([, , found]) => !found)).toEqual([]);
+    // Each public error has a section of its own; DataClientError's is the one of every other failure.
+    const own = helps.filter(([name]) => name !== 'DataClientError').map(([, help]) => help);
+    expect(new Set(own).size).toBe(own.length);
+  });
 });

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { ConflictError, DataClientError, InvalidInputError, NotFoundError, type OperationContext } from '../../core/errors';
+import { ConflictError, DataClientError, NotFoundError, type OperationContext } from '../../core/errors';
 import { runOperation, shopOperation, type OperationObserver, type OperationRun } from '../../core/observe';
 import { canonicalShopDomain } from '../../core/shop-domain';
 import * as check from '../../core/validate';
@@ -85,7 +85,7 @@ export class StoreContext {
   eventTime(run: OperationRun, value: unknown, field: string): Date {
     const latest = new Date(this.now(run).getTime() + GRANT_SKEW_MS);
     if (!check.isDateIn(value, FIRST_EVENT, latest)) {
-      throw new InvalidInputError(run.context, field, `must be a valid Date from ${FIRST_EVENT.toISOString()} to now (${GRANT_SKEW_MS / 1000} s ahead at most, for clocks apart): the time it happened`);
+      check.refuse(run.context, field, `must be a valid Date from ${FIRST_EVENT.toISOString()} to now (${GRANT_SKEW_MS / 1000} s ahead at most, for clocks apart): the time it happened`);
     }
     return value;
   }
@@ -221,7 +221,7 @@ export class StoreContext {
   /** `open` checked: sealed attributes, each once. */
   openList<A extends SealedAttribute>(run: OperationRun, open: readonly A[], field: string): readonly A[] {
     if (!Array.isArray(open) || open.some((name) => !SEALED_ATTRIBUTES.includes(name)) || new Set(open).size !== open.length) {
-      throw new InvalidInputError(run.context, field, `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
+      check.refuse(run.context, field, `must list sealed attributes (${SEALED_ATTRIBUTES.join(', ')}), each once`);
     }
     return open;
   }

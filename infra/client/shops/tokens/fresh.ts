@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, DataClientError, InvalidInputError, NoTokenError, RefreshBusyError, RefreshFailedError } from '../../core/errors';
+import { ConflictError, DataClientError, NoTokenError, RefreshBusyError, RefreshFailedError } from '../../core/errors';
 import type { OperationRun } from '../../core/observe';
 import * as check from '../../core/validate';
 import { LIFECYCLE_CONDITIONS } from './conditions';
@@ -34,7 +34,7 @@ type Fresh<A extends SealedAttribute> = StoredTokens<A | 'accessToken', 'accessT
 /** A usable access token, refreshed under the shop's lease when it is due (see `tokens.fresh`). */
 export async function fresh<A extends SealedAttribute>(ctx: StoreContext, run: OperationRun, domain: string, refresh: RefreshTokens, options: FreshOptions<A>): Promise<Fresh<A>> {
   const where = run.context;
-  if (typeof refresh !== 'function') throw new InvalidInputError(where, 'refresh', 'must be a function from the refresh token to the next tokens');
+  if (typeof refresh !== 'function') check.refuse(where, 'refresh', 'must be a function from the refresh token to the next tokens');
   const { settings, open, served } = freshSettings(run, ctx, options);
   let now = ctx.now(run).getTime();
   const deadline = now + settings.maxWaitMs;

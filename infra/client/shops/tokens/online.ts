@@ -1,4 +1,3 @@
-import { InvalidInputError } from '../../core/errors';
 import type { OperationRun } from '../../core/observe';
 import * as check from '../../core/validate';
 import { FIRST_EVENT, type StoreContext } from './context';
@@ -15,7 +14,7 @@ const sessionContext = (ctx: StoreContext, shop: string, session: string) => ({ 
 export async function sealSession(ctx: StoreContext, run: OperationRun, domain: string, sessionId: unknown, accessToken: unknown, expiresAt: unknown): Promise<Uint8Array> {
   const id = check.text(sessionId, run.context, 'sessionId', 1_024);
   checkSecret(run.context, 'accessToken', accessToken);
-  if (expiresAt !== undefined && !check.isDateIn(expiresAt, FIRST_EVENT, check.LAST_DATE)) throw new InvalidInputError(run.context, 'expiresAt', 'must be a valid Date of the years 2000 to 9999 when given');
+  if (expiresAt !== undefined && !check.isDateIn(expiresAt, FIRST_EVENT, check.LAST_DATE)) check.refuse(run.context, 'expiresAt', 'must be a valid Date of the years 2000 to 9999 when given');
   const ciphertext = await ctx.crypto.seal(sessionContext(ctx, domain, id), accessToken);
   ctx.cache.set(domain, sessionSlot(id), ciphertext, accessToken, ctx.now(run).getTime(), expiresAt);
   return ciphertext;

@@ -3,7 +3,8 @@ import type { AlgorithmSuiteIdentifier, KeyringNode, KmsKeyringNode, RawAesKeyri
 import type * as Kms from '@aws-sdk/client-kms';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { tableSchema } from '../../../data/schemas';
-import { DataClientError, InvalidInputError } from '../../core/errors';
+import { DataClientError } from '../../core/errors';
+import * as check from '../../core/validate';
 import { encryptionSdk, kmsCommands } from './sdk-on-demand.cjs';
 
 /**
@@ -52,7 +53,9 @@ const sealing = () =>
   (messages ??= encryptionSdk().buildClient({ commitmentPolicy: encryptionSdk().CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 }));
 
 /** A value could not be sealed, or a sealed value not opened: wrong key, no permission, altered, or bound elsewhere. */
-export class SealError extends DataClientError {}
+export class SealError extends DataClientError {
+  static override readonly section: string = 'sealerror';
+}
 
 /**
  * Envelope encryption of single attribute values with the AWS Encryption SDK. Every ciphertext is
@@ -110,14 +113,14 @@ const KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}
  */
 export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode {
   if (typeof tokenKeyArn !== 'string' || !KEY_ARN.test(tokenKeyArn)) {
-    throw new InvalidInputError(
-      { table: 'KMS', operation: 'kmsKeyring', key: {} },
+    check.refuse(
+      { table: 'KMS', operation: 'kmsKeyring' },
       'tokenKeyArn',
       'must be a KMS key ARN ("arn:aws:kms:<region>:<account>:key/<key id>", the stage\'s TokenKeyArn output), not an alias or a bare key id: the Encryption SDK opens only with the key ARN a ciphertext names',
     );
   }
   if (typeof (kms as { send?: unknown } | undefined)?.send !== 'function') {
-    throw new InvalidInputError({ table: 'KMS', operation: 'kmsKeyring', key: {} }, 'kms', 'must be a KMSClient of @aws-sdk/client-kms (new KMSClient({ region }))');
+    check.refuse({ table: 'KMS', operation: 'kmsKeyring' }, 'kms', 'must be a KMSClient of @aws-sdk/client-kms (new KMSClient({ region }))');
   }
   const { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } = kmsCommands();
   // The keyring calls v2-style methods; these send the same commands through the caller's client.
@@ -137,8 +140,8 @@ export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode 
 export function rawAesKeyring(wrappingKey: Uint8Array): RawAesKeyringNode {
   if (!(wrappingKey instanceof Uint8Array) || wrappingKey.length !== WRAPPING_KEY_BYTES) {
     const length = wrappingKey instanceof Uint8Array ? `${wrappingKey.length} bytes` : 'not bytes';
-    throw new InvalidInputError(
-      { table: 'KMS', operation: 'rawAesKeyring', key: {} },
+    check.refuse(
+      { table: 'KMS', operation: 'rawAesKeyring' },
       'wrappingKey',
       `must be ${WRAPPING_KEY_BYTES} bytes (AES-256), not ${length}: locally, Buffer.from(process.env.${LOCAL_WRAPPING_KEY_ENV}, 'base64') with the key \`npm run local -- --keep\` prints`,
     );

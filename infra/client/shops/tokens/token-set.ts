@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { tableSchema } from '../../../data/schemas';
-import { InvalidInputError, type OperationContext } from '../../core/errors';
+import { type OperationContext } from '../../core/errors';
 import { REDACTED, Secret } from './secret';
 import type { TokenCrypto } from './token-crypto';
 import * as check from '../../core/validate';
@@ -120,9 +120,9 @@ export interface TokenRules {
  * after the cut-over, scopes that are neither text nor a list of scopes.
  */
 export function checkTokens(where: OperationContext, tokens: ShopTokens, rules: TokenRules): void {
-  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) throw new InvalidInputError(where, 'tokens', 'must be the token set Shopify issued');
+  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) check.refuse(where, 'tokens', 'must be the token set Shopify issued');
   const refuse = (field: string, reason: string): never => {
-    throw new InvalidInputError(where, `tokens.${field}`, reason);
+    check.refuse(where, `tokens.${field}`, reason);
   };
   const known = new Set<string>([...SEALED_ATTRIBUTES.flatMap((attribute) => [attribute, expiryOf(attribute)]), SCOPES]);
   const unknown = Object.keys(tokens).find((field) => !known.has(field));
@@ -156,9 +156,9 @@ export function checkTokens(where: OperationContext, tokens: ShopTokens, rules: 
  */
 export function checkSecret(where: OperationContext, field: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_LENGTH) {
-    throw new InvalidInputError(where, field, `must be the token's text, 1 to ${MAX_TOKEN_LENGTH} characters`);
+    check.refuse(where, field, `must be the token's text, 1 to ${MAX_TOKEN_LENGTH} characters`);
   }
-  if (value === REDACTED || value === `Secret(${REDACTED})`) throw new InvalidInputError(where, field, 'is the redacted text of a Secret: pass secret.reveal(), not String(secret)');
+  if (value === REDACTED || value === `Secret(${REDACTED})`) check.refuse(where, field, 'is the redacted text of a Secret: pass secret.reveal(), not String(secret)');
 }
 
 /** Expiries before this are not Shopify's: a zero or garbage timestamp. */
@@ -185,11 +185,11 @@ export function scopeList(scope: string | undefined): string[] {
  * The stored form of a token set at `version`: each secret sealed for this table, shop and
  * attribute, the expiries in ISO-8601, the scope text; what the set lacks is listed to remove.
  */
-export async function sealTokens(crypto: TokenCrypto, tableName: string, shop: string, tokens: ShopTokens, version: number): Promise<SealedSet> {
+export async function sealTokens(crypto: TokenCrypto, table: string, shop: string, tokens: ShopTokens, version: number): Promise<SealedSet> {
   const sealed = await Promise.all(
     SEALED_ATTRIBUTES.flatMap((attribute) => {
       const value = tokens[attribute];
-      return value === undefined ? [] : [crypto.seal({ table: tableName, shop, attribute }, value).then((ciphertext) => [attribute, ciphertext] as const)];
+      return value === undefined ? [] : [crypto.seal({ table, shop, attribute }, value).then((ciphertext) => [attribute, ciphertext] as const)];
     }),
   );
   const scope = scopeText(tokens);
@@ -228,12 +228,24 @@ export function openedFrom<A extends SealedAttribute>(tokens: ShopTokens, open: 
   } as unknown as OpenedTokens<A>;
 }
 
+/** What {@link sealTokenSet} seals, and for which table and shop. */
+export interface SealTokenSetOptions {
+  readonly crypto: TokenCrypto;
+  /** Physical name of the Shops table the set is for, e.g. `Shops-dev`. */
+  readonly table: string;
+  /** The shop's domain, as the table keys it. */
+  readonly shop: string;
+  readonly tokens: ShopTokens;
+  /** The token version to store; 1 for a new install. */
+  readonly version?: number;
+}
+
 /**
  * The stored form of an install's token set: a new install id, and the token set at `version`.
  * For seeding a local table; the app writes tokens through the token store.
  */
-export async function sealTokenSet(crypto: TokenCrypto, tableName: string, shop: string, tokens: ShopTokens, version: number): Promise<Record<string, unknown>> {
-  const { set } = await sealTokens(crypto, tableName, shop, tokens, version);
+export async function sealTokenSet({ crypto, table, shop, tokens, version = 1 }: SealTokenSetOptions): Promise<Record<string, unknown>> {
+  const { set } = await sealTokens(crypto, table, shop, tokens, version);
   return { ...set, [INSTALL_ID]: ulid() };
 }
 

@@ -1,8 +1,9 @@
-import { InvalidInputError, type OperationContext } from '../../core/errors';
+import { type OperationContext } from '../../core/errors';
 import type { OperationRun } from '../../core/observe';
 import { LIFECYCLE_CONDITIONS, TOKEN_CONDITIONS } from './conditions';
 import type { StoreContext } from './context';
 import { INSTALL_ID, LEASE_ATTRIBUTES, TOKEN_VERSION, UNINSTALLED_AT, names, projection, type SealedSet, type ShopTokens, type TokenGeneration } from './token-set';
+import * as check from '../../core/validate';
 
 /** Writes that keep losing their condition to other writers give up after this many reads. */
 export const WRITE_ATTEMPTS = 5;
@@ -43,9 +44,9 @@ export async function writeTokens(
 export function checkGeneration(where: OperationContext, read: TokenGeneration): void {
   const value = read as unknown;
   if (typeof value !== 'object' || value === null || typeof read.installId !== 'string' || read.installId.length === 0) {
-    throw new InvalidInputError(where, 'read', 'must be what tokens.read returned ({ installId, version }): a version alone cannot tell one install from the next');
+    check.refuse(where, 'read', 'must be what tokens.read returned ({ installId, version }): a version alone cannot tell one install from the next');
   }
-  if (!Number.isSafeInteger(read.version) || read.version < 1) throw new InvalidInputError(where, 'read.version', 'must be the whole version read, 1 or more');
+  if (!Number.isSafeInteger(read.version) || read.version < 1) check.refuse(where, 'read.version', 'must be the whole version read, 1 or more');
 }
 
 /** The values the `replace` condition names. */
