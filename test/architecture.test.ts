@@ -174,3 +174,19 @@ describe('files a reader can take in', () => {
     expect(long).toEqual([]);
   });
 });
+
+describe('code the commands run as ES modules', () => {
+  // Comments and string literals, left out of what is searched (a child process's script is a string).
+  const COMMENTS_AND_STRINGS = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g;
+
+  test('infra/ and scripts/ use no name only CommonJS has: __dirname, __filename, module.exports, require but one made by createRequire', () => {
+    // Jest runs these files as CommonJS, so such a name passes the tests and the type-check, and
+    // fails the command that reaches it (docs/decisions/0093-commands-on-nodes-own-typescript-support.md).
+    const found = ['infra', 'scripts'].flatMap(sourceFiles).filter((file) => {
+      const code = readFileSync(join(REPO, file), 'utf8').replace(COMMENTS_AND_STRINGS, '""');
+      const ownRequire = /\bconst require = createRequire\(/.test(code);
+      return /\b__dirname\b|\b__filename\b|\bmodule\.exports\b/.test(code) || (!ownRequire && /(?<![.\w])require\s*[.(]/.test(code));
+    });
+    expect(found).toEqual([]);
+  });
+});

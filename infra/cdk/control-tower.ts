@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 
 /** The validator package ships cfn-guard per platform and the AWS Control Tower rules, offline. */
-const PACKAGE_DIR = dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+const PACKAGE_DIR = dirname(createRequire(import.meta.filename).resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
 const GUARD_DIR = join(PACKAGE_DIR, 'rules', 'control-tower', 'cfn-guard');
 const METADATA_DIR = join(PACKAGE_DIR, 'rules', 'control-tower', 'metadata');
 /** cfn-guard's exit status when a rule fails (0 when every rule passes or skips). */

@@ -1,8 +1,11 @@
 // ConfigError lives with the data, apart from the CDK code, so the commands can report a usage error without loading aws-cdk-lib.
 /** A mistake in what the user asked for or in the configuration; reported without a stack trace. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
     super(problems.join('\n'));
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }

@@ -21,7 +21,7 @@ replacement and deploy hazard it accepts. Run it only to accept on purpose what 
 guard or the deploy-hazard check flags, and commit the file with the change.`;
 
 /** The committed baseline, in this repository. */
-const BASELINE_PATH = join(__dirname, '..', '..', IDENTITY_BASELINE_FILE);
+const BASELINE_PATH = join(import.meta.dirname, '..', '..', IDENTITY_BASELINE_FILE);
 
 /** Every stage's identity, from a synth of the app. */
 async function synthIdentities(): Promise<IdentityBaseline> {
@@ -66,4 +66,4 @@ export async function main(
   return 0;
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -125,4 +125,4 @@ export async function main(argv: string[], print: (line: string) => void = conso
   }
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { quantile } from './paired';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The client built as the package ships it, under node_modules so that it resolves the installed SDK. */
 export function buildClient(): string {

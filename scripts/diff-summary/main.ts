@@ -102,4 +102,4 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT, e
   return exitCode === 0 ? 0 : 1;
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

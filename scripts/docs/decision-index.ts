@@ -5,7 +5,7 @@ import { fileError, readTextFile } from '../shared/files';
 import { codeBlock, markdownTable } from '../shared/markdown';
 
 /** The folder of the decision records, and of the index rendered from them. */
-export const DECISIONS_DIR = join(__dirname, '..', '..', 'docs', 'decisions');
+export const DECISIONS_DIR = join(import.meta.dirname, '..', '..', 'docs', 'decisions');
 /** The index's file name in that folder; every other Markdown file there is a record. */
 export const DECISION_INDEX = 'README.md';
 /** How problems name a record: by its path in the repository. */

@@ -3,7 +3,7 @@ import { PROCESS_OUTPUT, parseOptions, runCli, type CliOutput } from '../shared/
 import { writeFilesAtomically } from '../shared/files';
 import { DECISIONS_DIR, DECISION_INDEX, loadDecisionRecords, renderDecisionIndex } from './decision-index';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const SCHEMA_REFERENCE = join(ROOT, 'docs', 'database-schema.md');
 const ALARMS_RUNBOOK = join(ROOT, 'docs', 'alarms-runbook.md');
 const SECURITY = join(ROOT, 'docs', 'security.md');
@@ -40,4 +40,4 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
   return 0;
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -1,5 +1,5 @@
 import type { AccessRequest, KeyValue } from '../../infra/client';
-import packageJson from '../../package.json';
+import packageJson from '../../package.json' with { type: 'json' };
 import { ENDPOINT_ENV } from '../shared/clients';
 
 /** Longest JSON argument kept on one line; longer ones get one entry per line. */

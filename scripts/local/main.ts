@@ -195,4 +195,4 @@ function createDataDirectory(path: string): string {
   return path;
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -37,7 +37,7 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
   const reports = readReports(dir);
 
   const markdown = renderMarkdown(reports);
-  const sarif = renderSarif(reports, createSourceLocator(resolve(__dirname, '..', '..')));
+  const sarif = renderSarif(reports, createSourceLocator(resolve(import.meta.dirname, '..', '..')));
   const markdownPath = parsed.markdown ?? join(dir, 'nag-report.md');
   const sarifPath = parsed.sarif ?? join(dir, 'nag-report.sarif');
   if (io.env.GITHUB_STEP_SUMMARY) assertAppendable(io.env.GITHUB_STEP_SUMMARY);
@@ -64,4 +64,4 @@ export async function main(args: readonly string[], io: NagReportIo): Promise<nu
   return 0;
 }
 
-if (require.main === module) runCli((argv) => main(argv, { ...PROCESS_OUTPUT, env: process.env }));
+if (import.meta.main) runCli((argv) => main(argv, { ...PROCESS_OUTPUT, env: process.env }));

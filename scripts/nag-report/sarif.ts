@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { version as cdkNagVersion } from 'cdk-nag/package.json';
+import cdkNagPackage from 'cdk-nag/package.json' with { type: 'json' };
 import type { SourceLocation } from './source-locations';
 import type { NagReportLine, StackReport } from './read-reports';
 
@@ -32,7 +32,7 @@ export function renderSarif(reports: readonly StackReport[], locate: (resourceId
     runs: [
       {
         tool: {
-          driver: { name: 'cdk-nag', semanticVersion: cdkNagVersion, informationUri: 'https://github.com/cdklabs/cdk-nag', rules },
+          driver: { name: 'cdk-nag', semanticVersion: cdkNagPackage.version, informationUri: 'https://github.com/cdklabs/cdk-nag', rules },
         },
         results,
       },

@@ -6,7 +6,7 @@ import { main as local } from '../local/main';
 import { runChild } from './child-process';
 import type { Rehearsal } from './report';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 /** The longest one example may take: the CLI starts in about a second; v1 retries a refused connection for about 30 s. */
 const EXAMPLE_TIMEOUT_MS = 60_000;
 

@@ -5,7 +5,7 @@ import { startMoto } from './moto-server';
 import { MOTO_GAPS, type Rehearsal } from './report';
 import { LOCAL_TABLES_ENDPOINT_ENV } from '../shared/local-engine';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 /** Tests whose result moto cannot decide, by name, with the reason; they run on dynalite and DynamoDB only. */
 export const TESTS_MOTO_CANNOT_DECIDE: ReadonlyArray<{ readonly name: string; readonly reason: string }> = [
   { name: 'of two workers claiming one PENDING job, exactly one wins', reason: MOTO_GAPS.concurrentConditions },

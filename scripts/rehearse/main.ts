@@ -149,4 +149,4 @@ function settled(name: string, part: Promise<Report>): Promise<Report> {
   });
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

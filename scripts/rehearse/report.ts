@@ -15,11 +15,14 @@ export const MOTO_GAPS = {
 
 /** One line per outcome, and the tally the exit code comes from. */
 export class Rehearsal {
+  private readonly print: (line: string) => void;
   private passed = 0;
   private readonly failures: string[] = [];
   private readonly unchecked = new Set<string>();
 
-  constructor(private readonly print: (line: string) => void) {}
+  constructor(print: (line: string) => void) {
+    this.print = print;
+  }
 
   /** A heading for the checks that follow. */
   section(title: string): void {

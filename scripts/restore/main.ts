@@ -73,4 +73,4 @@ export async function main(
   }
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -14,19 +14,22 @@ export interface CommandLine {
 
 /** `--help` was asked for: the runner prints the usage and exits 0; the command does nothing else. */
 export class HelpRequested extends Error {
-  constructor(public readonly usage: string) {
+  public readonly usage: string;
+
+  constructor(usage: string) {
     super('--help');
+    this.usage = usage;
     this.name = 'HelpRequested';
   }
 }
 
 /** A mistake on the command line; reported in one line, with the usage's first line as a hint. */
 export class UsageError extends ConfigError {
-  constructor(
-    problem: string,
-    public readonly usage?: string,
-  ) {
+  public readonly usage?: string;
+
+  constructor(problem: string, usage?: string) {
     super([problem]);
+    this.usage = usage;
     this.name = 'UsageError';
   }
 }

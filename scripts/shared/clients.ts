@@ -112,8 +112,11 @@ export function isServiceMissing(error: unknown): boolean {
 
 /** A response that broke a limit while its body was read; `line` is the one-line reason. */
 class ResponseLimitError extends Error {
-  constructor(public readonly line: string, name: string) {
+  public readonly line: string;
+
+  constructor(line: string, name: string) {
     super(line);
+    this.line = line;
     this.name = name;
   }
 }

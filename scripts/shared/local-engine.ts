@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -72,6 +73,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
  */
 async function assertStoreOpens(path: string): Promise<void> {
   // The LevelDB binding dynalite itself loads, not a second copy.
+  const require = createRequire(import.meta.filename);
   const { Level } = require(require.resolve('level', { paths: [dirname(require.resolve('dynalite'))] })) as {
     Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
   };

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { ConfigError } from '../../infra/data/config-error';
 import { parseOptions, runCli } from '../shared/cli';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 /** The suite it runs; the gate runs it too, with its default runs and seed. */
-const SUITE = 'test/infra/client/shops/token-lifecycle.test.ts';
+const SUITE = 'test/infra/client/shops/tokens/token-lifecycle.test.ts';
 /** Bounded so the test's time limit (a second per sequence) stays far below what Node's timers hold (2^31 - 1 ms). */
 const MAX_RUNS = 100_000;
 const MAX_SEED = 2 ** 31 - 1;
@@ -50,4 +50,4 @@ export async function main(argv: string[], runJest: JestRunner = spawnJest): Pro
   });
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

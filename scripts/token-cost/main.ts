@@ -113,4 +113,4 @@ function countingKms(): { client: KMSClient; take(): string[] } {
   };
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -185,4 +185,4 @@ function memo<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (value ??= compute());
 }
 
-if (require.main === module) runCli(main);
+if (import.meta.main) runCli(main);

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { DECISIONS_DIR } from '../../scripts/docs/decision-index';
 
 // What the test environment and resolver in test/support promise every suite.
 
@@ -30,4 +32,13 @@ test("Jest gives a worker's process longer to end than a loaded machine takes to
   // workers that had left nothing open and printed its open-handle warning at the end of the gate.
   const { workerGracefulExitTimeout } = require('../../jest.config').default as { workerGracefulExitTimeout?: number };
   expect(workerGracefulExitTimeout).toBeGreaterThanOrEqual(5_000);
+});
+
+test('modules that read import.meta.dirname and .main run in Jest as CommonJS, with their own folder, and not as the entry (import-meta-transformer.cjs)', async () => {
+  expect(DECISIONS_DIR).toBe(join(__dirname, '..', '..', 'docs', 'decisions'));
+  // Run as the entry, the command would find no --input and set exit code 2 once its promise settles.
+  const { main } = require('../../scripts/diff-summary/main') as typeof import('../../scripts/diff-summary/main');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(typeof main).toBe('function');
+  expect(process.exitCode).toBeUndefined();
 });

@@ -16,6 +16,8 @@ export interface Webhook {
  * 2026-08-28 describes it, and the webhooks it queues.
  */
 export class FakeShopify {
+  private readonly clock: () => number;
+  readonly shop: string;
   installed = false;
   install = 0;
   /** When the app was last uninstalled on Shopify's side. */
@@ -35,10 +37,10 @@ export class FakeShopify {
   /** Refreshes Shopify's library made by itself (beside the lease): there must be none. */
   libraryRefreshes = 0;
 
-  constructor(
-    private readonly clock: () => number,
-    readonly shop: string,
-  ) {}
+  constructor(clock: () => number, shop: string) {
+    this.clock = clock;
+    this.shop = shop;
+  }
 
   /** A grant of the current install: the offline session OAuth or a token exchange gives. */
   grant(): Session {

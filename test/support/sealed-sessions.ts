@@ -10,6 +10,7 @@ const MINUTE = 60_000;
 
 /** A token endpoint of Shopify's for one test: it issues tokens, rotates refresh tokens and counts the calls it gets. */
 export class FakeTokenEndpoint {
+  private readonly clock: () => number;
   /** Every token issued, plain text: what no raw read may find. */
   readonly issued: string[] = [];
   /** Refresh calls, and the most in progress at once. */
@@ -19,7 +20,9 @@ export class FakeTokenEndpoint {
   /** Refresh tokens it still accepts. */
   readonly valid = new Set<string>();
 
-  constructor(private readonly clock: () => number) {}
+  constructor(clock: () => number) {
+    this.clock = clock;
+  }
 
   /** A new offline session for `shop`, as OAuth or a token exchange gives it. */
   offline(shop: string, options: { expiring?: boolean; refreshExpiry?: boolean; scope?: string } = {}): Session {

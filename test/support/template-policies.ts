@@ -17,10 +17,13 @@ export interface DeployedAs {
  * without one, from its logical id); other resources' ARNs from their logical id.
  */
 export class DeployedTemplate {
-  constructor(
-    private readonly template: CfnTemplate,
-    public readonly env: DeployedAs,
-  ) {}
+  private readonly template: CfnTemplate;
+  public readonly env: DeployedAs;
+
+  constructor(template: CfnTemplate, env: DeployedAs) {
+    this.template = template;
+    this.env = env;
+  }
 
   /** ARN of a role named `name` in this account. */
   public roleArn(name: string): string {

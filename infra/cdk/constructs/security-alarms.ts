@@ -173,8 +173,11 @@ function lazyList(produce: () => readonly string[]): string[] {
  * and the whole event (`<aws.events.event.json>`, which EventBridge fills in unescaped).
  */
 export class AlarmMessage extends events.RuleTargetInput {
-  constructor(private readonly fields: Readonly<Record<string, string>>) {
+  private readonly fields: Readonly<Record<string, string>>;
+
+  constructor(fields: Readonly<Record<string, string>>) {
     super();
+    this.fields = fields;
   }
 
   public bind(): events.RuleTargetInputProperties {

@@ -65,12 +65,13 @@ export class ConflictError extends DataClientError {
 /** A status change the job state machine does not allow from the item's current status. */
 export class IllegalTransitionError extends DataClientError {
   static override readonly section: string = 'illegaltransitionerror';
-  constructor(
-    context: OperationContext,
-    public readonly from: string | undefined,
-    public readonly to: string,
-  ) {
+  public readonly from: string | undefined;
+  public readonly to: string;
+
+  constructor(context: OperationContext, from: string | undefined, to: string) {
     super(context, `cannot move from ${from ?? '(no status)'} to ${to}`);
+    this.from = from;
+    this.to = to;
   }
 }
 
@@ -80,25 +81,25 @@ export class IllegalTransitionError extends DataClientError {
  */
 export class InvalidInputError extends DataClientError {
   static override readonly section: string = 'invalidinputerror';
-  constructor(
-    context: OperationContext,
-    public readonly field: string,
-    /** What the field must be. */
-    public readonly reason: string,
-  ) {
+  public readonly field: string;
+  /** What the field must be. */
+  public readonly reason: string;
+
+  constructor(context: OperationContext, field: string, reason: string) {
     super(context, `${field} ${reason}`);
+    this.field = field;
+    this.reason = reason;
   }
 }
 
 /** DynamoDB kept throttling the request after the SDK's retries. */
 export class ThrottledError extends DataClientError {
   static override readonly section: string = 'throttlederror';
-  constructor(
-    context: OperationContext,
-    public readonly attempts: number,
-    failure?: ErrorCause,
-  ) {
+  public readonly attempts: number;
+
+  constructor(context: OperationContext, attempts: number, failure?: ErrorCause) {
     super(context, `throttled after ${attempts} attempts; retry later or check the table's throttle alarms`, failure);
+    this.attempts = attempts;
   }
 }
 

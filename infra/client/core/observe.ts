@@ -36,13 +36,15 @@ export type OperationObserver = (event: OperationEvent) => unknown;
 
 /** One running client operation: sends its requests and counts what they cost. */
 export class OperationRun implements RequestCounter {
+  public readonly context: OperationContext;
+  private readonly measured: boolean;
   private requests = 0;
   private capacity: number | undefined;
 
-  constructor(
-    public readonly context: OperationContext,
-    private readonly measured: boolean,
-  ) {}
+  constructor(context: OperationContext, measured: boolean) {
+    this.context = context;
+    this.measured = measured;
+  }
 
   /** Request parameters that ask DynamoDB for the consumed capacity, when there is an observer to report it to. */
   get capacityRequest(): { ReturnConsumedCapacity?: 'TOTAL' } {

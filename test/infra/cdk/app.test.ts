@@ -7,8 +7,11 @@ import { ConfigError } from '../../../infra/data/config-error';
 
 /** What `process.exit(code)` does in these tests: it stops the entry where the real exit would. */
 class Exit extends Error {
-  constructor(readonly code: number | string | null | undefined) {
+  readonly code: number | string | null | undefined;
+
+  constructor(code: number | string | null | undefined) {
     super(`process.exit(${String(code)})`);
+    this.code = code;
   }
 }
 
@@ -69,6 +72,23 @@ describe('the npm scripts on the Node they run on', () => {
     const scripts = Object.values(require('../../../package.json').scripts as Record<string, string>).filter((command) => command.startsWith('node '));
     expect(scripts.filter((command) => !command.startsWith(GUARD))).toEqual([]);
     expect(require('../../../cdk.json').app).toMatch(new RegExp(`^${GUARD}`));
+  });
+
+  test("every npm script and the CDK app that runs a TypeScript file runs it on Node's own support with the import hooks, none on ts-node", () => {
+    const commands = [...Object.values(require('../../../package.json').scripts as Record<string, string>), require('../../../cdk.json').app as string];
+    const typescript = commands.filter((command) => /^node .*\.ts$/.test(command));
+    expect(typescript.length).toBeGreaterThan(0);
+    expect(typescript.filter((command) => !command.startsWith(`${GUARD}-r ./scripts/typescript-imports.cjs `))).toEqual([]);
+    expect(commands.filter((command) => command.includes('ts-node'))).toEqual([]);
+  });
+
+  test('with the hooks, an import without an extension finds the file or the folder\'s index.ts, as tsc does, and Node warns of nothing', () => {
+    const script = "import { createDataClient } from './infra/client'; import { STAGE_NAMES } from './infra/data/stages'; console.log(typeof createDataClient, STAGE_NAMES.join());";
+    const result = spawnSync(process.execPath, ['-r', './scripts/require-node.cjs', '-r', './scripts/typescript-imports.cjs', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: 'function dev,staging,prod\n', stderr: '' });
   });
 
   test.each(['20.19.0', '22.17.1'])('on Node %s the check stops in one line that says what to do', (version) => {

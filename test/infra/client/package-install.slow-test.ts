@@ -114,7 +114,7 @@ test('the packed tarball holds the prebuilt client and its manifest, no TypeScri
   expect(files).toContain('package/dist/client/index.js');
   expect(files).toContain('package/dist/client/index.d.ts');
   // The docs ship whole: their pages, the Shopify example they link to, and the generated policies.
-  expect(files.filter((file) => !/^package\/(dist\/.*\.(js|d\.ts)|docs\/([\w-]+\/)?[\w.-]+\.(md|ts|json)|package\.json|README\.md)$/.test(file))).toEqual([]);
+  expect(files.filter((file) => !/^package\/(dist\/.*\.(c?js|d\.c?ts)|docs\/([\w-]+\/)?[\w.-]+\.(md|ts|json)|package\.json|README\.md)$/.test(file))).toEqual([]);
 });
 
 /** The headings' anchors of a Markdown file, as GitHub makes them (code blocks left out). */

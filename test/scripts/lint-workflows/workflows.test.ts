@@ -5,6 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import { STAGE_NAMES } from '../../../infra/data/stages';
 import { checkPinnedActions } from '../../../scripts/lint-workflows/pinned-actions';
 import { readYaml, type YamlMap, type YamlValue } from '../../../scripts/lint-workflows/workflow-yaml';
+import { nodeArgvOf } from '../../support/npm-script';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -22,7 +23,7 @@ const ciJobs = map(ci.jobs);
 /** Runs `npm run lint:workflows` the way a developer does, without npm's own start-up. */
 function lintWorkflows(files: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/lint-workflows/main.ts', ...files], { cwd: ROOT });
+    const child = spawn(process.execPath, [...nodeArgvOf('lint:workflows'), ...files], { cwd: ROOT });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     child.on('close', (code) => resolve({ code, stdout }));

@@ -25,6 +25,7 @@ import { main as testLifecycle } from '../../../scripts/test-lifecycle/main';
 import { main as verify } from '../../../scripts/verify/main';
 import { startLocalEngine } from '../../../scripts/shared/local-engine';
 import { devTemplate } from '../../support/dev-template';
+import { nodeArgvOf } from '../../support/npm-script';
 
 /**
  * The contract every command-line tool keeps: `--help` prints its usage and does nothing else;
@@ -356,7 +357,7 @@ test('every npm script that runs a CLI has a row', () => {
 });
 
 test('run as a process, a usage error sets exit code 2 and prints one line and the usage hint', () => {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/docs/main.ts', '--bogus'], {
+  const result = spawnSync(process.execPath, [...nodeArgvOf('docs'), '--bogus'], {
     cwd: REPO,
     encoding: 'utf8',
   });
@@ -425,7 +426,9 @@ describe('broken endpoints and bad inputs', () => {
         process.stdout.write(JSON.stringify(results));
       })();`;
     const env = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR };
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, JSON.stringify(endpoints)], { cwd: REPO, env });
+    // The preloads npm runs verify with, before its file.
+    const preloads = nodeArgvOf('verify').slice(0, -1);
+    const { stdout } = await promisify(execFile)(process.execPath, [...preloads, '-e', script, JSON.stringify(endpoints)], { cwd: REPO, env });
     return JSON.parse(stdout);
   }
 

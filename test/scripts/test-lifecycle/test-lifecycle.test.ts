@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../../../scripts/test-lifecycle/main';
 
 /** Runs the command with Jest replaced by a recorder; resolves to what Jest would have been given. */
@@ -15,17 +17,22 @@ async function jestGets(argv: string[]) {
 
 test('runs the lifecycle suite alone with the sequences and seed given, as --runs N or --runs=N', async () => {
   expect(await jestGets(['--runs=5', '--seed', '7'])).toEqual({
-    args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=120000'],
+    args: ['test/infra/client/shops/tokens/token-lifecycle.test.ts', '--testTimeout=120000'],
     runs: '5',
     seed: '7',
   });
   expect(await jestGets(['--runs', '5000'])).toEqual({
-    args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=5000000'],
+    args: ['test/infra/client/shops/tokens/token-lifecycle.test.ts', '--testTimeout=5000000'],
     runs: '5000',
     seed: undefined,
   });
 });
 
+test('the suite it hands Jest is a file of the repository', async () => {
+  const { args } = await jestGets([]);
+  expect(existsSync(join(__dirname, '..', '..', '..', args[0]!))).toBe(true);
+});
+
 test("without options it runs the gate's default", async () => {
-  expect(await jestGets([])).toEqual({ args: ['test/infra/client/shops/token-lifecycle.test.ts', '--testTimeout=120000'], runs: undefined, seed: undefined });
+  expect(await jestGets([])).toEqual({ args: ['test/infra/client/shops/tokens/token-lifecycle.test.ts', '--testTimeout=120000'], runs: undefined, seed: undefined });
 });

@@ -16,10 +16,13 @@ interface Entry {
  * dropped first; a shop's entries go when this process writes its tokens.
  */
 export class OpenedCache {
+  private readonly maxShops: number;
   /** Per shop, per slot (an attribute, or an online session's token): the newest entry. Map order is use order. */
   private readonly shops = new Map<string, Map<string, Entry>>();
 
-  constructor(private readonly maxShops = 10_000) {}
+  constructor(maxShops = 10_000) {
+    this.maxShops = maxShops;
+  }
 
   /** The plain text of `ciphertext` in `slot` of `shop`, if this process has it and it is still good at `now`. */
   get(shop: string, slot: string, ciphertext: Uint8Array, now: number): string | undefined {

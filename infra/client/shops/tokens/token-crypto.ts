@@ -5,6 +5,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { tableSchema } from '../../../data/schemas';
 import { DataClientError } from '../../core/errors';
 import * as check from '../../core/validate';
+import { encryptionSdk, kmsCommands } from './sdk-on-demand.cjs';
 
 /**
  * What a sealed value is bound to. The keys are the encryption context of every ciphertext, and
@@ -45,11 +46,8 @@ export const LOCAL_WRAPPING_KEY_ENV = 'LOCAL_TOKEN_WRAPPING_KEY';
 /** Raw AES wrapping keys are 256 bits. */
 const WRAPPING_KEY_BYTES = 32;
 
-// The Encryption SDK and the KMS client are loaded on first use: an app whose role seals nothing
-// (a worker without the token grant) never pays their start-up time.
-let sdk: typeof EncryptionSdk | undefined;
+// Made on first use, as the SDK is loaded (sdk-on-demand.cjs).
 let messages: ReturnType<typeof EncryptionSdk.buildClient> | undefined;
-const encryptionSdk = (): typeof EncryptionSdk => (sdk ??= require('@aws-crypto/client-node') as typeof EncryptionSdk);
 // One data key per ciphertext: a message carrying more is not ours, and each one would cost a KMS call.
 const sealing = () =>
   (messages ??= encryptionSdk().buildClient({ commitmentPolicy: encryptionSdk().CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 }));
@@ -65,7 +63,11 @@ export class SealError extends DataClientError {
  * SDK does not (it returns whatever context the message carries).
  */
 export class TokenCrypto {
-  constructor(private readonly keyring: KeyringNode) {}
+  private readonly keyring: KeyringNode;
+
+  constructor(keyring: KeyringNode) {
+    this.keyring = keyring;
+  }
 
   /** Encrypts `plaintext` under a fresh data key, bound to `context`. */
   async seal(context: SealContext, plaintext: string): Promise<Uint8Array> {
@@ -120,7 +122,7 @@ export function kmsKeyring(tokenKeyArn: string, kms: KMSClient): KmsKeyringNode 
   if (typeof (kms as { send?: unknown } | undefined)?.send !== 'function') {
     check.refuse({ table: 'KMS', operation: 'kmsKeyring' }, 'kms', 'must be a KMSClient of @aws-sdk/client-kms (new KMSClient({ region }))');
   }
-  const { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } = require('@aws-sdk/client-kms') as typeof Kms;
+  const { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } = kmsCommands();
   // The keyring calls v2-style methods; these send the same commands through the caller's client.
   const client = {
     generateDataKey: (input: Kms.GenerateDataKeyCommandInput) => kms.send(new GenerateDataKeyCommand(input)),
