@@ -99,7 +99,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
     print('');
     print(`Values opened (KMS Decrypt requests in AWS) over ${rounds * ops} warm loads: ${session.decrypts()}.`);
     print('');
-    const clientDir = buildClient();
+    const clientDir = await buildClient();
     const processes: ProcessPairs[] = [coldStart(clientDir, rounds), unrelatedWork(clientDir, rounds)];
     const bars = [COLD_BAR, UNRELATED_BAR];
     print(`Fresh processes, ${rounds} pairs alternated; the ratio is the baseline's time over the client's (1 the same, under 1 slower).`);

@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildClientPackage } from '../shared/client-build';
 import { quantile } from './paired';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The client built as the package ships it, under node_modules so that it resolves the installed SDK. */
-export function buildClient(): string {
+export async function buildClient(): Promise<string> {
   const outDir = join(ROOT, 'node_modules', '.cache', 'inavor-bench', 'dist');
-  mkdirSync(outDir, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.client.json'), '--outDir', outDir], { stdio: 'pipe' });
+  await buildClientPackage(outDir);
   return join(outDir, 'client');
 }
 

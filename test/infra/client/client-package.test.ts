@@ -16,8 +16,8 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 };
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
 const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
-/** First-party modules the client may load, relative to the build output. */
-const CLIENT_MODULES = ['client/', 'data/schema-model.js', 'data/schemas.js', 'data/stages.js'];
+/** The command that builds what the package exports (`npm run build:client`). */
+const BUILD = [join(ROOT, 'scripts', 'build-client', 'main.ts')];
 
 let work: string;
 let loaded: string[];
@@ -59,7 +59,7 @@ beforeAll(() => {
   mkdirSync(pkg);
   writeFileSync(join(pkg, 'package.json'), readFileSync(join(ROOT, 'package.json')));
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-  execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.client.json'), '--outDir', join(pkg, 'dist')], { stdio: 'pipe' });
+  execFileSync(process.execPath, ['-r', join(ROOT, 'scripts', 'require-node.cjs'), '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), ...BUILD, '--out-dir', join(pkg, 'dist')], { stdio: 'pipe' });
   // An app that depends on it.
   const app = join(work, 'app');
   mkdirSync(join(app, 'node_modules'), { recursive: true });
@@ -101,10 +101,20 @@ process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
 test('every module the client loads is its own, or of the SDK packages and ulid it imports and their dependencies', () => {
   const allowed = dependencyClosure(CLIENT_PACKAGES);
   const firstParty = loaded.filter((path) => packageOf(path) === undefined).map((path) => relative(join(work, 'pkg', 'dist'), path));
-  expect(firstParty.filter((path) => !CLIENT_MODULES.some((allowedPath) => path.startsWith(allowedPath)))).toEqual([]);
+  // One file of its own: the entry, with every first-party module bundled in.
+  expect(firstParty).toEqual(['client/index.js']);
   const outside = [...new Set(loaded.map(packageOf).filter((name): name is string => name !== undefined && !allowed.has(name)))];
   expect(outside).toEqual([]);
   for (const name of CLIENT_PACKAGES) expect(PACKAGE.dependencies).toHaveProperty([name]);
+});
+
+test('an error the Shopify entry raises is an instance of the classes the client entry exports: one copy of each class', () => {
+  const script = `const client = require('${PACKAGE.name}/client');
+const shopify = require('${PACKAGE.name}/shopify');
+try { shopify.sealedSessionStorage({}); } catch (error) {
+  process.stdout.write(JSON.stringify([error.name, error instanceof client.InvalidInputError, error instanceof client.DataClientError]));
+}`;
+  expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(work, 'app'), encoding: 'utf8' }))).toEqual(['InvalidInputError', true, true]);
 });
 
 test('an app that installs the package gets no CDK package: aws-cdk-lib, cdk-nag and constructs are devDependencies', () => {

@@ -4,10 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, trun
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { IDENTITY_BASELINE_FILE } from '../../../infra/policy/table-identity';
 import { main as bench } from '../../../scripts/bench/main';
+import { main as buildClient } from '../../../scripts/build-client/main';
 import { main as diffSummary } from '../../../scripts/diff-summary/main';
 import { main as docs } from '../../../scripts/docs/main';
 import { runCommand, type CliOutput } from '../../../scripts/shared/cli';
@@ -215,6 +216,16 @@ const CLIS: readonly CliRow[] = [
     // Unbounded counts would run for days or fill memory: both are bounded.
     malformed: [['--rounds', '0'], ['--rounds', '51'], ['--ops', '1e12'], ['--ops', '1001']],
     twice: () => ['--rounds', '1', '--ops', '1', '--rounds', '1'],
+  },
+  {
+    name: 'build:client',
+    run: (argv, output) => buildClient(argv, output.stdout),
+    actingArgs: () => ['--out-dir', join(scratch, 'client-dist')],
+    footprint: () => existsSync(join(scratch, 'client-dist')),
+    // The folder is removed before the build: the checkout, or a folder holding it, never is.
+    malformed: [['--out-dir', ''], ['--out-dir', REPO], ['--out-dir', dirname(REPO)]],
+    twice: () => ['--out-dir', join(scratch, 'client-dist'), '--out-dir', join(scratch, 'other-dist')],
+    badPath: () => ({ argv: ['--out-dir', '/proc/nope/dist'], path: '/proc/nope/dist' }),
   },
   {
     name: 'diff-summary',
