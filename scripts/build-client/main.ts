@@ -12,12 +12,13 @@ writes its declarations, and esbuild makes each entry (${Object.keys(CLIENT_ENTR
 one CommonJS file, so an app's cold start reads one file of ours instead of some fifty. The
 ./shopify entry takes the client's classes from the ./client entry: an error of either is an
 instance of the classes both export. Empties the folder first (only an earlier build or an empty
-folder) and prints one line.
+folder) and prints one line, on standard error: npm pack --json, which runs this build, keeps
+its standard output for its JSON.
 
   --out-dir <dir>  where to build, in a folder that exists (default dist, what package.json exports)`;
 
 /** `npm run build:client`: resolves to the exit code. */
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+export async function main(argv: string[], print: (line: string) => void = console.error): Promise<number> {
   const options = parseOptions(argv, { 'out-dir': { type: 'string' } }, { usage: USAGE });
   const outDir = resolve(options['out-dir'] ?? join(ROOT, 'dist'));
   // The folder is removed first: never the checkout or a folder holding it.

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeArgvOf } from '../../support/npm-script';
 
@@ -9,6 +11,17 @@ const build = (...args: string[]) => spawnSync(process.execPath, [...nodeArgvOf(
 
 // What a build leaves, and that one copy of each class serves both entries, is checked on the
 // package an app installs (test/infra/client/client-package.test.ts builds it with this command).
+
+test('a build writes nothing on standard output, which `npm pack --json` (prepack) keeps for its JSON', () => {
+  const out = mkdtempSync(join(tmpdir(), 'build-client-'));
+  try {
+    const result = build('--out-dir', join(out, 'dist'));
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: '' });
+    expect(result.stderr).toMatch(/^Built client\/index\.js and client\/shopify\/index\.js in /);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
 
 test('--help prints the usage and builds nothing', () => {
   const result = build('--help');
