@@ -201,9 +201,9 @@ class SealedStorage implements SealedSessionStorage {
     if (holdsPlaintext(stored)) stored = await this.sealStored(stored);
     if (stored.isOnline) return this.openOnline(shop, stored);
     try {
-      const { tokens, ...generation } = await this.data.tokens.fresh(shop, this.refreshOf(shop), this.freshOptions);
+      const { tokens, installId, version } = await this.data.tokens.fresh(shop, this.refreshOf(shop), this.freshOptions);
       const session = offlineSession(stored, tokens);
-      this.served.set(session, generation);
+      this.served.set(session, { installId, version });
       return session;
     } catch (error) {
       // Not installed: no session. Installed without a usable token: a session without one, which

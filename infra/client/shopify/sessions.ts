@@ -25,12 +25,11 @@ export function shopOfOfflineId(id: string): string | undefined {
 
 /** A copy of `session`, every field and any extra one kept, with `changes` applied; a field set to undefined is left out. */
 export function copySession(session: Session, changes: Partial<Record<keyof Session, unknown>> = {}): Session {
-  const fields: Record<string, unknown> = { ...session };
-  if (session.onlineAccessInfo) fields.onlineAccessInfo = structuredClone(session.onlineAccessInfo);
-  for (const [name, value] of Object.entries(changes)) {
-    if (value === undefined) delete fields[name];
-    else fields[name] = value;
-  }
+  // Built without `delete`, which leaves an object slow to read (every load copies a session).
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(session)) if (!Object.hasOwn(changes, name)) fields[name] = value;
+  if (fields.onlineAccessInfo) fields.onlineAccessInfo = structuredClone(fields.onlineAccessInfo);
+  for (const [name, value] of Object.entries(changes)) if (value !== undefined) fields[name] = value;
   return new Session(fields as ConstructorParameters<typeof Session>[0]);
 }
 

@@ -179,10 +179,9 @@ export class StoreContext {
     }
   }
 
-  /** The item's clear fields with the secrets in `open` opened, each a Secret. */
-  async opened<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[]): Promise<StoredTokens<A>> {
+  /** The item's clear fields with the secrets in `open` opened, each a Secret; `now` (ms), when the caller just read the clock. */
+  async opened<A extends SealedAttribute>(run: OperationRun, domain: string, item: StoredItem, open: readonly A[], now = this.now(run).getTime()): Promise<StoredTokens<A>> {
     const tokens: Record<string, unknown> = clearFields(item);
-    const now = this.now(run).getTime();
     for (const attribute of open) {
       if (item[attribute] === undefined) continue;
       // A value this process has is served at once: a warm read awaits nothing but its GetItem.

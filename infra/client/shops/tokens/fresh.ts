@@ -45,11 +45,11 @@ export async function fresh<A extends SealedAttribute>(ctx: StoreContext, run: O
     const hasAccess = item.accessToken !== undefined;
     if (hasAccess && expiresAt === undefined) {
       if (now >= ctx.nonExpiringUntil.getTime()) throw new NoTokenError(where, `the stored token does not expire, and Shopify stopped accepting such tokens on ${ctx.nonExpiringUntil.toISOString()}: a new grant (token exchange) replaces it`);
-      return (await ctx.opened(run, domain, item, served)) as Fresh<A>;
+      return (await ctx.opened(run, domain, item, served, now)) as Fresh<A>;
     }
-    if (hasAccess && Date.parse(expiresAt!) - now > settings.marginMs) return (await ctx.opened(run, domain, item, served)) as Fresh<A>;
+    if (hasAccess && Date.parse(expiresAt!) - now > settings.marginMs) return (await ctx.opened(run, domain, item, served, now)) as Fresh<A>;
     if (item.refreshToken === undefined) {
-      if (hasAccess && Date.parse(expiresAt!) > now) return (await ctx.opened(run, domain, item, served)) as Fresh<A>;
+      if (hasAccess && Date.parse(expiresAt!) > now) return (await ctx.opened(run, domain, item, served, now)) as Fresh<A>;
       throw new NoTokenError(where, hasAccess ? 'the access token has expired and there is no refresh token' : 'the shop holds no access token and no refresh token');
     }
     const leaseUntil = item[LEASE_EXPIRES_AT] as string | undefined;
