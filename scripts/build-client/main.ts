@@ -26,8 +26,14 @@ export async function main(argv: string[], print: (line: string) => void = conso
     throw new ConfigError([`--out-dir must not hold the repository, and ${outDir} does: the build removes it first.`]);
   }
   const bundled = await buildClientPackage(outDir);
-  print(`Built ${Object.keys(CLIENT_ENTRIES).join(' and ')} in ${relative(process.cwd(), outDir) || '.'} (${bundled} modules of the client in them; declarations beside).`);
+  print(`Built ${Object.keys(CLIENT_ENTRIES).join(' and ')} in ${shown(outDir)} (${bundled} modules of the client in them; declarations beside).`);
   return 0;
+}
+
+/** A folder as the user would type it: relative within the working folder, absolute outside it. */
+function shown(dir: string): string {
+  const path = relative(process.cwd(), dir);
+  return path === '' ? '.' : path.startsWith('..') ? dir : path;
 }
 
 if (import.meta.main) runCli(main);

@@ -29,9 +29,7 @@ const COPIED = ['core/validate'];
  */
 export async function buildClientPackage(outDir: string): Promise<number> {
   // A mistyped folder is never emptied.
-  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'client', 'index.d.ts'))) {
-    throw new ConfigError([`The build folder ${outDir} holds files that are not a client build; give a new or empty folder.`]);
-  }
+  if (!isBuildOrEmpty(outDir)) throw new ConfigError([`The build folder ${outDir} holds files that are not a client build, or is no folder; give a new or empty folder.`]);
   try {
     rmSync(outDir, { recursive: true, force: true });
     // Its parent must exist: Node's recursive mkdir never returns on some paths (/proc/nope/dist).
@@ -52,6 +50,16 @@ export async function buildClientPackage(outDir: string): Promise<number> {
     for (const input of Object.keys(metafile.inputs)) modules.add(input);
   }
   return modules.size;
+}
+
+/** True when `dir` is absent, an empty folder, or an earlier build (it has the client's declarations). */
+function isBuildOrEmpty(dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  try {
+    return readdirSync(dir).length === 0 || existsSync(join(dir, 'client', 'index.d.ts'));
+  } catch {
+    return false;
+  }
 }
 
 const BUNDLE = {

@@ -34,6 +34,7 @@ test.each([
   [['--out-dir', '..'], '--out-dir must not hold the repository'],
   [['--out'], 'Unknown option'],
   [['--out-dir', join(ROOT, 'docs')], 'holds files that are not a client build'],
+  [['--out-dir', join(ROOT, 'package.json')], 'holds files that are not a client build, or is no folder'],
 ])('%j is refused in one line, exit 2, before anything is removed', (args, message) => {
   const result = build(...args);
   expect(result.status).toBe(2);
