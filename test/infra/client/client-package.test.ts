@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { nodeArgvOf } from '../../support/npm-script';
 
 const ROOT = join(__dirname, '..', '..', '..');
 /** TypeScript 7's compiler (package.json: typescript-native). */
@@ -16,11 +17,13 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 };
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
 const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
-/** The command that builds what the package exports (`npm run build:client`). */
-const BUILD = [join(ROOT, 'scripts', 'build-client', 'main.ts')];
+/** What `npm run build:client` hands Node: the command that builds what the package exports. */
+const BUILD = nodeArgvOf('build:client');
 
 let work: string;
 let loaded: string[];
+/** What the build wrote on its standard output. */
+let buildOutput: string;
 
 /** The package names a file path under node_modules belongs to. */
 function packageOf(path: string): string | undefined {
@@ -59,7 +62,7 @@ beforeAll(() => {
   mkdirSync(pkg);
   writeFileSync(join(pkg, 'package.json'), readFileSync(join(ROOT, 'package.json')));
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-  execFileSync(process.execPath, ['-r', join(ROOT, 'scripts', 'require-node.cjs'), '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), ...BUILD, '--out-dir', join(pkg, 'dist')], { stdio: 'pipe' });
+  buildOutput = execFileSync(process.execPath, [...BUILD, '--out-dir', join(pkg, 'dist')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   // An app that depends on it.
   const app = join(work, 'app');
   mkdirSync(join(app, 'node_modules'), { recursive: true });
@@ -71,6 +74,10 @@ process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the build writes nothing on standard output, which `npm pack --json` (prepack) keeps for its JSON', () => {
+  expect(buildOutput).toBe('');
+});
 
 test('the app requires `<package>/client` and gets the built client through package.json exports', () => {
   expect(loaded).toContain(join(work, 'pkg', 'dist', 'client', 'index.js'));
