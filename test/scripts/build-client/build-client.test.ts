@@ -1,30 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeArgvOf } from '../../support/npm-script';
+import { main } from '../../../scripts/build-client/main';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** `npm run build:client -- <args>` as npm runs it (esbuild's API needs Node's own realm, not Jest's). */
-const build = (...args: string[]) => spawnSync(process.execPath, [...nodeArgvOf('build:client'), ...args], { cwd: ROOT, encoding: 'utf8' });
-
-// What a build leaves and prints, and that one copy of each class serves both entries, is checked
-// on the package an app installs (test/infra/client/client-package.test.ts builds it with this command).
-
-test('--help prints the usage and builds nothing', () => {
-  const result = build('--help');
-  expect(result.status).toBe(0);
-  expect(result.stdout).toContain('Usage: npm run build:client -- [--out-dir <dir>]');
-});
+// The CLI contract (test/scripts/shared/cli-contract.test.ts) holds --help, unknown and repeated
+// flags, a folder holding the checkout and a path that cannot be made; the package test
+// (test/infra/client/client-package.test.ts) builds with this command and checks what a build
+// leaves and prints, and that one copy of each class serves both entries. Here: what the build
+// refuses to empty. Each refusal comes before anything is removed or esbuild runs.
 
 test.each([
-  [['--out-dir', '.'], '--out-dir must not hold the repository'],
-  [['--out-dir', '..'], '--out-dir must not hold the repository'],
-  [['--out'], 'Unknown option'],
-  [['--out-dir', join(ROOT, 'docs')], 'holds files that are not a client build'],
-  [['--out-dir', join(ROOT, 'package.json')], 'holds files that are not a client build, or is no folder'],
-])('%j is refused in one line, exit 2, before anything is removed', (args, message) => {
-  const result = build(...args);
-  expect(result.status).toBe(2);
-  expect(result.stderr).toContain(message);
-  expect(result.stderr.trim().split('\n')[0]).toContain(message);
+  ['a folder of other files', join(ROOT, 'docs'), 'holds files that are not a client build, or is no folder'],
+  ['a file', join(ROOT, 'package.json'), 'holds files that are not a client build, or is no folder'],
+])('an --out-dir that is %s is refused, and left as it was', async (_, path, message) => {
+  const before = { modified: statSync(path).mtimeMs, entries: statSync(path).isDirectory() ? readdirSync(path) : [] };
+  await expect(main(['--out-dir', path], () => undefined)).rejects.toThrow(message);
+  expect({ modified: statSync(path).mtimeMs, entries: statSync(path).isDirectory() ? readdirSync(path) : [] }).toEqual(before);
 });
