@@ -46,7 +46,11 @@ export async function buildClientPackage(outDir: string): Promise<number> {
   const modules = new Set<string>();
   for (const [entry, source] of Object.entries(CLIENT_ENTRIES)) {
     const plugins = source.startsWith(SHOPIFY_SOURCE + sep) ? [throughClientEntry()] : [];
-    const { metafile } = await build({ ...BUNDLE, entryPoints: [source], outfile: join(outDir, entry), plugins });
+    const { metafile } = await build({ ...BUNDLE, entryPoints: [source], outfile: join(outDir, entry), plugins }).catch((error: unknown) => {
+      const [first] = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+      const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
+      throw new ConfigError([`esbuild could not bundle ${entry}: ${first?.text ?? (error instanceof Error ? error.message : String(error)).split('\n')[0]}${where}`]);
+    });
     for (const input of Object.keys(metafile.inputs)) modules.add(input);
   }
   return modules.size;
