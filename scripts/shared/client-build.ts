@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { ConfigError } from '../../infra/data/config-error';
+import { fileError } from './files';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** TypeScript 7's compiler (package.json: typescript-native). */
@@ -35,7 +36,7 @@ export async function buildClientPackage(outDir: string): Promise<number> {
     // Its parent must exist: Node's recursive mkdir never returns on some paths (/proc/nope/dist).
     mkdirSync(outDir);
   } catch (error) {
-    throw new ConfigError([`The build folder ${outDir} cannot be made afresh (its parent folder must exist): ${(error as Error).message}`]);
+    throw fileError('make the build folder (in a folder that exists)', outDir, error);
   }
   try {
     execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.client.json'), '--emitDeclarationOnly', '--outDir', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
