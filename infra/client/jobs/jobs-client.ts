@@ -1,11 +1,14 @@
 // One file: the job state machine is one class whose every write shares the lease, expiry and idempotency conditions and the way a failed condition is explained.
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import { tableSchema } from '../../data/schemas';
 import { buildAccessRequest } from '../core/access-requests';
 import { DEFAULT_CURSOR_KEY, type Page } from '../core/cursor';
 import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError, type DataClientError, type ErrorCause, type OperationContext } from '../core/errors';
 import { errorCause } from '../core/failures';
+import { lowLevel } from '../core/low-level';
 import { runOperation, type OperationObserver, type OperationRun } from '../core/observe';
 import { pagedQuery } from '../core/paged-query';
 import { canonicalShopDomain } from '../core/shop-domain';
@@ -356,14 +359,15 @@ export class JobsClient {
     try {
       const { Attributes } = await run.send(
         () =>
-          this.doc.send(
-            new UpdateCommand({
+          // Every claim, renewal and progress report: low-level, marshalled here (see lowLevel).
+          lowLevel(this.doc).send(
+            new UpdateItemCommand({
               TableName: this.table,
-              Key: { [JOB_ID]: run.context.key[JOB_ID] },
+              Key: { [JOB_ID]: { S: run.context.key[JOB_ID] as string } },
               UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
               ConditionExpression: conditions.join(' AND '),
               ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
+              ExpressionAttributeValues: marshall(values),
               ReturnValues: 'ALL_NEW',
               // DynamoDB returns the item as it was when the condition failed: the error can say why without a read.
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -376,7 +380,7 @@ export class JobsClient {
           return new ConflictError(run.context, 'its condition failed');
         },
       );
-      return Attributes as Job;
+      return unmarshall(Attributes!) as Job;
     } catch (error) {
       if (!failure.cause) throw error;
     }

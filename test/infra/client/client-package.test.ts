@@ -16,7 +16,7 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
   scripts: Record<string, string>;
 };
 /** The only packages the client imports itself; everything else it loads must be their dependencies. */
-const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', 'ulid'];
+const CLIENT_PACKAGES = ['@aws-crypto/client-node', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kms', '@aws-sdk/lib-dynamodb', '@aws-sdk/util-dynamodb', 'ulid'];
 /** What `npm run build:client` hands Node: the command that builds what the package exports. */
 const BUILD = nodeArgvOf('build:client');
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { JobsClient, rawAesKeyring, TokenCrypto, TokenStore } from '../../../infra/client';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IndexSchema, TableSchema } from '../../../infra/data/schema-model';
@@ -146,7 +146,9 @@ test('an attribute added to the map without an assumed size gets its type\'s def
 
 test('each priced update changes exactly the attributes the client operation of that name writes', async () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-  const mock = mockClient(doc).on(UpdateCommand).resolves({ Attributes: {} });
+  const mock = mockClient(doc);
+  // Job writes go out as the low-level UpdateItem, token writes through the document client.
+  mock.on(UpdateCommand).resolves({ Attributes: {} }).on(UpdateItemCommand).resolves({ Attributes: {} });
   const jobs = new JobsClient({ doc, table: 'Jobs-dev' });
   const tokens = new TokenStore({ doc, table: 'Shops-dev', crypto: new TokenCrypto(rawAesKeyring(randomBytes(32))) });
   const refreshed = {
@@ -167,7 +169,8 @@ test('each priced update changes exactly the attributes the client operation of 
   for (const kind of updates) {
     mock.resetHistory();
     await calls[kind.name]!();
-    const { UpdateExpression, ExpressionAttributeNames } = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const [input] = [...mock.commandCalls(UpdateCommand), ...mock.commandCalls(UpdateItemCommand)].map((call) => call.args[0].input as { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> });
+    const { UpdateExpression, ExpressionAttributeNames } = input!;
     const written = [...UpdateExpression!.matchAll(/(#\w+) =/g)].map(([, name]) => ExpressionAttributeNames![name!]);
     expect(kind.write === 'update' && [...kind.changes].sort()).toEqual(written.sort());
   }

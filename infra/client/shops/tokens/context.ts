@@ -1,6 +1,9 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import { ConflictError, DataClientError, NotFoundError, type OperationContext } from '../../core/errors';
+import { lowLevel } from '../../core/low-level';
 import { runOperation, shopOperation, type OperationObserver, type OperationRun } from '../../core/observe';
 import { canonicalShopDomain } from '../../core/shop-domain';
 import * as check from '../../core/validate';
@@ -124,18 +127,19 @@ export class StoreContext {
    * DynamoDB charges a read by the whole item whatever it returns, and the item is small.
    */
   async readItem(run: OperationRun, domain: string): Promise<StoredItem | undefined> {
+    // Every loadSession makes this read: low-level, unmarshalled here (see lowLevel).
     const { Item } = await this.send(run, domain, () =>
-      this.doc.send(
-        new GetCommand({
+      lowLevel(this.doc).send(
+        new GetItemCommand({
           TableName: this.table,
-          Key: { [DOMAIN]: domain },
+          Key: { [DOMAIN]: { S: domain } },
           // A write names the generation it read: it must be the latest.
           ConsistentRead: true,
           ...run.capacityRequest,
         }),
       ),
     );
-    return Item;
+    return Item && unmarshall(Item);
   }
 
   /** The item of an installed shop; NotFoundError when the shop is not installed. */

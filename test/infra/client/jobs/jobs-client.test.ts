@@ -1,6 +1,6 @@
 // One file: the job client's calls (create, get, status changes, progress, lists) share one table and the forced ULIDs.
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidCursorError } from '../../../../infra/client/core/cursor';
 import { ConflictError, DataClientError, IllegalTransitionError, InvalidInputError, NotFoundError, ThrottledError } from '../../../../infra/client/core/errors';
@@ -414,7 +414,7 @@ describe('SDK errors become typed errors', () => {
   test('a failed condition that returns the old item names its status, and only that', async () => {
     const failure = new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
     Object.assign(failure, { Item: { status: { S: 'COMPLETED' }, errorMessage: { S: 'secret detail' } } });
-    mock.on(UpdateCommand).rejects(failure);
+    mock.on(UpdateItemCommand).rejects(failure);
     const error = (await client.claim('01KG0NE0000000000000000000').catch((caught: unknown) => caught)) as Error;
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toBe('jobs.claim on Jobs-prod {jobId: "01KG0NE0000000000000000000"}: it is not PENDING: it is COMPLETED');
@@ -435,7 +435,7 @@ describe('SDK errors become typed errors', () => {
   });
 
   test('a TypeError or a network error below the client leaves it as a DataClientError naming table, operation and key', async () => {
-    mock.on(UpdateCommand).rejects(new TypeError('Cannot read properties of undefined'));
+    mock.on(UpdateItemCommand).rejects(new TypeError('Cannot read properties of undefined'));
     await expect(client.claim('01KA0000000000000000000000')).rejects.toThrow(
       new DataClientError({ table: 'Jobs-prod', operation: 'jobs.claim', key: { jobId: '01KA0000000000000000000000' } }, 'DynamoDB failed with TypeError'),
     );
