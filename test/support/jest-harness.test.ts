@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { DECISIONS_DIR } from '../../scripts/docs/decision-index';
@@ -41,4 +43,50 @@ test('modules that read import.meta.dirname and .main run in Jest as CommonJS, w
   await new Promise((resolve) => setImmediate(resolve));
   expect(typeof main).toBe('function');
   expect(process.exitCode).toBeUndefined();
+});
+
+describe('the gate compiles Jest\'s modules in one pass (compiled-transform.cjs)', () => {
+  const ROOT = join(__dirname, '..', '..');
+  const transformer = require('./compiled-transform.cjs') as { createTransformer(options: object): { process(source: string, path: string, options: object): { code: string }; getCacheKey(source: string, path: string, options: object): string } };
+  const { COMPILED_ENV } = require('./compiled-transform.cjs') as { COMPILED_ENV?: string };
+  const ENV = 'INAVOR_TEST_COMPILED';
+  let folder: string;
+  const module = join(ROOT, 'infra', 'client', 'core', 'ttl.ts');
+  const transform = (source: string, path = module) => {
+    const options = { config: { rootDir: ROOT, cwd: ROOT }, cacheFS: new Map(), configString: '{}', transformerConfig: {}, supportsDynamicImport: false, supportsExportNamespaceFrom: false, supportsStaticESM: false, supportsTopLevelAwait: false, instrument: false };
+    const [, tsJestOptions] = (require('../../jest.config').default as { transform: Record<string, [string, object]> }).transform['^.+\\.ts$']!;
+    const compiler = transformer.createTransformer(tsJestOptions);
+    return { code: compiler.process(source, path, options).code, key: compiler.getCacheKey(source, path, options) };
+  };
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'compiled-'));
+    mkdirSync(join(folder, 'infra', 'client', 'core'), { recursive: true });
+    writeFileSync(join(folder, 'infra', 'client', 'core', 'ttl.js'), '"use strict"; exports.fromTheGate = true;\n');
+  });
+  afterEach(() => delete process.env[ENV]);
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  test('the gate and the transformer name one variable, which only the transformer reads', () => {
+    expect(COMPILED_ENV).toBeUndefined();
+    expect(readFileSync(join(ROOT, 'scripts', 'test-gate', 'compile.mts'), 'utf8')).toContain(`export const COMPILED_ENV = '${ENV}';`);
+    expect(readFileSync(join(__dirname, 'compiled-transform.cjs'), 'utf8')).toContain(`const COMPILED_ENV = '${ENV}';`);
+  });
+
+  test('a module the gate compiled is taken as it compiled it, under a cache key of its own', () => {
+    const source = readFileSync(module, 'utf8');
+    const own = transform(source);
+    process.env[ENV] = folder;
+    const gate = transform(source);
+    expect(gate.code).toBe('"use strict"; exports.fromTheGate = true;\n');
+    expect(own.code).toContain('exports.epochSeconds');
+    expect(gate.key).not.toBe(own.key);
+  });
+
+  test('a file that mocks a module or reads import.meta, or one the gate did not compile, goes through ts-jest', () => {
+    process.env[ENV] = folder;
+    expect(transform("jest.mock('ulid');\nimport { ulid } from 'ulid';\nexport const id = ulid();\n").code).toMatch(/^"use strict";[\s\S]*jest\.mock\('ulid'\);[\s\S]*require\("ulid"\)/);
+    expect(transform('export const here = import.meta.dirname;\n').code).toContain('exports.here = __dirname;');
+    expect(transform('export const other = 1;\n', join(ROOT, 'infra', 'other.ts')).code).toContain('exports.other = 1;');
+  });
 });
