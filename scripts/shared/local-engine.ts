@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +13,8 @@ export interface LocalEngine {
   readonly endpoint: string;
   /** Stops accepting requests and closes the store (flushing it to disk when persisted). */
   close(): Promise<void>;
+  /** The HTTP server, whose request listener a caller in this process may call without a socket (the suites do). */
+  readonly server?: Server;
 }
 
 /** Options of {@link startLocalEngine}. */
@@ -35,6 +38,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
       const { port } = server.address() as AddressInfo;
       resolve({
         endpoint: `http://127.0.0.1:${port}`,
+        server,
         close: () =>
           new Promise<void>((done, fail) => {
             // Keep-alive sockets of SDK clients would otherwise hold the server open.

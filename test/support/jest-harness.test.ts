@@ -1,8 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { DECISIONS_DIR } from '../../scripts/docs/decision-index';
+import { createClients } from '../../scripts/shared/clients';
+import { startLocalTables } from './local-tables';
 
 // What the test environment and resolver in test/support promise every suite.
 
@@ -89,4 +93,27 @@ describe('the gate compiles Jest\'s modules in one pass (compiled-transform.cjs)
     expect(transform('export const here = import.meta.dirname;\n').code).toContain('exports.here = __dirname;');
     expect(transform('export const other = 1;\n', join(ROOT, 'infra', 'other.ts')).code).toContain('exports.other = 1;');
   });
+});
+
+test('the suites\' local tables answer in process, without a socket, and their endpoint still answers over HTTP (in-process-requests.ts)', async () => {
+  const local = await startLocalTables();
+  try {
+    // The server emits each request it reads from a socket; the suites' requests never reach it that way.
+    let overHttp = 0;
+    local.engine.server!.on('request', () => (overHttp += 1));
+    await local.doc.send(new PutCommand({ TableName: local.tables.Shops, Item: { domain: 'harness.myshopify.com', name: 'Ünïcode ✓' } }));
+    const { Item } = await local.doc.send(new GetCommand({ TableName: local.tables.Shops, Key: { domain: 'harness.myshopify.com' }, ConsistentRead: true }));
+    expect(Item).toEqual({ domain: 'harness.myshopify.com', name: 'Ünïcode ✓' });
+    await expect(local.doc.send(new GetCommand({ TableName: 'Missing-dev', Key: { domain: 'x' } }))).rejects.toThrow(ResourceNotFoundException);
+    expect(overHttp).toBe(0);
+    const { client } = createClients({ region: 'us-east-1', endpoint: local.engine.endpoint, local: true });
+    try {
+      expect((await client.send(new ListTablesCommand({}))).TableNames).toContain(local.tables.Shops);
+    } finally {
+      client.destroy();
+    }
+    expect(overHttp).toBe(1);
+  } finally {
+    await local.close();
+  }
 });

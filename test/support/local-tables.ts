@@ -7,6 +7,7 @@ import { createClients } from '../../scripts/shared/clients';
 import { LOCAL_TABLES_ENDPOINT_ENV, startLocalEngine, type LocalEngine } from '../../scripts/shared/local-engine';
 import { createTables, tablesFromTemplate } from '../../scripts/shared/template-tables';
 import { devTemplate } from './dev-template';
+import { sendInProcess } from './in-process-requests';
 
 /** The dev tables of the once-synthesized template on dynalite (or the endpoint above), and clients for it. */
 export interface LocalTables {
@@ -29,6 +30,7 @@ export async function startLocalTables(): Promise<LocalTables> {
   const shared = process.env[LOCAL_TABLES_ENDPOINT_ENV];
   const engine: LocalEngine = shared ? { endpoint: shared, close: async () => {} } : await startLocalEngine({ port: 0 });
   const { client, doc } = createClients({ region: 'us-east-1', endpoint: engine.endpoint, local: !shared });
+  if (engine.server) sendInProcess(client, engine.server);
   const templateTables = tablesFromTemplate(devTemplate());
   if (shared) await Promise.all(templateTables.map(({ createTable }) => dropTable(client, createTable.TableName!)));
   await createTables(client, templateTables);
