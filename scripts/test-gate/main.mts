@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPILED_ENV, writeCompileConfig } from './compile.mts';
@@ -21,6 +21,8 @@ function run(command: string, args: string[], captureOutput: boolean, env: NodeJ
       env: { ...process.env, ...env },
     });
     if (niceness !== 0 && child.pid !== undefined) setPriority(child.pid, niceness);
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
@@ -33,6 +35,15 @@ function run(command: string, args: string[], captureOutput: boolean, env: NodeJ
  * collecting on the way there cost a quarter of its CPU time (a fifth of the compile's).
  */
 const GO_MEMORY = { GOGC: 'off', GOMEMLIMIT: '1GiB' };
+
+/** The children still running, stopped with the gate (so its temporary folder goes too). */
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill(signal);
+    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+  });
+}
 
 /** Jest's own questions, answered without running a test: no type-check for them. */
 const JEST_QUESTIONS = new Set(['--help', '-h', '--version', '--listTests', '--showConfig']);
@@ -56,7 +67,11 @@ async function main(): Promise<number> {
   );
   // Jest's modules, compiled in one pass beside the type-check (under a second) instead of by
   // ts-jest file by file in Jest's processes; should it fail, Jest compiles them all itself.
-  const compiled = mkdtempSync(join(tmpdir(), 'inavor-test-js-'));
+  // One folder for the run, removed at its end even when it is interrupted (Jest then skips its
+  // teardown): the compiled modules, and Jest's temporary folder (its TMPDIR) beside them.
+  const scratch = mkdtempSync(join(tmpdir(), 'inavor-test-gate-'));
+  const compiled = join(scratch, 'js');
+  mkdirSync(compiled);
   try {
     const compile = await run(process.execPath, [TSC, '-p', writeCompileConfig(ROOT, compiled)], true, GO_MEMORY);
     const [typecheck, jest] = await Promise.all([
@@ -66,12 +81,12 @@ async function main(): Promise<number> {
       // without it). AsyncLocalStorage on context frames, not async hooks: Jest runs every test in
       // one, and the hooks it otherwise installs cost every promise of every suite (a tenth of the CPU).
       // Functions go straight to V8's baseline compiler, not the interpreter first (0.98 of the wall).
-      run(process.execPath, ['--no-opt', '--experimental-async-context-frame', '--always-sparkplug', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false, compile.code === 0 ? { [COMPILED_ENV]: compiled } : {}),
+      run(process.execPath, ['--no-opt', '--experimental-async-context-frame', '--always-sparkplug', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false, { TMPDIR: scratch, ...(compile.code === 0 && { [COMPILED_ENV]: compiled }) }),
     ]);
     report(typecheck);
     return typecheck.code !== 0 ? typecheck.code : jest.code;
   } finally {
-    rmSync(compiled, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -83,4 +98,5 @@ function report(typecheck: { code: number; output: string }): void {
   }
 }
 
-process.exitCode = await main();
+const code = await main();
+process.exitCode ??= code;
