@@ -65,14 +65,14 @@ async function main(): Promise<number> {
     // for (started first, it made them wait).
     10,
   );
-  // Jest's modules, compiled in one pass beside the type-check (under a second) instead of by
-  // ts-jest file by file in Jest's processes; should it fail, Jest compiles them all itself.
   // One folder for the run, removed at its end even when it is interrupted (Jest then skips its
   // teardown): the compiled modules, and Jest's temporary folder (its TMPDIR) beside them.
   const scratch = mkdtempSync(join(tmpdir(), 'inavor-test-gate-'));
   const compiled = join(scratch, 'js');
   mkdirSync(compiled);
   try {
+    // Jest's modules, compiled in one pass beside the type-check (under a second) instead of by
+    // ts-jest file by file in Jest's processes; should it fail, Jest compiles them all itself.
     const compile = await run(process.execPath, [TSC, '-p', writeCompileConfig(ROOT, compiled)], true, GO_MEMORY);
     const [typecheck, jest] = await Promise.all([
       typechecked,

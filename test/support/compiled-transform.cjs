@@ -9,22 +9,29 @@ const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 /** Set by the gate (scripts/test-gate/compile.mts names it too). */
-/** Set by the gate (scripts/test-gate/compile.mts names it too). */
 const COMPILED_ENV = 'INAVOR_TEST_COMPILED';
 const VERSION = createHash('sha1').update(readFileSync(__filename)).digest('hex');
 
 /**
  * What only ts-jest compiles as Jest needs it: a mocked module (its `jest.mock` call hoisted above
- * the imports) and `import.meta` (import-meta-transformer.cjs gives its CommonJS form). A dozen
- * files, compiled one by one as before.
+ * the imports) and `import.meta` (import-meta-transformer.cjs gives its CommonJS form). Some
+ * twenty files, compiled one by one as before.
  */
 const NEEDS_TS_JEST = /\bjest\.(mock|unmock|enableAutomock|disableAutomock|deepUnmock)\(|\bimport\.meta\b/;
+
+/** What each file read from the gate's folder: Jest asks for a file's cache key, then its code. */
+const read = new Map();
 
 /** The gate's JavaScript of `path`, or undefined when this file goes through ts-jest. */
 function compiledOf(source, path, rootDir) {
   const folder = process.env[COMPILED_ENV];
   if (!folder || NEEDS_TS_JEST.test(source)) return undefined;
-  const relativePath = relative(rootDir, path);
+  const key = `${folder}\0${path}`;
+  if (!read.has(key)) read.set(key, readCompiled(folder, relative(rootDir, path)));
+  return read.get(key);
+}
+
+function readCompiled(folder, relativePath) {
   if (relativePath.startsWith('..')) return undefined;
   try {
     return readFileSync(join(folder, relativePath.replace(/\.ts$/, '.js')), 'utf8');
