@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,7 @@ describe('the gate compiles Jest\'s modules in one pass (compiled-transform.cjs)
     mkdirSync(join(folder, 'infra', 'client', 'core'), { recursive: true });
     writeFileSync(join(folder, 'infra', 'client', 'core', 'ttl.js'), '"use strict"; exports.fromTheGate = true;\n');
   });
+  const writeCompiled = (name: string, js: string) => writeFileSync(join(folder, 'infra', `${name}.js`), js);
   afterEach(() => delete process.env[ENV]);
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -87,11 +89,36 @@ describe('the gate compiles Jest\'s modules in one pass (compiled-transform.cjs)
     expect(gate.key).not.toBe(own.key);
   });
 
-  test('a file that mocks a module or reads import.meta, or one the gate did not compile, goes through ts-jest', () => {
+  test('a compiled module that reads import.meta gets its CommonJS forms, in place, and a string or comment naming one is left as it is', () => {
     process.env[ENV] = folder;
-    expect(transform("jest.mock('ulid');\nimport { ulid } from 'ulid';\nexport const id = ulid();\n").code).toMatch(/^"use strict";[\s\S]*jest\.mock\('ulid'\);[\s\S]*require\("ulid"\)/);
-    expect(transform('export const here = import.meta.dirname;\n').code).toContain('exports.here = __dirname;');
+    writeCompiled('meta', 'exports.here = import.meta.dirname, exports.file = import.meta.filename;\nif (import.meta.main) run(); // import.meta.main\nexports.text = "import.meta.dirname";\nexports.url = import.meta.url;\n');
+    expect(transform('', join(ROOT, 'infra', 'meta.ts')).code).toBe(
+      'exports.here = __dirname          , exports.file = __filename          ;\nif ((require.main === module)) run(); // import.meta.main\nexports.text = "import.meta.dirname";\nexports.url = import.meta.url;\n',
+    );
+  });
+
+  test('a compiled module that mocks a module, one that does not parse, or one the gate did not compile, goes through ts-jest', () => {
+    process.env[ENV] = folder;
+    writeCompiled('mocks', 'jest.mock("ulid");\nconst ulid_1 = require("ulid");\n');
+    expect(transform("jest.mock('ulid');\nimport { ulid } from 'ulid';\nexport const id = ulid();\n", join(ROOT, 'infra', 'mocks.ts')).code).toMatch(/^"use strict";[\s\S]*jest\.mock\('ulid'\);[\s\S]*require\("ulid"\)/);
+    writeCompiled('broken', 'exports.here = import.meta.dirname +;\n');
+    expect(transform('export const here = import.meta.dirname;\n', join(ROOT, 'infra', 'broken.ts')).code).toContain('exports.here = __dirname;');
     expect(transform('export const other = 1;\n', join(ROOT, 'infra', 'other.ts')).code).toContain('exports.other = 1;');
+    // A call's name in a string is not a call.
+    writeCompiled('names-mock', 'exports.example = "jest.mock(\'ulid\')";\n');
+    expect(transform('', join(ROOT, 'infra', 'names-mock.ts')).code).toBe('exports.example = "jest.mock(\'ulid\')";\n');
+  });
+
+  test('a process whose modules the gate compiled never loads ts-jest', () => {
+    writeCompiled('meta-only', 'exports.here = import.meta.dirname;\n');
+    const script = `const t = require(${JSON.stringify(join(__dirname, 'compiled-transform.cjs'))}).createTransformer({});
+      const options = { config: { rootDir: ${JSON.stringify(ROOT)} } };
+      for (const name of ['meta-only', 'meta-only']) t.process('', ${JSON.stringify(join(ROOT, 'infra'))} + '/' + name + '.ts', options);
+      process.stdout.write(String(Object.keys(require.cache).some((path) => /[\\/]node_modules[\\/](ts-jest|typescript)[\\/]/.test(path))));`;
+    const loaded = (env: NodeJS.ProcessEnv) => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect(loaded({ [ENV]: folder })).toBe('false');
+    // Without the gate's folder, the same file is ts-jest's.
+    expect(loaded({ [ENV]: '' })).toBe('true');
   });
 });
 
