@@ -45,6 +45,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * Jest and its workers (which inherit the flags), and the synthesis, without V8's optimizing
+ * compiler: test code runs once, and optimizing it cost more CPU than it saved (the suites took
+ * 0.86x the wall without it; the synthesis 0.8x). AsyncLocalStorage on context frames, not async
+ * hooks: Jest runs every test in one, and the hooks it otherwise installs cost every promise of
+ * every suite (a tenth of the CPU). Functions go straight to V8's baseline compiler, not the
+ * interpreter first (0.98 of the wall).
+ */
+const JEST_FLAGS = ['--no-opt', '--experimental-async-context-frame', '--always-sparkplug'];
+
+/** Where Jest's global setup finds the app's assembly (test/support/gate-assembly.ts names it too). */
+const CDK_OUT_ENV = 'INAVOR_TEST_CDK_OUT';
+
 /** Jest's own questions, answered without running a test: no type-check for them. */
 const JEST_QUESTIONS = new Set(['--help', '-h', '--version', '--listTests', '--showConfig']);
 
@@ -55,34 +68,40 @@ async function main(): Promise<number> {
   }
   // The type-check reads the generated client's types (the Shopify example), the tests load it.
   ensurePrismaClient();
-  const typechecked = run(
-    process.execPath,
-    // One thread: its answer is read at the end, and its threads cost a quarter more CPU.
-    [TSC, '--noEmit', '-p', 'tsconfig.typecheck.json', '--singleThreaded'],
-    true,
-    GO_MEMORY,
-    // It yields the CPU to the compile, the synthesis and Jest's start, which every suite waits
-    // for (started first, it made them wait).
-    10,
-  );
   // One folder for the run, removed at its end even when it is interrupted (Jest then skips its
-  // teardown): the compiled modules, and Jest's temporary folder (its TMPDIR) beside them.
+  // teardown): the compiled modules, the app's assembly, and Jest's temporary folder (its TMPDIR).
   const scratch = mkdtempSync(join(tmpdir(), 'inavor-test-gate-'));
   const compiled = join(scratch, 'js');
   mkdirSync(compiled);
+  const cdkOut = join(scratch, 'cdk.out');
   try {
+    const typechecked = run(
+      process.execPath,
+      // One thread: its answer is read at the end, and its threads cost a quarter more CPU.
+      [TSC, '--noEmit', '-p', 'tsconfig.typecheck.json', '--singleThreaded'],
+      true,
+      GO_MEMORY,
+      // It yields the CPU to the compile, the synthesis and Jest's start, which every suite waits
+      // for (started first, it made them wait).
+      10,
+    );
+    // The app's one synthesis, which every suite reads (2.5 s), runs beside the compile and Jest's
+    // start instead of after them; Jest's global setup waits for it (test/support/gate-assembly.ts).
+    const synthesized = run(process.execPath, [...JEST_FLAGS, '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), join(ROOT, 'test', 'support', 'synth-app.ts'), cdkOut], true);
     // Jest's modules, compiled in one pass beside the type-check (under a second) instead of by
     // ts-jest file by file in Jest's processes; should it fail, Jest compiles them all itself.
     const compile = await run(process.execPath, [TSC, '-p', writeCompileConfig(ROOT, compiled)], true, GO_MEMORY);
-    const [typecheck, jest] = await Promise.all([
+    const [typecheck, jest, synthesis] = await Promise.all([
       typechecked,
-      // Jest and its workers (which inherit the flags) without V8's optimizing compiler: test code
-      // runs once, and optimizing it cost more CPU than it saved (the suites took 0.86x the wall
-      // without it). AsyncLocalStorage on context frames, not async hooks: Jest runs every test in
-      // one, and the hooks it otherwise installs cost every promise of every suite (a tenth of the CPU).
-      // Functions go straight to V8's baseline compiler, not the interpreter first (0.98 of the wall).
-      run(process.execPath, ['--no-opt', '--experimental-async-context-frame', '--always-sparkplug', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false, { TMPDIR: scratch, ...(compile.code === 0 && { [COMPILED_ENV]: compiled }) }),
+      run(process.execPath, [...JEST_FLAGS, join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], false, {
+        TMPDIR: scratch,
+        [CDK_OUT_ENV]: cdkOut,
+        ...(compile.code === 0 && { [COMPILED_ENV]: compiled }),
+      }),
+      synthesized,
     ]);
+    // Jest's setup synthesized the app itself and failed as this did; had it passed, say what happened here.
+    if (synthesis.code !== 0 && jest.code === 0) process.stderr.write(`${synthesis.output}\nThe gate's synthesis failed (above); Jest's own passed.\n`);
     report(typecheck);
     return typecheck.code !== 0 ? typecheck.code : jest.code;
   } finally {

@@ -7,6 +7,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { DECISIONS_DIR } from '../../scripts/docs/decision-index';
 import { createClients } from '../../scripts/shared/clients';
+import { CDK_OUT_ENV, TEST_TMP_ENV, cdkOutDir } from './cdk-out';
+import { GATE_CDK_OUT_ENV, failedMarker, gateAssembly } from './gate-assembly';
 import { startLocalTables } from './local-tables';
 
 // What the test environment and resolver in test/support promise every suite.
@@ -143,4 +145,32 @@ test('the suites\' local tables answer in process, without a socket, and their e
   } finally {
     await local.close();
   }
+});
+
+describe('the gate synthesizes the app beside Jest\'s start (gate-assembly.ts)', () => {
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'assembly-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  test('the suites read the assembly the gate made, or, run without it, the global setup\'s own', () => {
+    const fromGate = process.env[GATE_CDK_OUT_ENV];
+    expect(cdkOutDir()).toBe(fromGate || join(process.env[TEST_TMP_ENV]!, 'cdk.out'));
+    expect(process.env[CDK_OUT_ENV]).toBe(cdkOutDir());
+  });
+
+  test('the gate and the global setup name one variable', () => {
+    expect(readFileSync(join(__dirname, '..', '..', 'scripts', 'test-gate', 'main.mts'), 'utf8')).toContain(`const CDK_OUT_ENV = '${GATE_CDK_OUT_ENV}';`);
+  });
+
+  test('the setup waits for the assembly to appear, and stops waiting when its synthesis failed or never ends', async () => {
+    const outdir = join(folder, 'cdk.out');
+    setTimeout(() => mkdirSync(outdir), 50);
+    await expect(gateAssembly(outdir)).resolves.toBe(outdir);
+    const failed = join(folder, 'failed.out');
+    setTimeout(() => writeFileSync(failedMarker(failed), 'Error: no app'), 50);
+    await expect(gateAssembly(failed)).resolves.toBeUndefined();
+    const started = Date.now();
+    await expect(gateAssembly(join(folder, 'never.out'), 100)).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+  });
 });
