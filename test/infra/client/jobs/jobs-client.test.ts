@@ -9,11 +9,11 @@ import { tableSchema } from '../../../../infra/data/schemas';
 import { startLocalTables, type LocalTables } from '../../../support/local-tables';
 
 /** Ids the job client's ULID generator hands out next, before real ones: a way to force a clash. */
-const mockNextIds: string[] = [];
-jest.mock('ulid', () => {
-  const actual = jest.requireActual<typeof import('ulid')>('ulid');
-  return { ...actual, ulid: (...args: Parameters<typeof actual.ulid>) => mockNextIds.shift() ?? actual.ulid(...args) };
-});
+const nextIds: string[] = [];
+// The client reads `ulid` from the package's exports at each call: a spy there needs no module mock.
+const ulidExports = require('ulid') as typeof import('ulid');
+const realUlid = ulidExports.ulid;
+jest.spyOn(ulidExports, 'ulid').mockImplementation((...args) => nextIds.shift() ?? realUlid(...args));
 
 const SHOP = 'jobs-client.myshopify.com';
 const OTHER_SHOP = 'other-jobs.myshopify.com';
@@ -58,7 +58,7 @@ describe('create', () => {
 
   test('is conditional on the id not existing: a repeated id is a ConflictError and the first job is kept', async () => {
     const job = await jobs.create(NEW_JOB);
-    mockNextIds.push(job.jobId);
+    nextIds.push(job.jobId);
     await expect(jobs.create({ ...NEW_JOB, totalProducts: 1 })).rejects.toThrow(ConflictError);
     expect(await jobs.get(job.jobId)).toEqual(job);
   });
