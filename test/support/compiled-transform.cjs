@@ -21,9 +21,8 @@ const MAY_NEED_WORK = /\bimport\.meta\b|\bjest\.(mock|unmock|enableAutomock|disa
 /** What each file read from the gate's folder: Jest asks for a file's cache key, then its code. */
 const read = new Map();
 
-/** The gate's JavaScript of `path`, ready for Jest, or undefined when this file goes through ts-jest. */
-function compiledOf(path, rootDir) {
-  const folder = process.env[COMPILED_ENV];
+/** The gate's JavaScript of `path` in `folder`, ready for Jest, or undefined when this file goes through ts-jest. */
+function compiledOf(folder, path, rootDir) {
   if (!folder) return undefined;
   const key = `${folder}\0${path}`;
   if (!read.has(key)) read.set(key, forJest(readCompiled(folder, relative(rootDir, path))));
@@ -58,18 +57,20 @@ function forJest(js) {
 
 module.exports = {
   createTransformer(tsJestOptions) {
+    // Read once: a test that changes the worker's environment (shared with the suites) cannot send later files to ts-jest.
+    const folder = process.env[COMPILED_ENV];
     // Loading ts-jest (and TypeScript with it) takes 0.4 s: a process whose files the gate compiled never does.
     let tsJest;
     const compiler = () => (tsJest ??= require('ts-jest').default.createTransformer(tsJestOptions));
     return {
       canInstrument: false,
       getCacheKey(source, path, options) {
-        const compiled = compiledOf(path, options.config.rootDir);
+        const compiled = compiledOf(folder, path, options.config.rootDir);
         if (compiled === undefined) return compiler().getCacheKey(source, path, options);
         return createHash('sha1').update(VERSION).update('\0').update(path).update('\0').update(compiled).digest('hex');
       },
       process(source, path, options) {
-        const compiled = compiledOf(path, options.config.rootDir);
+        const compiled = compiledOf(folder, path, options.config.rootDir);
         if (compiled === undefined) return compiler().process(source, path, options);
         return { code: compiled };
       },

@@ -72,7 +72,12 @@ describe('the gate compiles Jest\'s modules in one pass (compiled-transform.cjs)
     writeFileSync(join(folder, 'infra', 'client', 'core', 'ttl.js'), '"use strict"; exports.fromTheGate = true;\n');
   });
   const writeCompiled = (name: string, js: string) => writeFileSync(join(folder, 'infra', `${name}.js`), js);
-  afterEach(() => delete process.env[ENV]);
+  // The worker's own environment (host-module-environment.ts): its later files must still find the gate's folder.
+  const gateFolder = process.env[ENV];
+  afterEach(() => {
+    if (gateFolder === undefined) delete process.env[ENV];
+    else process.env[ENV] = gateFolder;
+  });
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   test('the gate and the transformer name one variable, which only the transformer reads', () => {
