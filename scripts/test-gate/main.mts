@@ -55,7 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  */
 const JEST_FLAGS = ['--no-opt', '--experimental-async-context-frame', '--always-sparkplug'];
 
-/** Where Jest's global setup finds the app's assembly (test/support/gate-assembly.ts names it too). */
+/** Where the suites find the app's assembly (test/support/gate-assembly.ts names it too). */
 const CDK_OUT_ENV = 'INAVOR_TEST_CDK_OUT';
 
 /** Jest's own questions, answered without running a test: no type-check for them. */
@@ -85,8 +85,9 @@ async function main(): Promise<number> {
       // for (started first, it made them wait).
       10,
     );
-    // The app's one synthesis, which every suite reads (2.5 s), runs beside the compile and Jest's
-    // start instead of after them; Jest's global setup waits for it (test/support/gate-assembly.ts).
+    // The app's one synthesis (2.5 s), which many suites read, runs beside the compile, Jest's start
+    // and the first suites instead of before them; a suite that reads it waits for it
+    // (test/support/gate-assembly.ts).
     const synthesized = run(process.execPath, [...JEST_FLAGS, '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), join(ROOT, 'test', 'support', 'synth-app.ts'), cdkOut], true);
     // Jest's modules, compiled in one pass beside the type-check (under a second) instead of by
     // ts-jest file by file in Jest's processes; should it fail, Jest compiles them all itself.
@@ -100,10 +101,10 @@ async function main(): Promise<number> {
       }),
       synthesized,
     ]);
-    // Jest's setup synthesized the app itself and failed as this did; had it passed, say what happened here.
-    if (synthesis.code !== 0 && jest.code === 0) process.stderr.write(`${synthesis.output}\nThe gate's synthesis failed (above); Jest's own passed.\n`);
+    // The suites that read the assembly failed naming its error; this is the whole of what it printed.
+    if (synthesis.code !== 0) process.stderr.write(`${synthesis.output}\nThe app's synthesis for the suites failed (test/support/synth-app.ts, above).\n`);
     report(typecheck);
-    return typecheck.code !== 0 ? typecheck.code : jest.code;
+    return typecheck.code !== 0 ? typecheck.code : jest.code !== 0 ? jest.code : synthesis.code;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

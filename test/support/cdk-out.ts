@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, type SynthesisMessage } from 'aws-cdk-lib/cx-api';
 import type { CfnTemplate } from '../../infra/policy/cfn-template';
 import { STAGE_NAMES, dataStackName, type StageName } from '../../infra/data/stages';
+import { awaitAssembly } from './gate-assembly';
 
 /** Environment variable through which the global setup hands its cloud assembly to the suites. */
 export const CDK_OUT_ENV = 'TEST_CDK_OUT';
@@ -13,12 +14,13 @@ export const TEST_TMP_ENV = 'TEST_RUN_TMP';
 
 /**
  * The folder holding what `cdk synth` writes (every stage's template, manifest and nag reports),
- * synthesized once per test run by `global-setup.ts` from the real app.
+ * synthesized once per test run from the real app (synth-app.ts): by `global-setup.ts`, or under
+ * `npm test` by the gate, beside the first suites, in which case this waits for it.
  */
 export function cdkOutDir(): string {
   const dir = process.env[CDK_OUT_ENV];
   if (!dir) throw new Error(`${CDK_OUT_ENV} is not set: run the suites through jest.config.ts (globalSetup).`);
-  return dir;
+  return awaitAssembly(dir);
 }
 
 /** One stage's synthesized template as JSON. */

@@ -1,27 +1,32 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * Where `npm test` has the app synthesized while Jest starts (synth-app.ts), for the global setup
- * to wait for: set by the gate (scripts/test-gate/main.mts names it too).
+ * Where `npm test` has the app synthesized (synth-app.ts) while Jest starts and its first suites
+ * run: set by the gate (scripts/test-gate/main.mts names it too).
  */
 export const GATE_CDK_OUT_ENV = 'INAVOR_TEST_CDK_OUT';
 
-/** The file beside that assembly which says its synthesis failed. */
+/** The file beside that assembly which says its synthesis failed, and why. */
 export const failedMarker = (outdir: string): string => `${outdir}.failed`;
 
 /** Longer than any synthesis takes on a loaded machine (3 s idle, 7 s beside two busy processes). */
 const LONGEST_WAIT_MS = 120_000;
+const POLL_MS = 10;
 
 /**
- * The gate's assembly once it is complete, or undefined when its synthesis failed or never ended:
- * the caller then synthesizes itself, and fails as it would have, in Jest's own output.
+ * `outdir` once the synthesis writing it is complete (the assembly appears whole: it is written
+ * beside it and renamed). A suite that reads it before then waits here, blocking its own worker,
+ * which has nothing else to run; a failed synthesis, or one that never ends, is an Error naming why.
  */
-export async function gateAssembly(outdir: string, longestWaitMs = LONGEST_WAIT_MS): Promise<string | undefined> {
+export function awaitAssembly(outdir: string, longestWaitMs = LONGEST_WAIT_MS): string {
   const giveUp = Date.now() + longestWaitMs;
-  while (Date.now() < giveUp) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
     if (existsSync(outdir)) return outdir;
-    if (existsSync(failedMarker(outdir))) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (existsSync(failedMarker(outdir))) {
+      throw new Error(`The app's synthesis for the suites failed (npm test prints its output at the end): ${readFileSync(failedMarker(outdir), 'utf8')}`);
+    }
+    if (Date.now() >= giveUp) throw new Error(`The app's synthesis for the suites did not finish within ${longestWaitMs / 1000} s: ${outdir} never appeared.`);
+    Atomics.wait(pause, 0, 0, POLL_MS);
   }
-  return undefined;
 }

@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CDK_OUT_ENV, TEST_TMP_ENV } from './cdk-out';
-import { GATE_CDK_OUT_ENV, gateAssembly } from './gate-assembly';
+import { GATE_CDK_OUT_ENV } from './gate-assembly';
 
 /**
  * Gives the run one temporary folder, the `TMPDIR` of every worker and child process (an `App`
  * without an outdir, a scratch folder, a spawned CLI), so the teardown leaves nothing behind.
- * Then hands the suites the real app synthesized once (synth-app.ts): the one `npm test` started
- * beside Jest's start, or, run without it, its own.
+ * Then names the real app's assembly, synthesized once (synth-app.ts): under `npm test` the one
+ * the gate is making while the first suites run (a suite that reads it waits for it, cdk-out.ts);
+ * run without the gate, its own.
  */
 export default async function globalSetup(): Promise<void> {
   const fromGate = process.env[GATE_CDK_OUT_ENV];
@@ -18,9 +19,8 @@ export default async function globalSetup(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'inavor-test-'));
   process.env[TEST_TMP_ENV] = root;
   process.env.TMPDIR = root;
-  const ready = fromGate ? await gateAssembly(fromGate) : undefined;
-  if (ready !== undefined) {
-    process.env[CDK_OUT_ENV] = ready;
+  if (fromGate) {
+    process.env[CDK_OUT_ENV] = fromGate;
     return;
   }
   const outdir = join(root, 'cdk.out');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { DECISIONS_DIR } from '../../scripts/docs/decision-index';
 import { createClients } from '../../scripts/shared/clients';
 import { CDK_OUT_ENV, TEST_TMP_ENV, cdkOutDir } from './cdk-out';
-import { GATE_CDK_OUT_ENV, failedMarker, gateAssembly } from './gate-assembly';
+import { GATE_CDK_OUT_ENV, awaitAssembly, failedMarker } from './gate-assembly';
 import { startLocalTables } from './local-tables';
 
 // What the test environment and resolver in test/support promise every suite.
@@ -152,7 +152,7 @@ test('the suites\' local tables answer in process, without a socket, and their e
   }
 });
 
-describe('the gate synthesizes the app beside Jest\'s start (gate-assembly.ts)', () => {
+describe('the gate synthesizes the app beside Jest\'s start and the first suites (gate-assembly.ts)', () => {
   let folder: string;
   beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'assembly-'))));
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
@@ -167,15 +167,17 @@ describe('the gate synthesizes the app beside Jest\'s start (gate-assembly.ts)',
     expect(readFileSync(join(__dirname, '..', '..', 'scripts', 'test-gate', 'main.mts'), 'utf8')).toContain(`const CDK_OUT_ENV = '${GATE_CDK_OUT_ENV}';`);
   });
 
-  test('the setup waits for the assembly to appear, and stops waiting when its synthesis failed or never ends', async () => {
+  test('a suite waits for the assembly to appear, and is told when its synthesis failed or never ends', async () => {
     const outdir = join(folder, 'cdk.out');
-    setTimeout(() => mkdirSync(outdir), 50);
-    await expect(gateAssembly(outdir)).resolves.toBe(outdir);
+    // Made by another process, as the gate's synthesis is: this one is blocked while it waits.
+    const made = execFile(process.execPath, ['-e', `setTimeout(() => require('node:fs').mkdirSync(${JSON.stringify(outdir)}), 100)`]);
+    expect(awaitAssembly(outdir)).toBe(outdir);
+    await new Promise((resolve) => made.on('exit', resolve));
     const failed = join(folder, 'failed.out');
-    setTimeout(() => writeFileSync(failedMarker(failed), 'Error: no app'), 50);
-    await expect(gateAssembly(failed)).resolves.toBeUndefined();
+    writeFileSync(failedMarker(failed), 'Error: no app');
+    expect(() => awaitAssembly(failed)).toThrow("The app's synthesis for the suites failed (npm test prints its output at the end): Error: no app");
     const started = Date.now();
-    await expect(gateAssembly(join(folder, 'never.out'), 100)).resolves.toBeUndefined();
+    expect(() => awaitAssembly(join(folder, 'never.out'), 100)).toThrow(`did not finish within 0.1 s: ${join(folder, 'never.out')} never appeared.`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   });
 });
