@@ -103,6 +103,25 @@ async function installed(): Promise<{ domain: string; tokens: IssuedTokens }> {
 /** An `app/uninstalled` event time at or after every install these tests make: now (an event is never later than the clock). */
 const later = () => new Date(clockMs ?? Date.now());
 
+/**
+ * Runs `body` with only `setTimeout` and `clearTimeout` faked: a refresh that outlives its lease
+ * (a second at least) is given up when the test moves that clock, not a real second later. The
+ * requests, the polling and the store's own clock keep real time.
+ */
+async function withFakeTimeouts(body: () => Promise<void>): Promise<void> {
+  jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval'] });
+  try {
+    await body();
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
+/** Resolves once `condition` holds, looked at after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('install', () => {
   test('stores every sealed attribute of the map as binary ciphertext that holds no plaintext secret', async () => {
     const { domain, tokens } = await installed();
@@ -450,21 +469,24 @@ describe('fresh', () => {
     expect((await store.fresh(domain, async () => next)).tokens.accessToken?.reveal()).toBe(next.accessToken);
   });
 
-  test('a caller that finds another\'s live lease waits, then gives up with RefreshBusyError; a lapsed lease is taken over', async () => {
-    const { domain } = await expiringIn(1);
-    let clock = Date.now();
-    const timed = new TokenStore({ doc, table: TABLE, crypto, now: () => new Date(clock) });
-    const never = new Promise<ShopTokens>(() => undefined);
-    // A worker whose refresh hangs: it holds the lease until it gives up, a second later.
-    const hung = timed.fresh(domain, () => never, { leaseMs: 1_000 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(timed.fresh(domain, async () => issueTokens(), { pollMs: 5, maxWaitMs: 0 })).rejects.toThrow(RefreshBusyError);
-    clock += 2_000;
-    const next = issueTokens();
-    expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken?.reveal()).toBe(next.accessToken);
-    await expect(hung).rejects.toThrow(RefreshFailedError);
-    expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(next));
-  });
+  test('a caller that finds another\'s live lease waits, then gives up with RefreshBusyError; a lapsed lease is taken over', () =>
+    withFakeTimeouts(async () => {
+      const { domain } = await expiringIn(1);
+      let clock = Date.now();
+      const timed = new TokenStore({ doc, table: TABLE, crypto, now: () => new Date(clock) });
+      let called = false;
+      const never = new Promise<ShopTokens>(() => undefined);
+      // A worker whose refresh hangs: it holds the lease until it gives up, a second later.
+      const hung = timed.fresh(domain, () => ((called = true), never), { leaseMs: 1_000 });
+      await until(() => called);
+      await expect(timed.fresh(domain, async () => issueTokens(), { pollMs: 5, maxWaitMs: 0 })).rejects.toThrow(RefreshBusyError);
+      clock += 2_000;
+      const next = issueTokens();
+      expect((await timed.fresh(domain, async () => next, { pollMs: 5, maxWaitMs: 0 })).tokens.accessToken?.reveal()).toBe(next.accessToken);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await expect(hung).rejects.toThrow(RefreshFailedError);
+      expect(revealed((await store.read(domain)).tokens)).toEqual(asRead(next));
+    }));
 
   test('of an uninstalled shop is a NotFoundError without a call to Shopify', async () => {
     const { domain } = await expiringIn(1);
@@ -484,17 +506,21 @@ describe('fresh', () => {
     expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
   });
 
-  test('a refresh that never settles is given up after the lease, its signal aborted, and the lease released', async () => {
-    const { domain } = await expiringIn(1);
-    let signal: AbortSignal | undefined;
-    const hung = (_token: Secret, options: { signal: AbortSignal }) => {
-      signal = options.signal;
-      return new Promise<ShopTokens>(() => undefined);
-    };
-    await expect(store.fresh(domain, hung, { leaseMs: 1_000 })).rejects.toThrow('the refresh function failed with TimeoutError; the stored tokens are unchanged');
-    expect(signal?.aborted).toBe(true);
-    expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
-  });
+  test('a refresh that never settles is given up after the lease, its signal aborted, and the lease released', () =>
+    withFakeTimeouts(async () => {
+      const { domain } = await expiringIn(1);
+      let signal: AbortSignal | undefined;
+      const hung = (_token: Secret, options: { signal: AbortSignal }) => {
+        signal = options.signal;
+        return new Promise<ShopTokens>(() => undefined);
+      };
+      const given = store.fresh(domain, hung, { leaseMs: 1_000 });
+      await until(() => signal !== undefined);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await expect(given).rejects.toThrow('the refresh function failed with TimeoutError; the stored tokens are unchanged');
+      expect(signal?.aborted).toBe(true);
+      expect(Object.keys((await rawItem(domain))!)).not.toContain('refreshLeaseHolder');
+    }));
 
   test('refuses a refresh that is not a function, an option out of bounds, or a misspelt one, before any request', async () => {
     const { domain } = await expiringIn(60);
