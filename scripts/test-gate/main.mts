@@ -10,9 +10,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const TSC = join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc');
 
 /**
- * `npm test`: the type-check (TypeScript 7's native tsc) and Jest run side by side, the type-check beside Jest's one
- * synthesis of the app; the gate fails when either fails. Arguments go to Jest. Node runs this
- * file as it is (type stripping, Node 22.18 and later), so the gate starts without ts-node.
+ * `npm test`: the type-check (TypeScript 7's native tsc), the app's one synthesis for the suites
+ * and Jest run side by side; the gate fails when any of them fails. Arguments go to Jest. Node
+ * runs this file as it is (type stripping, Node 22.18 and later), so the gate starts without ts-node.
  */
 function run(command: string, args: string[], captureOutput: boolean, env: NodeJS.ProcessEnv = {}, niceness = 0): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
