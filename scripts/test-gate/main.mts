@@ -16,6 +16,8 @@ const TSC = join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc');
  */
 function run(command: string, args: string[], captureOutput: boolean, env: NodeJS.ProcessEnv = {}, niceness = 0): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
+    // Once interrupted, nothing new starts: the run ends with what was running.
+    if (interrupted) return resolve({ code: process.exitCode as number, output: '' });
     const child = spawn(command, args, {
       stdio: captureOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: { ...process.env, ...env },
@@ -38,10 +40,12 @@ const GO_MEMORY = { GOGC: 'off', GOMEMLIMIT: '1GiB' };
 
 /** The children still running, stopped with the gate (so its temporary folder goes too). */
 const running = new Set<ChildProcess>();
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    for (const child of running) child.kill(signal);
+    interrupted = true;
     process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    for (const child of running) child.kill(signal);
   });
 }
 

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
@@ -179,5 +179,21 @@ describe('the gate synthesizes the app beside Jest\'s start and the first suites
     const started = Date.now();
     expect(() => awaitAssembly(join(folder, 'never.out'), 100)).toThrow(`did not finish within 0.1 s: ${join(folder, 'never.out')} never appeared.`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  test('a worker left waiting by a stopped run stops waiting at once, not after two minutes', async () => {
+    // The waiting process's parent (a shell here, Jest's process in a run) ends 300 ms after starting it.
+    const result = join(folder, 'result.txt');
+    const ROOT = join(__dirname, '..', '..');
+    const waiter = [
+      `import { writeFileSync } from 'node:fs';`,
+      `import { awaitAssembly } from ${JSON.stringify(join(__dirname, 'gate-assembly.ts'))};`,
+      `try { awaitAssembly(${JSON.stringify(join(folder, 'never.out'))}); } catch (error) { writeFileSync(${JSON.stringify(result)}, error.message); }`,
+    ].join('\n');
+    const node = [process.execPath, '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), '--input-type=module', '-e', waiter].map((part) => `'${part.replace(/'/g, "'\\''")}'`).join(' ');
+    execFileSync('sh', ['-c', `${node} </dev/null >/dev/null 2>&1 & sleep 0.3`]);
+    const started = Date.now();
+    while (!existsSync(result) && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(readFileSync(result, 'utf8')).toBe(`The run stopped while this process waited for the app's synthesis (${join(folder, 'never.out')}).`);
   });
 });
