@@ -89,7 +89,7 @@ async function main(): Promise<number> {
       // for (started first, it made them wait).
       10,
     );
-    // The app's one synthesis (2.5 s), which many suites read, runs beside the compile, Jest's start
+    // The app's one synthesis (about 3 s), which many suites read, runs beside the compile, Jest's start
     // and the first suites instead of before them; a suite that reads it waits for it
     // (test/support/gate-assembly.ts).
     const synthesized = run(process.execPath, [...JEST_FLAGS, '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), join(ROOT, 'test', 'support', 'synth-app.ts'), cdkOut], true);

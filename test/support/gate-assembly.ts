@@ -9,7 +9,7 @@ export const GATE_CDK_OUT_ENV = 'INAVOR_TEST_CDK_OUT';
 /** The file beside that assembly which says its synthesis failed, and why. */
 export const failedMarker = (outdir: string): string => `${outdir}.failed`;
 
-/** Longer than any synthesis takes on a loaded machine (3 s idle, 7 s beside two busy processes). */
+/** Far longer than the synthesis takes: 3.1-3.4 s alone on a 2-core machine, 5.1-5.9 s beside two CPU-bound processes. */
 const LONGEST_WAIT_MS = 120_000;
 const POLL_MS = 10;
 
