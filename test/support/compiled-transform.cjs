@@ -16,7 +16,7 @@ const VERSION = createHash('sha1').update(readFileSync(__filename)).update(readF
 /** Jest's calls that ts-jest hoists above a file's imports, as Jest needs them: only it compiles such a file. */
 const MOCK_CALLS = new Set(['mock', 'unmock', 'enableAutomock', 'disableAutomock', 'deepUnmock']);
 /** What a compiled module may hold that it cannot run as it is: most hold neither, and are not parsed. */
-const MAY_NEED_WORK = /\bimport\.meta\b|\bjest\.(mock|unmock|enableAutomock|disableAutomock|deepUnmock)\b/;
+const MAY_NEED_WORK = new RegExp(`\\bimport\\.meta\\b|\\bjest\\.(${[...MOCK_CALLS].join('|')})\\b`);
 
 /** What each file read from the gate's folder: Jest asks for a file's cache key, then its code. */
 const read = new Map();

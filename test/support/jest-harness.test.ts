@@ -182,18 +182,21 @@ describe('the gate synthesizes the app beside Jest\'s start and the first suites
   });
 
   test('a worker left waiting by a stopped run stops waiting at once, not after two minutes', async () => {
-    // The waiting process's parent (a shell here, Jest's process in a run) ends 300 ms after starting it.
+    // The waiting process's parent (a shell here, Jest's process in a run) ends once it has begun to wait.
     const result = join(folder, 'result.txt');
+    const started = join(folder, 'started');
     const ROOT = join(__dirname, '..', '..');
     const waiter = [
       `import { writeFileSync } from 'node:fs';`,
       `import { awaitAssembly } from ${JSON.stringify(join(__dirname, 'gate-assembly.ts'))};`,
+      `writeFileSync(${JSON.stringify(started)}, '');`,
       `try { awaitAssembly(${JSON.stringify(join(folder, 'never.out'))}); } catch (error) { writeFileSync(${JSON.stringify(result)}, error.message); }`,
     ].join('\n');
     const node = [process.execPath, '-r', join(ROOT, 'scripts', 'typescript-imports.cjs'), '--input-type=module', '-e', waiter].map((part) => `'${part.replace(/'/g, "'\\''")}'`).join(' ');
-    execFileSync('sh', ['-c', `${node} </dev/null >/dev/null 2>&1 & sleep 0.3`]);
-    const started = Date.now();
-    while (!existsSync(result) && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The shell gives up on the waiter after 20 s, like the test below.
+    execFileSync('sh', ['-c', `${node} </dev/null >/dev/null 2>&1 & i=0; while [ ! -e '${started}' ] && [ $i -lt 1000 ]; do sleep 0.02; i=$((i + 1)); done`]);
+    const since = Date.now();
+    while (!existsSync(result) && Date.now() - since < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(readFileSync(result, 'utf8')).toBe(`The run stopped while this process waited for the app's synthesis (${join(folder, 'never.out')}).`);
   });
 });
